@@ -1,0 +1,168 @@
+// Package dbtest gives tests a fresh, migrated database on each engine
+// shopbot supports: embedded SQLite in a temporary file, and the real
+// PostgreSQL server in a schema of its own that is dropped afterwards.
+//
+// PostgreSQL is found through SHOPBOT_TEST_PG (default: the local server's
+// "test" database). When it cannot be reached the PostgreSQL half of a test
+// is skipped with a message, unless SHOPBOT_REQUIRE_PG=1 (as in CI), which
+// makes it a failure.
+package dbtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq"   // the PostgreSQL driver, for tests
+	_ "modernc.org/sqlite" // the embedded SQLite driver, for tests
+
+	"github.com/shopbot/shopbot/bot/schema"
+)
+
+func init() { sqlx.BindDriver("sqlite", sqlx.QUESTION) }
+
+// DefaultPG is the PostgreSQL used when SHOPBOT_TEST_PG is not set.
+const DefaultPG = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable&connect_timeout=5"
+
+// Engines are the names Run gives its subtests.
+var Engines = []string{"sqlite", "postgres"}
+
+// Run runs f once per engine as a subtest, each with a fresh database
+// migrated with sets.
+func Run(t *testing.T, f func(t *testing.T, db *sqlx.DB), sets ...schema.Set) {
+	t.Helper()
+	for _, engine := range Engines {
+		t.Run(engine, func(t *testing.T) {
+			f(t, Open(t, engine, sets...))
+		})
+	}
+}
+
+// Open returns a fresh database of the named engine migrated with sets; it
+// is closed and removed when the test ends.
+func Open(t testing.TB, engine string, sets ...schema.Set) *sqlx.DB {
+	t.Helper()
+	var db *sqlx.DB
+	switch engine {
+	case "sqlite":
+		db = openSQLite(t)
+	case "postgres":
+		db = openPostgres(t)
+	default:
+		t.Fatalf("dbtest: unknown engine %q", engine)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := schema.Migrate(ctx, db, sets...); err != nil {
+		t.Fatalf("dbtest: migrate %s: %v", engine, err)
+	}
+	return db
+}
+
+// SQLiteURL is the DSN shopbot uses for a SQLite file: WAL, a busy timeout,
+// foreign keys and immediate write transactions.
+func SQLiteURL(path string) string {
+	return "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_txlock=immediate&_time_format=sqlite"
+}
+
+func openSQLite(t testing.TB) *sqlx.DB {
+	path := filepath.Join(t.TempDir(), "test.db")
+	db, err := sqlx.Open("sqlite", SQLiteURL(path))
+	if err != nil {
+		t.Fatalf("dbtest: open sqlite: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+var (
+	pgOnce sync.Once
+	pgErr  error
+)
+
+// PostgresURL returns the server tests use.
+func PostgresURL() string {
+	if u := os.Getenv("SHOPBOT_TEST_PG"); u != "" {
+		return u
+	}
+	return DefaultPG
+}
+
+// RequirePG reports whether a missing PostgreSQL is a failure.
+func RequirePG() bool { return os.Getenv("SHOPBOT_REQUIRE_PG") == "1" }
+
+// SkipOrFail stops a test whose PostgreSQL cannot be reached: a skip with a
+// clear message on a laptop, a failure in CI.
+func SkipOrFail(t testing.TB, err error) {
+	t.Helper()
+	msg := fmt.Sprintf("PostgreSQL at %s unreachable (%v); set SHOPBOT_TEST_PG, or start it", redact(PostgresURL()), err)
+	if RequirePG() {
+		t.Fatal(msg)
+	}
+	t.Skip(msg + " — skipping the PostgreSQL half")
+}
+
+func openPostgres(t testing.TB) *sqlx.DB {
+	t.Helper()
+	base := PostgresURL()
+	pgOnce.Do(func() {
+		db, err := sqlx.Open("postgres", base)
+		if err == nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			err = db.PingContext(ctx)
+			cancel()
+			db.Close()
+		}
+		pgErr = err
+	})
+	if pgErr != nil {
+		SkipOrFail(t, pgErr)
+	}
+	admin, err := sqlx.Open("postgres", base)
+	if err != nil {
+		t.Fatalf("dbtest: %v", err)
+	}
+	defer admin.Close()
+	b := make([]byte, 6)
+	rand.Read(b)
+	name := "t_" + hex.EncodeToString(b)
+	if _, err := admin.Exec("CREATE SCHEMA " + name); err != nil {
+		t.Fatalf("dbtest: create schema: %v", err)
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("dbtest: %v", err)
+	}
+	q := u.Query()
+	q.Set("search_path", name)
+	u.RawQuery = q.Encode()
+	db, err := sqlx.Open("postgres", u.String())
+	if err != nil {
+		t.Fatalf("dbtest: %v", err)
+	}
+	db.SetMaxOpenConns(8)
+	t.Cleanup(func() {
+		db.Close()
+		if a, err := sqlx.Open("postgres", base); err == nil {
+			a.Exec("DROP SCHEMA " + name + " CASCADE")
+			a.Close()
+		}
+	})
+	return db
+}
+
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
+}
