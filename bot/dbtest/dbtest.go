@@ -21,13 +21,11 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	_ "github.com/lib/pq"   // the PostgreSQL driver, for tests
+	_ "github.com/lib/pq"  // the PostgreSQL driver, for tests
 	_ "modernc.org/sqlite" // the embedded SQLite driver, for tests
 
 	"github.com/shopbot/shopbot/bot/schema"
 )
-
-func init() { sqlx.BindDriver("sqlite", sqlx.QUESTION) }
 
 // DefaultPG is the PostgreSQL used when SHOPBOT_TEST_PG is not set.
 const DefaultPG = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable&connect_timeout=5"
@@ -67,15 +65,9 @@ func Open(t testing.TB, engine string, sets ...schema.Set) *sqlx.DB {
 	return db
 }
 
-// SQLiteURL is the DSN shopbot uses for a SQLite file: WAL, a busy timeout,
-// foreign keys and immediate write transactions.
-func SQLiteURL(path string) string {
-	return "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_txlock=immediate&_time_format=sqlite"
-}
-
 func openSQLite(t testing.TB) *sqlx.DB {
 	path := filepath.Join(t.TempDir(), "test.db")
-	db, err := sqlx.Open("sqlite", SQLiteURL(path))
+	db, err := sqlx.Open("sqlite", schema.SQLiteDSN(path))
 	if err != nil {
 		t.Fatalf("dbtest: open sqlite: %v", err)
 	}
@@ -103,7 +95,7 @@ func RequirePG() bool { return os.Getenv("SHOPBOT_REQUIRE_PG") == "1" }
 // clear message on a laptop, a failure in CI.
 func SkipOrFail(t testing.TB, err error) {
 	t.Helper()
-	msg := fmt.Sprintf("PostgreSQL at %s unreachable (%v); set SHOPBOT_TEST_PG, or start it", redact(PostgresURL()), err)
+	msg := fmt.Sprintf("PostgreSQL at %s unreachable (%v); set SHOPBOT_TEST_PG, or start it", schema.Redact(PostgresURL()), err)
 	if RequirePG() {
 		t.Fatal(msg)
 	}
@@ -157,12 +149,4 @@ func openPostgres(t testing.TB) *sqlx.DB {
 		}
 	})
 	return db
-}
-
-func redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	return u.Redacted()
 }

@@ -1,0 +1,91 @@
+// Package bot is shopbot's core: the Engine that turns one customer or
+// owner Message into Replies, the conversations and their state, the inbound
+// journal, the outbox every reply passes through, and the owner commands.
+//
+// Adapters (bot/console, bot/telegram, bot/slack, bot/web) own their loops:
+// they turn platform updates into a Message, call Engine.Handle, and send
+// what the Outbox hands them. The core never imports a chat SDK.
+package bot
+
+import (
+	"embed"
+	"errors"
+	"time"
+
+	"github.com/shopbot/shopbot/bot/schema"
+)
+
+//go:embed migrations
+var migrationsFS embed.FS
+
+// Schema is the bot package's tables: conversations, the inbound journal,
+// the outbox, order verifications and learned FAQ phrasings.
+var Schema = schema.Set{Name: "bot", FS: mustSub(migrationsFS, "migrations")}
+
+// ErrDuplicate is returned by Engine.Handle for a message already journaled
+// (the same channel and platform id): it was handled before and must not be
+// answered again.
+var ErrDuplicate = errors.New("bot: duplicate message")
+
+// Message is one inbound message from a customer or an owner.
+type Message struct {
+	Channel string    // adapter name: "console", "telegram", "web", "slack"
+	ID      string    // the platform's message id, unique per channel: the dedupe key
+	Chat    string    // the conversation on that channel (chat id, visitor id)
+	User    string    // the sender's platform id
+	Name    string    // the sender's display name, if known
+	Text    string    // what they wrote, as sent: data, never a template
+	Lang    string    // the platform's language hint ("ko", "en-US"), may be empty
+	Owner   bool      // set by the adapter from its configuration, never from the text
+	Time    time.Time // when the platform received it; zero: now
+	// Phone is a phone number the platform vouches for (Telegram's shared
+	// contact of the sender), used for order verification.
+	Phone string
+	// Choice is a clarify choice the customer tapped: a FAQ entry id.
+	Choice string
+	// Ticket is the ticket an owner message answers, when the adapter knows
+	// it from a thread or a reply chain (0: none).
+	Ticket int64
+}
+
+// Kind tells what a reply is. The values are part of `shopbot chat --json`.
+type Kind string
+
+// Reply kinds.
+const (
+	KindFAQ     Kind = "faq"     // an answer from the FAQ
+	KindClarify Kind = "clarify" // close candidates offered as choices
+	KindOrder   Kind = "order"   // an order lookup, or a step of its verification
+	KindTicket  Kind = "ticket"  // a ticket was opened for a complaint, cancellation, refund…
+	KindHandoff Kind = "handoff" // no answer: a person will answer
+	KindCommand Kind = "command" // the answer to an owner command
+	KindError   Kind = "error"   // the bot could not do what was asked
+	KindOwner   Kind = "owner"   // the owner's own words, relayed to the customer
+	KindAlert   Kind = "alert"   // a notification to the owner
+)
+
+// Choice is one clarify option.
+type Choice struct {
+	Entry string `json:"entry"` // FAQ entry id
+	Label string `json:"label"` // the text to show on the button
+}
+
+// Reply is one outbound message, to a customer or to an owner.
+type Reply struct {
+	ID       int64     `json:"-"`        // outbox id, set once stored
+	Channel  string    `json:"-"`        // where it goes
+	Chat     string    `json:"-"`        // conversation on that channel
+	Kind     Kind      `json:"kind"`     // what it is
+	Text     string    `json:"text"`     // plain text, never parsed as markup
+	Entry    string    `json:"entry"`    // FAQ entry id, if any
+	Ticket   int64     `json:"ticket"`   // ticket id, if any
+	Priority string    `json:"priority"` // ticket priority, if any
+	Choices  []Choice  `json:"choices"`  // clarify options
+	Created  time.Time `json:"-"`        // when it was stored
+}
+
+// Address is where owner notifications go: a channel and a chat on it.
+type Address struct {
+	Channel string
+	Chat    string
+}

@@ -1,0 +1,148 @@
+// Package console is the terminal adapter: one customer's (or the owner's)
+// conversation on standard input and output, through the same engine and
+// store as every other channel.
+package console
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/shopbot/shopbot/bot"
+)
+
+// Channel is the console's channel name in messages and the outbox.
+const Channel = "console"
+
+// OwnerChat is the console chat of the owner.
+const OwnerChat = "owner"
+
+// Options say who is typing and how replies are printed.
+type Options struct {
+	User  string // the customer's id (the chat); ignored for the owner
+	Owner bool   // the owner is typing: commands, and alerts to the console owner
+	JSON  bool   // one JSON object per reply (design §3) instead of text
+	// Poll is how often replies that arrive from elsewhere (an owner's
+	// answer) are looked for while waiting for input; 0: every second.
+	Poll time.Duration
+}
+
+// Run reads one message per line from in until it ends or ctx is done,
+// hands each to eng and prints the replies to out. Replies that were
+// waiting for this chat (an owner's answer given while the customer was
+// away, alerts for the console owner) are printed first, and new ones as
+// they arrive.
+func Run(ctx context.Context, eng *bot.Engine, ob *bot.Outbox, in io.Reader, out io.Writer, opt Options) error {
+	chat := opt.User
+	if opt.Owner {
+		chat = OwnerChat
+	}
+	if chat == "" {
+		return errors.New("console: no user")
+	}
+	p := &printer{w: out, json: opt.JSON}
+	deliver := func() error {
+		_, err := ob.Deliver(ctx, Channel, chat, p.send)
+		return err
+	}
+	if err := deliver(); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() {
+		cancel()
+		wg.Wait()
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		poll := opt.Poll
+		if poll <= 0 {
+			poll = time.Second
+		}
+		t := time.NewTicker(poll)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				deliver() // errors show again on the next line's delivery
+			}
+		}
+	}()
+
+	start := time.Now().UnixNano()
+	r := bufio.NewReader(in)
+	for n := 1; ; n++ {
+		line, err := r.ReadString('\n')
+		if line == "" && err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return fmt.Errorf("console: read: %w", err)
+		}
+		text := strings.TrimRight(line, "\r\n")
+		m := bot.Message{Channel: Channel, ID: fmt.Sprintf("%s-%d-%d", chat, start, n), Chat: chat, User: chat, Owner: opt.Owner, Text: text}
+		if _, herr := eng.Handle(ctx, m); herr != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			p.send(ctx, bot.Reply{Kind: bot.KindError, Text: "Sorry, something went wrong. Please try again. / 죄송해요, 잠시 문제가 생겼어요."})
+			return fmt.Errorf("console: %w", herr)
+		}
+		if err := deliver(); err != nil {
+			return err
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+	}
+}
+
+// printer writes replies as text blocks or JSON lines, one writer at a time.
+type printer struct {
+	mu   sync.Mutex
+	w    io.Writer
+	json bool
+}
+
+// chatJSON is design §3's `chat --json` object.
+type chatJSON struct {
+	Kind     bot.Kind `json:"kind"`
+	Text     string   `json:"text"`
+	Entry    string   `json:"entry"`
+	Ticket   int64    `json:"ticket"`
+	Priority string   `json:"priority"`
+	Choices  []string `json:"choices"`
+}
+
+func (p *printer) send(_ context.Context, r bot.Reply) (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.json {
+		o := chatJSON{Kind: r.Kind, Text: r.Text, Entry: r.Entry, Ticket: r.Ticket, Priority: r.Priority, Choices: []string{}}
+		for _, c := range r.Choices {
+			o.Choices = append(o.Choices, c.Entry)
+		}
+		b, err := json.Marshal(o)
+		if err != nil {
+			return "", err
+		}
+		_, err = fmt.Fprintf(p.w, "%s\n", b)
+		return "", err
+	}
+	text := r.Text
+	if r.Kind == bot.KindOwner {
+		text = "[owner] " + text
+	}
+	_, err := fmt.Fprintf(p.w, "%s\n\n", text)
+	return "", err
+}

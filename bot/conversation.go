@@ -1,0 +1,114 @@
+package bot
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Conversation states: what the bot is waiting for from the customer.
+const (
+	stateIdle       = ""
+	stateVerify     = "verify"      // state data: the order number being verified
+	stateOrderAsked = "order_asked" // asked for an order number
+	stateClarify    = "clarify"     // state data: the offered entry ids, space-separated
+)
+
+// conversation is one customer's chat on one channel.
+type conversation struct {
+	ID        int64     `db:"id"`
+	Channel   string    `db:"channel"`
+	Chat      string    `db:"chat"`
+	UserID    string    `db:"user_id"`
+	Name      string    `db:"name"`
+	Lang      string    `db:"lang"`
+	State     string    `db:"state"`
+	StateData string    `db:"state_data"`
+	Answered  int       `db:"answered"`
+	CreatedAt time.Time `db:"created_at"`
+	UpdatedAt time.Time `db:"updated_at"`
+}
+
+// loadConversation returns the conversation of (channel, chat), creating it.
+func loadConversation(ctx context.Context, q sqlx.ExtContext, m Message, now time.Time) (*conversation, error) {
+	var c conversation
+	err := sqlx.GetContext(ctx, q, &c, q.Rebind(`SELECT * FROM conversations WHERE channel = ? AND chat = ?`), m.Channel, m.Chat)
+	if errors.Is(err, sql.ErrNoRows) {
+		now = now.UTC()
+		err = sqlx.GetContext(ctx, q, &c, q.Rebind(`INSERT INTO conversations (channel, chat, user_id, name, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING *`), m.Channel, m.Chat, m.User, m.Name, now, now)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bot: conversation: %w", err)
+	}
+	return &c, nil
+}
+
+// save writes the conversation's state, language and counters back.
+func (c *conversation) save(ctx context.Context, q sqlx.ExtContext, now time.Time) error {
+	_, err := q.ExecContext(ctx, q.Rebind(`UPDATE conversations SET name = ?, lang = ?, state = ?, state_data = ?, answered = ?, updated_at = ? WHERE id = ?`),
+		c.Name, c.Lang, c.State, c.StateData, c.Answered, now.UTC(), c.ID)
+	if err != nil {
+		return fmt.Errorf("bot: save conversation: %w", err)
+	}
+	return nil
+}
+
+func (c *conversation) setState(state, data string) { c.State, c.StateData = state, data }
+
+// verified reports whether the conversation proved it owns the order.
+func verified(ctx context.Context, q sqlx.ExtContext, convID int64, number string) (bool, error) {
+	var n int
+	err := sqlx.GetContext(ctx, q, &n, q.Rebind(`SELECT COUNT(*) FROM verifications WHERE conversation_id = ? AND order_number = ?`), convID, number)
+	if err != nil {
+		return false, fmt.Errorf("bot: verified: %w", err)
+	}
+	return n > 0, nil
+}
+
+func markVerified(ctx context.Context, q sqlx.ExtContext, convID int64, number string, now time.Time) error {
+	_, err := q.ExecContext(ctx, q.Rebind(`INSERT INTO verifications (conversation_id, order_number, verified_at) VALUES (?, ?, ?)
+		ON CONFLICT (conversation_id, order_number) DO NOTHING`), convID, number, now.UTC())
+	if err != nil {
+		return fmt.Errorf("bot: mark verified: %w", err)
+	}
+	return nil
+}
+
+// recordFailure stores a failed verification and returns how many the
+// conversation has had in the last hour, this one included.
+func recordFailure(ctx context.Context, q sqlx.ExtContext, convID int64, now time.Time) (int, error) {
+	if _, err := q.ExecContext(ctx, q.Rebind(`INSERT INTO verify_failures (conversation_id, at) VALUES (?, ?)`), convID, now.UTC()); err != nil {
+		return 0, fmt.Errorf("bot: record failure: %w", err)
+	}
+	return recentFailures(ctx, q, convID, now)
+}
+
+func recentFailures(ctx context.Context, q sqlx.ExtContext, convID int64, now time.Time) (int, error) {
+	var n int
+	err := sqlx.GetContext(ctx, q, &n, q.Rebind(`SELECT COUNT(*) FROM verify_failures WHERE conversation_id = ? AND at > ?`),
+		convID, now.Add(-time.Hour).UTC())
+	if err != nil {
+		return 0, fmt.Errorf("bot: failures: %w", err)
+	}
+	return n, nil
+}
+
+// journal stores an inbound message; false means it was stored before.
+func journal(ctx context.Context, q sqlx.ExtContext, m Message, now time.Time) (bool, error) {
+	var id int64
+	err := sqlx.GetContext(ctx, q, &id, q.Rebind(`INSERT INTO inbound (channel, platform_id, user_id, owner, text, received_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (channel, platform_id) DO NOTHING RETURNING id`),
+		m.Channel, m.ID, m.User, m.Owner, m.Text, now.UTC())
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("bot: journal: %w", err)
+	}
+	return true, nil
+}

@@ -1,0 +1,359 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/shopbot/shopbot/bot/shop"
+	"github.com/shopbot/shopbot/faq"
+	"github.com/shopbot/shopbot/tickets"
+)
+
+// maxFailures is how many failed order verifications in an hour stop a
+// conversation's lookups and open a ticket.
+const maxFailures = 5
+
+// Summarizer writes the owner's summary of a day (package notify).
+type Summarizer interface {
+	Summary(ctx context.Context, day time.Time, lang string) (string, error)
+}
+
+// Config is what an Engine needs. DB, FAQ and Outbox are required.
+type Config struct {
+	DB           *sqlx.DB
+	FAQ          *faq.File
+	Outbox       *Outbox
+	Shop         faq.Shop       // the shop's name, hours and contact, for answers
+	Lang         string         // the language of built-in messages when the customer's is unknown
+	OwnerLang    string         // the language of owner alerts and command answers
+	Owners       []Address      // where owner alerts go
+	Location     *time.Location // the shop's time zone, for "today" and summaries
+	OrderPattern *regexp.Regexp // order numbers in customer text; nil: shop.DefaultOrderPattern
+	SLA          tickets.SLA    // first-response targets; nil: tickets.DefaultSLA
+	Summary      Summarizer     // answers /summary; nil: the command says it is not set up
+	Now          func() time.Time
+	Log          *slog.Logger
+}
+
+// Engine handles messages: it is safe for concurrent use by several
+// adapters. Each message is handled in one database transaction: the
+// journal entry, the conversation's new state, tickets and every reply are
+// stored together or not at all.
+type Engine struct {
+	cfg     Config
+	matcher *faq.Matcher
+	now     func() time.Time
+	log     *slog.Logger
+}
+
+// New returns an engine for cfg, with the FAQ's matcher built and the
+// learned phrasings in the database added to it.
+func New(ctx context.Context, cfg Config) (*Engine, error) {
+	if cfg.DB == nil || cfg.FAQ == nil || cfg.Outbox == nil {
+		return nil, errors.New("bot: new engine: DB, FAQ and Outbox are required")
+	}
+	if cfg.Lang == "" {
+		cfg.Lang = cmpOr(cfg.FAQ.Language, "ko")
+	}
+	if cfg.OwnerLang == "" {
+		cfg.OwnerLang = cfg.Lang
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	if cfg.OrderPattern == nil {
+		cfg.OrderPattern = shop.DefaultOrderPattern
+	}
+	if cfg.SLA == nil {
+		cfg.SLA = tickets.DefaultSLA
+	}
+	e := &Engine{cfg: cfg, matcher: faq.NewMatcher(cfg.FAQ), now: cfg.Now, log: cfg.Log}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	if err := e.loadLearned(ctx); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// Matcher is the engine's FAQ matcher, learned phrasings included.
+func (e *Engine) Matcher() *faq.Matcher { return e.matcher }
+
+// Handle journals m, decides what to do with it and stores the replies in
+// the outbox, all in one transaction, then returns the replies. A message
+// seen before returns ErrDuplicate and changes nothing.
+func (e *Engine) Handle(ctx context.Context, m Message) ([]Reply, error) {
+	now := e.now()
+	m.Text = cleanText(m.Text)
+	if m.ID == "" || m.Channel == "" || m.Chat == "" {
+		return nil, errors.New("bot: handle: message needs Channel, Chat and ID")
+	}
+	tx, err := e.cfg.DB.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("bot: handle: %w", err)
+	}
+	defer tx.Rollback()
+	fresh, err := journal(ctx, tx, m, now)
+	if err != nil {
+		return nil, err
+	}
+	if !fresh {
+		return nil, ErrDuplicate
+	}
+	m.Text = capText(m.Text)
+	h := &handling{Engine: e, tx: tx, m: m, now: now, tickets: tickets.NewStore(tx, e.cfg.SLA), shop: shop.NewStore(tx)}
+	if m.Owner {
+		err = h.owner(ctx)
+	} else {
+		err = h.customer(ctx)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for i := range h.out {
+		if err := enqueue(ctx, tx, &h.out[i], now); err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("bot: handle: commit: %w", err)
+	}
+	e.cfg.Outbox.Wake()
+	// Only the replies to the sender are the answer; alerts and relays
+	// went to the outbox for their own channels.
+	var replies []Reply
+	for _, r := range h.out {
+		if r.Channel == m.Channel && r.Chat == m.Chat {
+			replies = append(replies, r)
+		}
+	}
+	return replies, nil
+}
+
+// handling is the state of one Handle call.
+type handling struct {
+	*Engine
+	tx      *sqlx.Tx
+	m       Message
+	now     time.Time
+	tickets *tickets.Store
+	shop    *shop.Store
+	conv    *conversation
+	lang    string
+	out     []Reply
+}
+
+// reply answers the sender.
+func (h *handling) reply(r Reply) {
+	r.Channel, r.Chat = h.m.Channel, h.m.Chat
+	h.out = append(h.out, r)
+}
+
+// alert sends text to every owner address.
+func (h *handling) alert(text string, t *tickets.Ticket) {
+	for _, a := range h.cfg.Owners {
+		r := Reply{Channel: a.Channel, Chat: a.Chat, Kind: KindAlert, Text: text}
+		if t != nil {
+			r.Ticket, r.Priority = t.ID, string(t.Priority)
+		}
+		h.out = append(h.out, r)
+	}
+}
+
+func (h *handling) customer(ctx context.Context) error {
+	conv, err := loadConversation(ctx, h.tx, h.m, h.now)
+	if err != nil {
+		return err
+	}
+	h.conv = conv
+	if h.m.Name != "" {
+		conv.Name = h.m.Name
+	}
+	h.lang = h.language()
+	conv.Lang = h.lang
+	if err := h.route(ctx); err != nil {
+		return err
+	}
+	return conv.save(ctx, h.tx, h.now)
+}
+
+// language picks the language of the bot's words: the message's own
+// script, then the conversation's, the platform's hint, the shop's.
+func (h *handling) language() string {
+	if l := faq.DetectLanguage(h.m.Text); l != "" {
+		return l
+	}
+	if h.conv.Lang != "" {
+		return h.conv.Lang
+	}
+	if hint := strings.ToLower(h.m.Lang); len(hint) >= 2 {
+		switch hint[:2] {
+		case "ko", "en", "zh":
+			return hint[:2]
+		}
+	}
+	return h.cfg.Lang
+}
+
+// route is the customer flow of design §1, steps 3 to 7.
+func (h *handling) route(ctx context.Context) error {
+	text := strings.TrimSpace(h.m.Text)
+	// 3. Handed off to a person: the ticket collects the message.
+	t, err := h.tickets.Current(ctx, h.m.Channel, h.m.Chat)
+	switch {
+	case err == nil:
+		return h.joinTicket(ctx, t, text)
+	case !errors.Is(err, tickets.ErrNotFound):
+		return err
+	}
+	if text == "" && h.m.Choice == "" && h.m.Phone == "" {
+		h.reply(Reply{Kind: KindFAQ, Text: msg(h.lang, "empty")})
+		return nil
+	}
+	// 4. A dialogue in progress.
+	if done, err := h.continueDialogue(ctx, text); done || err != nil {
+		return err
+	}
+	// 5. Something a person must handle.
+	if c, ok := tickets.Classify(text); ok {
+		return h.classified(ctx, c, text)
+	}
+	// 6. An order or delivery question with an order number.
+	number := shop.ExtractOrderNumber(text, h.cfg.OrderPattern)
+	res := h.matcher.Match(text)
+	if number != "" && (looksLikeOrderQuestion(text, number) || isOrderAction(res)) {
+		return h.lookup(ctx, number, actionOf(res))
+	}
+	// 7. The FAQ.
+	return h.answer(ctx, res, text)
+}
+
+func isOrderAction(r faq.Result) bool {
+	return r.Decision == faq.Answer && (r.Best.Action == faq.ActionOrderStatus || r.Best.Action == faq.ActionDelivery)
+}
+
+func actionOf(r faq.Result) faq.Action {
+	if r.Decision == faq.Answer {
+		return r.Best.Action
+	}
+	return faq.ActionOrderStatus
+}
+
+// orderWords mark a message about an order or its delivery.
+var orderWords = []string{"주문", "배송", "택배", "송장", "도착", "발송", "출고", "언제", "어디",
+	"order", "parcel", "package", "delivery", "deliver", "ship", "track", "where", "status", "arrive",
+	"订单", "快递", "物流", "发货", "到货", "哪里", "单号"}
+
+func looksLikeOrderQuestion(text, number string) bool {
+	lower := strings.ToLower(text)
+	for _, w := range orderWords {
+		if strings.Contains(lower, w) {
+			return true
+		}
+	}
+	// The number alone ("1042", "#1042 ?") is an order lookup too.
+	rest := strings.Replace(lower, number, "", 1)
+	return strings.TrimFunc(rest, func(r rune) bool { return !unicode.IsLetter(r) }) == ""
+}
+
+// continueDialogue handles a reply to the bot's own question. done=false
+// means the message is about something else: the dialogue is dropped and
+// the message goes through the normal flow.
+func (h *handling) continueDialogue(ctx context.Context, text string) (done bool, err error) {
+	state, data := h.conv.State, h.conv.StateData
+	h.conv.setState(stateIdle, "")
+	switch state {
+	case stateClarify:
+		ids := strings.Fields(data)
+		pick := h.m.Choice
+		if pick == "" {
+			pick = pickChoice(text, ids, h.cfg.FAQ)
+		}
+		for _, id := range ids {
+			if id == pick {
+				if e := h.cfg.FAQ.Entry(id); e != nil {
+					return true, h.answerEntry(ctx, e, text)
+				}
+			}
+		}
+	case stateOrderAsked:
+		if number := shop.ExtractOrderNumber(text, h.cfg.OrderPattern); number != "" {
+			return true, h.lookup(ctx, number, faq.Action(data))
+		}
+	case stateVerify:
+		number, action, _ := strings.Cut(data, " ")
+		// A different order number starts over with that order.
+		if n := shop.ExtractOrderNumber(text, h.cfg.OrderPattern); n != "" && n != number && !isFourDigits(text) {
+			return true, h.lookup(ctx, n, faq.Action(action))
+		}
+		if proof, ok := verificationProof(text, h.m.Phone); ok {
+			return true, h.verify(ctx, number, faq.Action(action), proof)
+		}
+	}
+	if h.m.Choice != "" {
+		// A stale button: the choice still names an entry, so answer it.
+		if e := h.cfg.FAQ.Entry(h.m.Choice); e != nil {
+			return true, h.answerEntry(ctx, e, text)
+		}
+	}
+	return false, nil
+}
+
+// pickChoice maps "1", "2." or the entry's question text to an offered id.
+func pickChoice(text string, ids []string, f *faq.File) string {
+	t := strings.TrimRight(strings.TrimSpace(text), ".)번 ")
+	if len(t) == 1 && t[0] >= '1' && t[0] <= '9' {
+		if i := int(t[0] - '1'); i < len(ids) {
+			return ids[i]
+		}
+	}
+	for _, id := range ids {
+		if e := f.Entry(id); e != nil && len(e.Questions) > 0 && strings.EqualFold(strings.TrimSpace(text), e.Questions[0]) {
+			return id
+		}
+	}
+	return ""
+}
+
+// cleanText makes any input safe to store: valid UTF-8 and no NUL
+// (PostgreSQL refuses both).
+func cleanText(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	return strings.ReplaceAll(s, "\x00", "")
+}
+
+// capText keeps the first 64 KiB of a message for handling; the journal
+// keeps it whole.
+func capText(s string) string {
+	const maxText = 64 << 10
+	if len(s) <= maxText {
+		return s
+	}
+	s = s[:maxText]
+	for !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,328 @@
+package bot_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/shopbot/shopbot/bot"
+	"github.com/shopbot/shopbot/bot/dbtest"
+	"github.com/shopbot/shopbot/bot/shop"
+	"github.com/shopbot/shopbot/faq"
+	"github.com/shopbot/shopbot/tickets"
+)
+
+var seoul = mustLoc("Asia/Seoul")
+
+func mustLoc(name string) *time.Location {
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return l
+}
+
+// testNow is a fixed Monday afternoon in Seoul.
+var testNow = time.Date(2026, 11, 23, 14, 0, 0, 0, seoul)
+
+// clock is a settable time source.
+type clock struct{ t time.Time }
+
+func (c *clock) Now() time.Time          { return c.t }
+func (c *clock) Advance(d time.Duration) { c.t = c.t.Add(d) }
+
+// harness is an engine on a demo shop, and a way to talk to it.
+type harness struct {
+	t     *testing.T
+	db    *sqlx.DB
+	eng   *bot.Engine
+	ob    *bot.Outbox
+	clock *clock
+	seq   int
+}
+
+var ownerInbox = bot.Address{Channel: "alerts", Chat: "owner"}
+
+func newHarness(t *testing.T, db *sqlx.DB) *harness {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := shop.SeedDemo(ctx, db, testNow); err != nil {
+		t.Fatal(err)
+	}
+	c := &clock{t: testNow}
+	ob := bot.NewOutbox(db, c.Now, nil)
+	eng, err := bot.New(ctx, bot.Config{
+		DB: db, FAQ: faq.ExampleFile(), Outbox: ob,
+		Shop:     faq.Shop{Name: "하루상점", Hours: "평일 10-18시", Contact: "02-123-4567"},
+		Owners:   []bot.Address{ownerInbox},
+		Location: seoul, Now: c.Now,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &harness{t: t, db: db, eng: eng, ob: ob, clock: c}
+}
+
+func run(t *testing.T, f func(t *testing.T, h *harness)) {
+	dbtest.Run(t, func(t *testing.T, db *sqlx.DB) { f(t, newHarness(t, db)) }, shop.Schema, tickets.Schema, bot.Schema)
+}
+
+// say sends text as customer chat on the console channel.
+func (h *harness) say(chat, text string) []bot.Reply {
+	h.t.Helper()
+	return h.send(bot.Message{Channel: "console", Chat: chat, User: chat, Text: text})
+}
+
+func (h *harness) owner(text string) bot.Reply {
+	h.t.Helper()
+	rs := h.send(bot.Message{Channel: "console", Chat: "owner", User: "owner", Owner: true, Text: text})
+	if len(rs) != 1 {
+		h.t.Fatalf("owner %q: %d replies, want 1: %+v", text, len(rs), rs)
+	}
+	return rs[0]
+}
+
+func (h *harness) send(m bot.Message) []bot.Reply {
+	h.t.Helper()
+	h.seq++
+	m.ID = fmt.Sprint(h.seq)
+	h.clock.Advance(time.Second)
+	rs, err := h.eng.Handle(context.Background(), m)
+	if err != nil {
+		h.t.Fatalf("Handle(%.40q): %v", m.Text, err)
+	}
+	return rs
+}
+
+// one asserts a single reply of kind whose text contains every want.
+func one(t *testing.T, rs []bot.Reply, kind bot.Kind, want ...string) bot.Reply {
+	t.Helper()
+	if len(rs) != 1 {
+		t.Fatalf("got %d replies, want 1: %+v", len(rs), rs)
+	}
+	r := rs[0]
+	if r.Kind != kind {
+		t.Fatalf("kind = %q, want %q (text %q)", r.Kind, kind, r.Text)
+	}
+	for _, w := range want {
+		if !strings.Contains(r.Text, w) {
+			t.Errorf("reply %q does not contain %q", r.Text, w)
+		}
+	}
+	return r
+}
+
+// pending drains the outbox of one address.
+func (h *harness) pending(a bot.Address) []bot.Reply {
+	h.t.Helper()
+	var got []bot.Reply
+	_, err := h.ob.Deliver(context.Background(), a.Channel, a.Chat, func(_ context.Context, r bot.Reply) (string, error) {
+		got = append(got, r)
+		return "", nil
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return got
+}
+
+func TestKoreanConversation(t *testing.T) {
+	run(t, func(t *testing.T, h *harness) {
+		r := one(t, h.say("minji", "배송 언제 와요?"), bot.KindFAQ)
+		if r.Entry == "" {
+			t.Errorf("FAQ answer without an entry id")
+		}
+		one(t, h.say("minji", "주문 1042 어디쯤이에요?"), bot.KindOrder, "1042")
+		one(t, h.say("minji", "0000"), bot.KindOrder) // wrong digits: asked again
+		one(t, h.say("minji", "5678"), bot.KindOrder, "6012345678901")
+		// Verified once, the conversation may look again without proof.
+		one(t, h.say("minji", "1042 배송 조회"), bot.KindOrder, "6012345678901")
+
+		tk := one(t, h.say("minji", "그런데 받은 컵이 깨져서 왔어요"), bot.KindTicket)
+		if tk.Priority != "high" || tk.Ticket == 0 {
+			t.Errorf("complaint ticket = %d %q, want a high ticket", tk.Ticket, tk.Priority)
+		}
+		// Handed off: the bot stays quiet.
+		if rs := h.say("minji", "언제 답변 주시나요?"); len(rs) != 0 {
+			t.Errorf("bot answered a handed-off conversation: %+v", rs)
+		}
+		if got := h.pending(ownerInbox); len(got) != 0 {
+			t.Errorf("a high ticket paged the owner: %+v", got)
+		}
+	})
+}
+
+func TestCancellationBeforeShippingIsUrgent(t *testing.T) {
+	run(t, func(t *testing.T, h *harness) {
+		r := one(t, h.say("junho", "주문 1043 취소해 주세요"), bot.KindTicket)
+		if r.Priority != "urgent" {
+			t.Errorf("priority = %q, want urgent", r.Priority)
+		}
+		alerts := h.pending(ownerInbox)
+		if len(alerts) != 1 || alerts[0].Kind != bot.KindAlert || alerts[0].Ticket != r.Ticket || !strings.Contains(alerts[0].Text, "1043") {
+			t.Fatalf("owner alerts = %+v, want one for ticket %d naming order 1043", alerts, r.Ticket)
+		}
+		// A shipped order's cancellation is not urgent.
+		r = one(t, h.say("minji", "주문 1042 취소할게요"), bot.KindTicket)
+		if r.Priority != "high" {
+			t.Errorf("shipped order cancellation priority = %q, want high", r.Priority)
+		}
+	})
+}
+
+func TestEnglishConversationAndOwnerLoop(t *testing.T) {
+	run(t, func(t *testing.T, h *harness) {
+		one(t, h.say("emily", "where is my order 1044"), bot.KindOrder, "1044")
+		one(t, h.say("emily", "it's emily@example.com"), bot.KindOrder, "1044")
+		off := one(t, h.say("emily", "Can you recommend a good restaurant nearby?"), bot.KindHandoff)
+		if off.Priority != "normal" {
+			t.Errorf("off-topic ticket priority = %q, want normal", off.Priority)
+		}
+		// The owner lists, answers and closes it.
+		list := h.owner("/tickets")
+		if !strings.Contains(list.Text, fmt.Sprintf("#%d", off.Ticket)) {
+			t.Errorf("/tickets = %q, want ticket #%d", list.Text, off.Ticket)
+		}
+		one(t, []bot.Reply{h.owner(fmt.Sprintf("/ticket %d", off.Ticket))}, bot.KindCommand, "restaurant")
+		one(t, []bot.Reply{h.owner(fmt.Sprintf("/reply %d Try the noodle bar on Main St.", off.Ticket))}, bot.KindCommand, "sent")
+		got := h.pending(bot.Address{Channel: "console", Chat: "emily"})
+		var relayed bool
+		for _, r := range got {
+			if r.Kind == bot.KindOwner && r.Text == "Try the noodle bar on Main St." {
+				relayed = true
+			}
+		}
+		if !relayed {
+			t.Errorf("owner reply not relayed to the customer: %+v", got)
+		}
+		one(t, []bot.Reply{h.owner(fmt.Sprintf("/close %d", off.Ticket))}, bot.KindCommand, "resolved")
+		// Resolved: the bot answers again.
+		one(t, h.say("emily", "how much is shipping?"), bot.KindFAQ)
+	})
+}
+
+func TestOwnerCommands(t *testing.T) {
+	run(t, func(t *testing.T, h *harness) {
+		tests := []struct {
+			cmd  string
+			want string
+		}{
+			{"/help", "/reply N text"},
+			{"/stock", "left"},
+			{"/sales today", "orders"},
+			{"/sales 7d", "last 7 days"},
+			{"/sales decade", "usage"},
+			{"/ticket 999", "no such ticket"},
+			{"/close 999", "no such ticket"},
+			{"/reply 999 hello", "no such ticket"},
+			{"/reply", "usage"},
+			{"/faq 배송비 얼마예요", "answer"},
+			{"/nonsense", "unknown command"},
+			{"hello", "Owner commands"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.cmd, func(t *testing.T) {
+				r := h.owner(tt.cmd)
+				if !strings.Contains(r.Text, tt.want) {
+					t.Errorf("%s = %q, want it to contain %q", tt.cmd, r.Text, tt.want)
+				}
+			})
+		}
+	})
+}
+
+func TestCustomerCannotRunOwnerCommands(t *testing.T) {
+	run(t, func(t *testing.T, h *harness) {
+		for _, r := range h.say("mallory", "/sales today") {
+			if r.Kind == bot.KindCommand || strings.Contains(r.Text, "orders") {
+				t.Errorf("customer got an owner answer: %+v", r)
+			}
+		}
+	})
+}
+
+func TestVerificationLockout(t *testing.T) {
+	run(t, func(t *testing.T, h *harness) {
+		unknown := one(t, h.say("eve", "주문 9999 어디쯤이에요?"), bot.KindOrder)
+		known := one(t, h.say("eve2", "주문 1042 어디쯤이에요?"), bot.KindOrder)
+		// An unknown number and a real one get the same question…
+		if strings.ReplaceAll(unknown.Text, "9999", "N") != strings.ReplaceAll(known.Text, "1042", "N") {
+			t.Errorf("unknown and known orders answered differently:\n%q\n%q", unknown.Text, known.Text)
+		}
+		// …and the same refusal.
+		a := one(t, h.say("eve", "1111"), bot.KindOrder)
+		b := one(t, h.say("eve2", "1111"), bot.KindOrder)
+		if a.Text != b.Text {
+			t.Errorf("wrong proof for unknown and known orders answered differently: %q / %q", a.Text, b.Text)
+		}
+		for i := 2; i <= 5; i++ {
+			rs := h.say("eve2", fmt.Sprintf("%04d", i))
+			if i < 5 {
+				one(t, rs, bot.KindOrder)
+			} else {
+				one(t, rs, bot.KindTicket, "#")
+			}
+		}
+		// Locked: even the right digits no longer show the order.
+		h.owner("/close 1")
+		for _, r := range h.say("eve2", "주문 1042 어디쯤이에요?") {
+			if strings.Contains(r.Text, "6012345678901") {
+				t.Fatalf("locked conversation saw the order: %q", r.Text)
+			}
+		}
+	})
+}
+
+func TestBadInput(t *testing.T) {
+	run(t, func(t *testing.T, h *harness) {
+		tests := []struct {
+			name, text string
+		}{
+			{"1MB", strings.Repeat("배송 ", 350_000)},
+			{"invalid UTF-8", "배송\xff\xfe 언제\xc3"},
+			{"NUL", "배송\x00언제"},
+			{"empty", ""},
+			{"spaces", "   \t "},
+			{"template", "{{.Shop.Name}} {{range .}}{{end}} {{template \"x\"}}"},
+			{"SQL in order number", "주문 1042'; DROP TABLE orders;-- 어디쯤이에요"},
+			{"emoji only", "😀😀😀"},
+		}
+		for i, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				rs := h.say(fmt.Sprintf("bad%d", i), tt.text)
+				for _, r := range rs {
+					if strings.Contains(r.Text, "하루상점") && strings.Contains(tt.text, "{{") {
+						t.Errorf("customer text was executed as a template: %q", r.Text)
+					}
+					if r.Kind == bot.KindError {
+						t.Errorf("error reply: %q", r.Text)
+					}
+				}
+			})
+		}
+		var n int
+		if err := h.db.Get(&n, "SELECT COUNT(*) FROM orders"); err != nil || n < 200 {
+			t.Errorf("orders after SQL-ish input: %d, %v", n, err)
+		}
+	})
+}
+
+func TestDuplicateMessageIsHandledOnce(t *testing.T) {
+	run(t, func(t *testing.T, h *harness) {
+		m := bot.Message{Channel: "telegram", ID: "update-7", Chat: "42", User: "42", Text: "배송비 얼마예요?"}
+		if _, err := h.eng.Handle(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.eng.Handle(context.Background(), m); !errors.Is(err, bot.ErrDuplicate) {
+			t.Fatalf("second Handle: err = %v, want ErrDuplicate", err)
+		}
+		if got := h.pending(bot.Address{Channel: "telegram", Chat: "42"}); len(got) != 1 {
+			t.Errorf("outbox holds %d replies, want 1", len(got))
+		}
+	})
+}

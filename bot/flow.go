@@ -1,0 +1,290 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/shopbot/shopbot/bot/shop"
+	"github.com/shopbot/shopbot/faq"
+	"github.com/shopbot/shopbot/tickets"
+)
+
+// answer turns a match result into a reply: an answer, choices, or a
+// ticket for a person.
+func (h *handling) answer(ctx context.Context, res faq.Result, text string) error {
+	switch res.Decision {
+	case faq.Answer:
+		return h.answerEntry(ctx, res.Best, text)
+	case faq.Clarify:
+		r := Reply{Kind: KindClarify, Text: msg(h.lang, "clarify")}
+		var ids []string
+		for i, e := range res.Choices {
+			label := questionIn(e, h.lang)
+			r.Choices = append(r.Choices, Choice{Entry: e.ID, Label: label})
+			r.Text += fmt.Sprintf("\n%d. %s", i+1, label)
+			ids = append(ids, e.ID)
+		}
+		h.conv.setState(stateClarify, strings.Join(ids, " "))
+		h.reply(r)
+		return nil
+	default:
+		t, err := h.openTicket(ctx, tickets.Classification{Category: tickets.Question, Priority: tickets.Normal, Reason: "no FAQ match"}, text, "")
+		if err != nil {
+			return err
+		}
+		h.reply(Reply{Kind: KindHandoff, Text: msg(h.lang, "handoff", t.ID), Ticket: t.ID, Priority: string(t.Priority)})
+		return nil
+	}
+}
+
+// questionIn is the entry's first phrasing in lang, for a choice button.
+func questionIn(e *faq.Entry, lang string) string {
+	for _, q := range e.Questions {
+		if faq.DetectLanguage(q) == lang {
+			return q
+		}
+	}
+	return e.Questions[0]
+}
+
+// answerEntry answers with one FAQ entry, following its action.
+func (h *handling) answerEntry(ctx context.Context, e *faq.Entry, text string) error {
+	switch e.Action {
+	case faq.ActionOrderStatus, faq.ActionDelivery:
+		if number := shop.ExtractOrderNumber(text, h.cfg.OrderPattern); number != "" {
+			return h.lookup(ctx, number, e.Action)
+		}
+		h.conv.setState(stateOrderAsked, string(e.Action))
+		h.reply(Reply{Kind: KindOrder, Text: msg(h.lang, "ask_order_number"), Entry: e.ID})
+		return nil
+	case faq.ActionHuman:
+		t, err := h.openTicket(ctx, tickets.Classification{Category: tickets.Question, Priority: tickets.Normal, Reason: "FAQ entry " + e.ID}, text, "")
+		if err != nil {
+			return err
+		}
+		body, err := e.Render(h.lang, h.data(nil))
+		if err != nil {
+			body = msg(h.lang, "handoff", t.ID)
+		}
+		h.reply(Reply{Kind: KindHandoff, Text: body, Entry: e.ID, Ticket: t.ID, Priority: string(t.Priority)})
+		return nil
+	}
+	body, err := e.Render(h.lang, h.data(nil))
+	if err != nil {
+		// The file was checked at load; a failure here is a bug or a nil
+		// order in a template: a person answers instead of a broken text.
+		h.log.Error("bot: render", "entry", e.ID, "err", err)
+		return h.answer(ctx, faq.Result{Decision: faq.NoAnswer}, text)
+	}
+	h.conv.Answered++
+	h.reply(Reply{Kind: KindFAQ, Text: body, Entry: e.ID})
+	return nil
+}
+
+func (h *handling) data(o *shop.Order) faq.Data {
+	d := faq.Data{Customer: faq.Customer{Name: h.conv.Name}, Shop: h.cfg.Shop}
+	if o != nil {
+		d.Order = orderData(o, h.lang, h.cfg.Location)
+		if d.Customer.Name == "" {
+			d.Customer.Name = o.CustomerName
+		}
+	}
+	return d
+}
+
+// lookup starts (or, for a verified conversation, finishes) an order lookup.
+func (h *handling) lookup(ctx context.Context, number string, action faq.Action) error {
+	n, err := recentFailures(ctx, h.tx, h.conv.ID, h.now)
+	if err != nil {
+		return err
+	}
+	if n >= maxFailures {
+		h.reply(Reply{Kind: KindOrder, Text: msg(h.lang, "locked")})
+		return nil
+	}
+	ok, err := verified(ctx, h.tx, h.conv.ID, number)
+	if err != nil {
+		return err
+	}
+	if ok {
+		return h.showOrder(ctx, number, action)
+	}
+	// Whether the order exists or not, the customer sees the same question:
+	// the answer to a guess must not tell which numbers are real.
+	h.conv.setState(stateVerify, number+" "+string(action))
+	h.reply(Reply{Kind: KindOrder, Text: msg(h.lang, "ask_verify", number)})
+	return nil
+}
+
+// verificationProof finds what the customer offered as proof: a shared
+// phone number, an email address, or four digits.
+func verificationProof(text, phone string) (string, bool) {
+	if phone != "" {
+		return "phone:" + phone, true
+	}
+	for _, f := range strings.Fields(text) {
+		f = strings.Trim(f, ".,!?()<>\"'")
+		if strings.Count(f, "@") == 1 && strings.Contains(f[strings.Index(f, "@"):], ".") {
+			return "email:" + f, true
+		}
+	}
+	if d := fourDigits(text); d != "" {
+		return "last4:" + d, true
+	}
+	return "", false
+}
+
+// fourDigits returns the only run of exactly four digits in text
+// ("5678", "뒤 4자리 5678이요", "010-1234-5678" gives 5678).
+func fourDigits(text string) string {
+	var runs []string
+	cur := ""
+	for _, r := range text + " " {
+		if r >= '0' && r <= '9' {
+			cur += string(r)
+			continue
+		}
+		if cur != "" {
+			runs = append(runs, cur)
+		}
+		cur = ""
+	}
+	if len(runs) == 0 {
+		return ""
+	}
+	last := runs[len(runs)-1]
+	if len(last) == 4 {
+		return last
+	}
+	if len(last) > 4 && len(runs) == 1 && len(last) <= 11 {
+		return last[len(last)-4:] // a whole phone number
+	}
+	return ""
+}
+
+func isFourDigits(text string) bool {
+	t := strings.TrimSpace(text)
+	return len(t) == 4 && fourDigits(t) == t
+}
+
+// verify checks the proof against the order. An unknown order and a wrong
+// proof give the same answer and both count as failures.
+func (h *handling) verify(ctx context.Context, number string, action faq.Action, proof string) error {
+	o, err := h.shop.Order(ctx, number)
+	if err != nil && !errors.Is(err, shop.ErrNotFound) {
+		return err
+	}
+	ok := false
+	if o != nil {
+		kind, value, _ := strings.Cut(proof, ":")
+		switch kind {
+		case "phone":
+			ok = samePhone(o.Phone, value)
+		case "email":
+			ok = shop.EmailMatches(o.Email, value)
+		case "last4":
+			ok = shop.PhoneLast4Matches(o.Phone, value)
+		}
+	}
+	if ok {
+		if err := markVerified(ctx, h.tx, h.conv.ID, number, h.now); err != nil {
+			return err
+		}
+		h.log.Info("order verified", "channel", h.m.Channel, "chat", h.m.Chat, "order", number)
+		return h.showOrder(ctx, number, action)
+	}
+	n, err := recordFailure(ctx, h.tx, h.conv.ID, h.now)
+	if err != nil {
+		return err
+	}
+	h.log.Info("order verification failed", "channel", h.m.Channel, "chat", h.m.Chat, "failures", n)
+	if n >= maxFailures {
+		t, err := h.openTicket(ctx, tickets.Classification{Category: tickets.Question, Priority: tickets.Normal,
+			Reason: fmt.Sprintf("%d failed order verifications in an hour", n)}, h.m.Text, number)
+		if err != nil {
+			return err
+		}
+		h.reply(Reply{Kind: KindTicket, Text: msg(h.lang, "verify_locked", t.ID), Ticket: t.ID, Priority: string(t.Priority)})
+		return nil
+	}
+	h.conv.setState(stateVerify, number+" "+string(action))
+	h.reply(Reply{Kind: KindOrder, Text: msg(h.lang, "verify_failed")})
+	return nil
+}
+
+// samePhone compares a shared contact's number with the order's, ignoring
+// formatting and a +82 country code.
+func samePhone(a, b string) bool {
+	da, db := nationalDigits(a), nationalDigits(b)
+	return len(da) >= 8 && da == db
+}
+
+func nationalDigits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	d := b.String()
+	if strings.HasPrefix(d, "82") && len(d) >= 11 {
+		d = "0" + d[2:]
+	}
+	return d
+}
+
+// showOrder renders a verified order: through the FAQ's order entry when
+// the file has one, else the built-in text.
+func (h *handling) showOrder(ctx context.Context, number string, action faq.Action) error {
+	o, err := h.shop.Order(ctx, number)
+	if errors.Is(err, shop.ErrNotFound) {
+		h.reply(Reply{Kind: KindOrder, Text: msg(h.lang, "verify_failed")})
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if e := h.orderEntry(action); e != nil {
+		if body, err := e.Render(h.lang, h.data(o)); err == nil {
+			// Whatever the owner's template shows, a shipped order's
+			// tracking is part of the answer.
+			if d := orderData(o, h.lang, h.cfg.Location); d.TrackingNumber != "" && !strings.Contains(body, d.TrackingNumber) {
+				body = strings.TrimRight(body, "\n") + "\n" + msg(h.lang, "order_tracking", d.Carrier, d.TrackingNumber, d.TrackingURL)
+			}
+			h.conv.Answered++
+			h.reply(Reply{Kind: KindOrder, Text: body, Entry: e.ID})
+			return nil
+		} else {
+			h.log.Error("bot: render order", "entry", e.ID, "err", err)
+		}
+	}
+	d := orderData(o, h.lang, h.cfg.Location)
+	var items []string
+	for _, it := range d.Items {
+		items = append(items, fmt.Sprintf("%s × %d", it.Name, it.Qty))
+	}
+	text := msg(h.lang, "order", d.Number, d.StatusText, strings.Join(items, ", "), d.Total, d.OrderedAt)
+	if d.TrackingNumber != "" {
+		text += "\n" + msg(h.lang, "order_tracking", d.Carrier, d.TrackingNumber, d.TrackingURL)
+	}
+	h.conv.Answered++
+	h.reply(Reply{Kind: KindOrder, Text: text})
+	return nil
+}
+
+// orderEntry is the FAQ entry whose template shows an order: the one with
+// the asked action, else any order entry.
+func (h *handling) orderEntry(action faq.Action) *faq.Entry {
+	var fallback *faq.Entry
+	for _, e := range h.cfg.FAQ.Entries {
+		if e.Action == action && action != faq.ActionNone {
+			return e
+		}
+		if fallback == nil && (e.Action == faq.ActionOrderStatus || e.Action == faq.ActionDelivery) {
+			fallback = e
+		}
+	}
+	return fallback
+}

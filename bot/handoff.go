@@ -1,0 +1,155 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shopbot/shopbot/bot/shop"
+	"github.com/shopbot/shopbot/faq"
+	"github.com/shopbot/shopbot/tickets"
+)
+
+// classified opens the ticket for a message a person must handle. A
+// cancellation is urgent unless its order is known to have shipped.
+func (h *handling) classified(ctx context.Context, c tickets.Classification, text string) error {
+	number := shop.ExtractOrderNumber(text, h.cfg.OrderPattern)
+	if c.Category == tickets.Cancellation {
+		c.Priority = tickets.Urgent
+		if number != "" {
+			o, err := h.shop.Order(ctx, number)
+			switch {
+			case err == nil && o.Status.HasShipped():
+				c.Priority = tickets.High
+				c.Reason += "; order already shipped"
+			case err == nil:
+				c.Reason += "; order not shipped yet"
+			case !errors.Is(err, shop.ErrNotFound):
+				return err
+			}
+		}
+	}
+	t, err := h.openTicket(ctx, c, text, number)
+	if err != nil {
+		return err
+	}
+	key := "ticket_opened"
+	if t.Priority == tickets.Urgent {
+		key = "ticket_urgent"
+	}
+	h.reply(Reply{Kind: KindTicket, Text: msg(h.lang, key, t.ID), Ticket: t.ID, Priority: string(t.Priority)})
+	return nil
+}
+
+// openTicket opens (or joins) the conversation's ticket and alerts the
+// owners when it is, or has just become, urgent.
+func (h *handling) openTicket(ctx context.Context, c tickets.Classification, text, number string) (*tickets.Ticket, error) {
+	t, created, err := h.tickets.Open(ctx, tickets.Ticket{
+		Channel: h.m.Channel, Chat: h.m.Chat, Customer: h.conv.Name, OrderNumber: number,
+		Category: c.Category, Priority: c.Priority, Lang: h.lang,
+	}, text, h.now)
+	if err != nil {
+		return nil, err
+	}
+	h.conv.setState(stateIdle, "")
+	h.log.Info("ticket", "id", t.ID, "created", created, "category", t.Category, "priority", t.Priority, "reason", c.Reason)
+	if t.Priority == tickets.Urgent {
+		h.alert(h.ticketAlert(t, text), t)
+	}
+	return t, nil
+}
+
+// joinTicket adds a customer message to the conversation's open ticket.
+// The bot stays quiet; the owners hear of it when the ticket is urgent.
+func (h *handling) joinTicket(ctx context.Context, t *tickets.Ticket, text string) error {
+	if text == "" {
+		return nil
+	}
+	before := t.Priority
+	t, err := h.tickets.AddMessage(ctx, t.ID, "customer", h.m.User, text, h.now)
+	if err != nil {
+		return err
+	}
+	switch {
+	case t.Priority == tickets.Urgent && before != tickets.Urgent:
+		h.alert(h.ticketAlert(t, text), t)
+	case t.Priority == tickets.Urgent:
+		h.alert(msg(h.cfg.OwnerLang, "alert_message", t.ID, customerName(t, h.cfg.OwnerLang), oneLine(text, 500)), t)
+	}
+	return nil
+}
+
+func (h *handling) ticketAlert(t *tickets.Ticket, text string) string {
+	who := customerName(t, h.cfg.OwnerLang)
+	if t.OrderNumber != "" {
+		who += " · #" + t.OrderNumber
+	}
+	return msg(h.cfg.OwnerLang, "alert_ticket", strings.ToUpper(string(t.Priority)), t.ID, t.Category, who, oneLine(text, 500), t.ID, t.ID)
+}
+
+func customerName(t *tickets.Ticket, lang string) string {
+	if t.Customer != "" {
+		return t.Customer
+	}
+	return t.Channel + ":" + t.Chat
+}
+
+// oneLine shortens text for an alert line.
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	return truncate(s, n)
+}
+
+// orderData is what an order template sees, formatted for lang.
+func orderData(o *shop.Order, lang string, loc *time.Location) *faq.Order {
+	day := func(t *time.Time) string {
+		if t == nil || t.IsZero() {
+			return ""
+		}
+		return t.In(loc).Format("2006-01-02")
+	}
+	ordered := o.OrderedAt
+	d := &faq.Order{
+		Number:         o.Number,
+		Status:         string(o.Status),
+		StatusText:     o.Status.Label(lang),
+		Total:          formatMoney(o.Total, lang),
+		Carrier:        shop.CarrierName(o.Carrier, lang),
+		TrackingNumber: o.TrackingNumber,
+		TrackingURL:    shop.TrackingURL(o.Carrier, o.TrackingNumber),
+		OrderedAt:      day(&ordered),
+		PaidAt:         day(o.PaidAt),
+		ShippedAt:      day(o.ShippedAt),
+		DeliveredAt:    day(o.DeliveredAt),
+	}
+	for _, it := range o.Items {
+		d.Items = append(d.Items, faq.OrderItem{Name: it.Name, Qty: it.Qty})
+	}
+	return d
+}
+
+func formatMoney(won int64, lang string) string {
+	s := shop.FormatWon(won)
+	if lang == "ko" {
+		return s
+	}
+	return "₩" + strings.TrimSuffix(s, "원")
+}
+
+// ErrNoTicket is returned for an owner action on a ticket that does not exist.
+var ErrNoTicket = errors.New("no such ticket")
+
+func ticketLine(t tickets.Ticket, now time.Time, loc *time.Location) string {
+	due := t.DueAt.In(loc).Format("01-02 15:04")
+	flag := ""
+	if t.Overdue(now) {
+		flag = " ⚠ overdue"
+	}
+	who := t.Customer
+	if who == "" {
+		who = t.Channel + ":" + t.Chat
+	}
+	return fmt.Sprintf("#%d [%s] %s · %s · %s · due %s%s\n   %s", t.ID, t.Priority, t.Category, t.Status, who, due, flag, oneLine(t.Subject, 80))
+}

@@ -1,0 +1,83 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// cmdLearn adds the first customer message of a ticket as a new phrasing
+// of a FAQ entry: stored in the database (the FAQ file stays the owner's)
+// and added to the running matcher at once.
+func (h *handling) cmdLearn(ctx context.Context, args string) (string, error) {
+	idText, entryID, _ := strings.Cut(args, " ")
+	entryID = strings.TrimSpace(entryID)
+	id, err := parseTicketID(idText)
+	if err != nil || entryID == "" {
+		return "usage: /learn N entry-id", nil
+	}
+	if h.cfg.FAQ.Entry(entryID) == nil {
+		return fmt.Sprintf("no FAQ entry %q", entryID), nil
+	}
+	msgs, err := h.tickets.Messages(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	question := ""
+	for _, m := range msgs {
+		if m.Author == "customer" {
+			question = strings.TrimSpace(m.Text)
+			break
+		}
+	}
+	if question == "" {
+		return fmt.Sprintf("ticket #%d has no customer question", id), nil
+	}
+	question = truncate(question, 300)
+	_, err = h.tx.ExecContext(ctx, h.tx.Rebind(`INSERT INTO learned (entry_id, question, ticket_id, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (entry_id, question) DO NOTHING`), entryID, question, id, h.now.UTC())
+	if err != nil {
+		return "", fmt.Errorf("bot: learn: %w", err)
+	}
+	if err := h.matcher.Learn(entryID, question); err != nil {
+		return "", fmt.Errorf("bot: learn: %w", err)
+	}
+	return fmt.Sprintf("learned: %q now answers with %s", question, entryID), nil
+}
+
+// loadLearned adds the phrasings learned earlier to the matcher; entries
+// that the FAQ file no longer has are skipped.
+func (e *Engine) loadLearned(ctx context.Context) error {
+	var rows []struct {
+		Entry    string `db:"entry_id"`
+		Question string `db:"question"`
+	}
+	if err := e.cfg.DB.SelectContext(ctx, &rows, `SELECT entry_id, question FROM learned ORDER BY id`); err != nil {
+		return fmt.Errorf("bot: learned phrasings: %w", err)
+	}
+	for _, r := range rows {
+		if e.cfg.FAQ.Entry(r.Entry) == nil {
+			continue
+		}
+		if err := e.matcher.Learn(r.Entry, r.Question); err != nil {
+			return fmt.Errorf("bot: learned phrasings: %w", err)
+		}
+	}
+	return nil
+}
+
+// Learned lists the phrasings learned from tickets, per FAQ entry.
+func (e *Engine) Learned(ctx context.Context) (map[string][]string, error) {
+	var rows []struct {
+		Entry    string `db:"entry_id"`
+		Question string `db:"question"`
+	}
+	if err := e.cfg.DB.SelectContext(ctx, &rows, `SELECT entry_id, question FROM learned ORDER BY id`); err != nil {
+		return nil, fmt.Errorf("bot: learned phrasings: %w", err)
+	}
+	out := map[string][]string{}
+	for _, r := range rows {
+		out[r.Entry] = append(out[r.Entry], r.Question)
+	}
+	return out, nil
+}

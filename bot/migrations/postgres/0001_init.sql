@@ -1,0 +1,75 @@
+-- +goose Up
+CREATE TABLE conversations (
+    id          BIGSERIAL PRIMARY KEY,
+    channel     TEXT NOT NULL,
+    chat        TEXT NOT NULL,
+    user_id     TEXT NOT NULL DEFAULT '',
+    name        TEXT NOT NULL DEFAULT '',
+    lang        TEXT NOT NULL DEFAULT '',
+    state       TEXT NOT NULL DEFAULT '',
+    state_data  TEXT NOT NULL DEFAULT '',
+    answered    INTEGER NOT NULL DEFAULT 0,
+    created_at  TIMESTAMPTZ NOT NULL,
+    updated_at  TIMESTAMPTZ NOT NULL,
+    UNIQUE (channel, chat)
+);
+
+CREATE TABLE inbound (
+    id              BIGSERIAL PRIMARY KEY,
+    channel         TEXT NOT NULL,
+    platform_id     TEXT NOT NULL,
+    conversation_id BIGINT NOT NULL DEFAULT 0,
+    user_id         TEXT NOT NULL DEFAULT '',
+    owner           BOOLEAN NOT NULL DEFAULT FALSE,
+    text            TEXT NOT NULL,
+    received_at     TIMESTAMPTZ NOT NULL,
+    UNIQUE (channel, platform_id)
+);
+
+CREATE TABLE outbox (
+    id          BIGSERIAL PRIMARY KEY,
+    channel     TEXT NOT NULL,
+    chat        TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    payload     TEXT NOT NULL,
+    status      TEXT NOT NULL DEFAULT 'pending',
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    next_at     TIMESTAMPTZ NOT NULL,
+    created_at  TIMESTAMPTZ NOT NULL,
+    sent_at     TIMESTAMPTZ,
+    platform_id TEXT NOT NULL DEFAULT '',
+    last_error  TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX outbox_pending ON outbox (channel, status, next_at, id);
+CREATE INDEX outbox_chat ON outbox (channel, chat, status, id);
+
+CREATE TABLE verifications (
+    conversation_id BIGINT NOT NULL,
+    order_number    TEXT NOT NULL,
+    verified_at     TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (conversation_id, order_number)
+);
+
+CREATE TABLE verify_failures (
+    id              BIGSERIAL PRIMARY KEY,
+    conversation_id BIGINT NOT NULL,
+    at              TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX verify_failures_conv ON verify_failures (conversation_id, at);
+
+CREATE TABLE learned (
+    id         BIGSERIAL PRIMARY KEY,
+    entry_id   TEXT NOT NULL,
+    question   TEXT NOT NULL,
+    ticket_id  BIGINT NOT NULL DEFAULT 0,
+    created_at TIMESTAMPTZ NOT NULL,
+    UNIQUE (entry_id, question)
+);
+
+-- +goose Down
+DROP TABLE learned;
+DROP TABLE verify_failures;
+DROP TABLE verifications;
+DROP TABLE outbox;
+DROP TABLE inbound;
+DROP TABLE conversations;

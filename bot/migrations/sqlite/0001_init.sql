@@ -1,0 +1,75 @@
+-- +goose Up
+CREATE TABLE conversations (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    channel     TEXT NOT NULL,
+    chat        TEXT NOT NULL,
+    user_id     TEXT NOT NULL DEFAULT '',
+    name        TEXT NOT NULL DEFAULT '',
+    lang        TEXT NOT NULL DEFAULT '',
+    state       TEXT NOT NULL DEFAULT '',
+    state_data  TEXT NOT NULL DEFAULT '',
+    answered    INTEGER NOT NULL DEFAULT 0,
+    created_at  TIMESTAMP NOT NULL,
+    updated_at  TIMESTAMP NOT NULL,
+    UNIQUE (channel, chat)
+);
+
+CREATE TABLE inbound (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    channel         TEXT NOT NULL,
+    platform_id     TEXT NOT NULL,
+    conversation_id BIGINT NOT NULL DEFAULT 0,
+    user_id         TEXT NOT NULL DEFAULT '',
+    owner           INTEGER NOT NULL DEFAULT 0,
+    text            TEXT NOT NULL,
+    received_at     TIMESTAMP NOT NULL,
+    UNIQUE (channel, platform_id)
+);
+
+CREATE TABLE outbox (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    channel     TEXT NOT NULL,
+    chat        TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    payload     TEXT NOT NULL,
+    status      TEXT NOT NULL DEFAULT 'pending',
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    next_at     TIMESTAMP NOT NULL,
+    created_at  TIMESTAMP NOT NULL,
+    sent_at     TIMESTAMP,
+    platform_id TEXT NOT NULL DEFAULT '',
+    last_error  TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX outbox_pending ON outbox (channel, status, next_at, id);
+CREATE INDEX outbox_chat ON outbox (channel, chat, status, id);
+
+CREATE TABLE verifications (
+    conversation_id BIGINT NOT NULL,
+    order_number    TEXT NOT NULL,
+    verified_at     TIMESTAMP NOT NULL,
+    PRIMARY KEY (conversation_id, order_number)
+);
+
+CREATE TABLE verify_failures (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    conversation_id BIGINT NOT NULL,
+    at              TIMESTAMP NOT NULL
+);
+CREATE INDEX verify_failures_conv ON verify_failures (conversation_id, at);
+
+CREATE TABLE learned (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    entry_id   TEXT NOT NULL,
+    question   TEXT NOT NULL,
+    ticket_id  BIGINT NOT NULL DEFAULT 0,
+    created_at TIMESTAMP NOT NULL,
+    UNIQUE (entry_id, question)
+);
+
+-- +goose Down
+DROP TABLE learned;
+DROP TABLE verify_failures;
+DROP TABLE verifications;
+DROP TABLE outbox;
+DROP TABLE inbound;
+DROP TABLE conversations;

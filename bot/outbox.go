@@ -1,0 +1,324 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// ErrPermanent marks a send error that retrying cannot fix (the customer
+// blocked the bot, the chat no longer exists). Adapters wrap it:
+// fmt.Errorf("telegram: %w: %v", bot.ErrPermanent, err). The message is
+// recorded as failed and not retried.
+var ErrPermanent = errors.New("permanent send failure")
+
+// RetryAfter is a send error that says when to try again (a platform's
+// 429 with its retry_after). Other errors are retried with exponential
+// backoff.
+type RetryAfter struct {
+	After time.Duration
+	Err   error
+}
+
+func (e *RetryAfter) Error() string { return fmt.Sprintf("retry after %s: %v", e.After, e.Err) }
+func (e *RetryAfter) Unwrap() error { return e.Err }
+
+// SendFunc sends one reply on a platform and returns the platform's id for
+// the sent message (may be empty).
+type SendFunc func(ctx context.Context, r Reply) (platformID string, err error)
+
+// Outbox stores every reply before it is sent and hands the pending ones to
+// the adapters. A reply leaves the outbox only when its send succeeded or
+// failed permanently: a crash or a platform error loses nothing. A crash
+// between a successful send and its commit can send that one reply twice.
+type Outbox struct {
+	db  *sqlx.DB
+	now func() time.Time
+	log *slog.Logger
+
+	mu     sync.Mutex
+	wakers []chan struct{}
+
+	// MaxBackoff caps the wait between retries of one message.
+	MaxBackoff time.Duration
+	// Poll is how often Run looks for due messages without a wake-up.
+	Poll time.Duration
+	// Lease is how long a claimed message is reserved for its sender: a
+	// sender that dies mid-send leaves it to the others after this.
+	Lease time.Duration
+}
+
+// NewOutbox returns the outbox on db. now and log may be nil.
+func NewOutbox(db *sqlx.DB, now func() time.Time, log *slog.Logger) *Outbox {
+	if now == nil {
+		now = time.Now
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Outbox{db: db, now: now, log: log, MaxBackoff: 5 * time.Minute, Poll: time.Second, Lease: time.Minute}
+}
+
+// Wake tells every Run that new messages are waiting.
+func (o *Outbox) Wake() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, w := range o.wakers {
+		select {
+		case w <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (o *Outbox) waker() chan struct{} {
+	w := make(chan struct{}, 1)
+	o.mu.Lock()
+	o.wakers = append(o.wakers, w)
+	o.mu.Unlock()
+	return w
+}
+
+// enqueue stores r within q (the caller's transaction) and sets its ID.
+func enqueue(ctx context.Context, q sqlx.ExtContext, r *Reply, now time.Time) error {
+	payload, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("outbox: encode: %w", err)
+	}
+	now = now.UTC()
+	err = sqlx.GetContext(ctx, q, &r.ID, q.Rebind(`INSERT INTO outbox (channel, chat, kind, payload, next_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`), r.Channel, r.Chat, string(r.Kind), string(payload), now, now)
+	if err != nil {
+		return fmt.Errorf("outbox: enqueue: %w", err)
+	}
+	r.Created = now
+	return nil
+}
+
+// Enqueue stores r for sending and wakes the senders.
+func (o *Outbox) Enqueue(ctx context.Context, r Reply) (Reply, error) {
+	if err := enqueue(ctx, o.db, &r, o.now()); err != nil {
+		return r, err
+	}
+	o.Wake()
+	return r, nil
+}
+
+type outboxRow struct {
+	ID        int64     `db:"id"`
+	Channel   string    `db:"channel"`
+	Chat      string    `db:"chat"`
+	Payload   string    `db:"payload"`
+	Attempts  int       `db:"attempts"`
+	CreatedAt time.Time `db:"created_at"`
+}
+
+func (row outboxRow) reply() (Reply, error) {
+	var r Reply
+	if err := json.Unmarshal([]byte(row.Payload), &r); err != nil {
+		return r, fmt.Errorf("outbox: message %d: %w", row.ID, err)
+	}
+	r.ID, r.Channel, r.Chat, r.Created = row.ID, row.Channel, row.Chat, row.CreatedAt.UTC()
+	return r, nil
+}
+
+// Pending returns the messages of channel that are due now, oldest first,
+// at most limit. chat, if not empty, restricts them to one conversation. A
+// message waits while an earlier one to the same chat is waiting for a
+// retry, so a conversation never sees its replies out of order.
+func (o *Outbox) Pending(ctx context.Context, channel, chat string, limit int) ([]Reply, error) {
+	now := o.now().UTC()
+	query := `SELECT id, channel, chat, payload, attempts, created_at FROM outbox o
+		WHERE channel = ? AND status = 'pending' AND next_at <= ?`
+	args := []any{channel, now}
+	if chat != "" {
+		query += ` AND chat = ?`
+		args = append(args, chat)
+	}
+	query += ` AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.channel = o.channel AND p.chat = o.chat
+			AND p.status = 'pending' AND p.id < o.id AND p.next_at > ?)
+		ORDER BY id LIMIT ?`
+	args = append(args, now, limit)
+	var rows []outboxRow
+	if err := sqlx.SelectContext(ctx, o.db, &rows, o.db.Rebind(query), args...); err != nil {
+		return nil, fmt.Errorf("outbox: pending: %w", err)
+	}
+	out := make([]Reply, 0, len(rows))
+	for _, row := range rows {
+		r, err := row.reply()
+		if err != nil {
+			// A row this binary cannot read is parked, not retried forever.
+			o.finish(ctx, row.ID, "failed", "", err.Error())
+			continue
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// Deliver sends the due messages of channel (and chat, if not empty) once,
+// in order, and records each outcome. It returns how many were sent. A
+// failed message is rescheduled with backoff (or its platform's retry
+// time), and the rest of its chat waits for it.
+func (o *Outbox) Deliver(ctx context.Context, channel, chat string, send SendFunc) (int, error) {
+	pending, err := o.Pending(ctx, channel, chat, 100)
+	if err != nil {
+		return 0, err
+	}
+	sent := 0
+	blocked := map[string]bool{}
+	for _, r := range pending {
+		if ctx.Err() != nil {
+			return sent, ctx.Err()
+		}
+		if blocked[r.Chat] {
+			continue
+		}
+		claimed, err := o.claim(ctx, r.ID)
+		if err != nil {
+			return sent, err
+		}
+		if !claimed {
+			// Another sender (a goroutine, a process, an instance) has it.
+			blocked[r.Chat] = true
+			continue
+		}
+		pid, err := send(ctx, r)
+		switch {
+		case err == nil:
+			if err := o.finish(ctx, r.ID, "sent", pid, ""); err != nil {
+				return sent, err
+			}
+			sent++
+		case errors.Is(err, ErrPermanent):
+			o.log.Warn("outbox: permanent failure", "channel", r.Channel, "chat", r.Chat, "id", r.ID, "err", err)
+			if err := o.finish(ctx, r.ID, "failed", "", err.Error()); err != nil {
+				return sent, err
+			}
+		default:
+			blocked[r.Chat] = true
+			if err := o.retry(ctx, r.ID, err); err != nil {
+				return sent, err
+			}
+		}
+	}
+	return sent, nil
+}
+
+// Run delivers channel's messages until ctx is done, waking on Wake, on
+// its poll interval and when a retry falls due.
+func (o *Outbox) Run(ctx context.Context, channel string, send SendFunc) error {
+	wake := o.waker()
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-wake:
+			if !t.Stop() {
+				select {
+				case <-t.C:
+				default:
+				}
+			}
+		case <-t.C:
+		}
+		n, err := o.Deliver(ctx, channel, "", send)
+		if err != nil && ctx.Err() == nil {
+			o.log.Error("outbox: deliver", "channel", channel, "err", err)
+		}
+		wait := o.Poll
+		if n > 0 {
+			wait = 0 // more may be due
+		}
+		t.Reset(wait)
+	}
+}
+
+// claim takes a due message for this sender by moving its next_at past the
+// lease: every other sender skips it, and if this one dies before
+// recording the outcome the message is due again when the lease ends.
+func (o *Outbox) claim(ctx context.Context, id int64) (bool, error) {
+	now := o.now().UTC()
+	res, err := o.db.ExecContext(ctx, o.db.Rebind(`UPDATE outbox SET next_at = ? WHERE id = ? AND status = 'pending' AND next_at <= ?`),
+		now.Add(o.Lease), id, now)
+	if err != nil {
+		return false, fmt.Errorf("outbox: claim %d: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("outbox: claim %d: %w", id, err)
+	}
+	return n == 1, nil
+}
+
+func (o *Outbox) finish(ctx context.Context, id int64, status, platformID, lastErr string) error {
+	_, err := o.db.ExecContext(ctx, o.db.Rebind(`UPDATE outbox SET status = ?, platform_id = ?, last_error = ?, sent_at = ?, attempts = attempts + 1 WHERE id = ?`),
+		status, platformID, truncate(lastErr, 500), o.now().UTC(), id)
+	if err != nil {
+		return fmt.Errorf("outbox: mark %d %s: %w", id, status, err)
+	}
+	return nil
+}
+
+func (o *Outbox) retry(ctx context.Context, id int64, sendErr error) error {
+	var attempts int
+	if err := sqlx.GetContext(ctx, o.db, &attempts, o.db.Rebind(`SELECT attempts FROM outbox WHERE id = ?`), id); err != nil {
+		return fmt.Errorf("outbox: retry %d: %w", id, err)
+	}
+	wait := o.backoff(attempts)
+	var ra *RetryAfter
+	if errors.As(sendErr, &ra) && ra.After > 0 {
+		wait = ra.After
+	}
+	o.log.Warn("outbox: send failed, will retry", "id", id, "attempt", attempts+1, "in", wait.Round(time.Millisecond), "err", sendErr)
+	_, err := o.db.ExecContext(ctx, o.db.Rebind(`UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ?`),
+		o.now().Add(wait).UTC(), truncate(sendErr.Error(), 500), id)
+	if err != nil {
+		return fmt.Errorf("outbox: retry %d: %w", id, err)
+	}
+	return nil
+}
+
+// backoff is 1 s, 2 s, 4 s … up to MaxBackoff, with ±20 % jitter so that a
+// crowd of failed messages does not return at the same instant.
+func (o *Outbox) backoff(attempts int) time.Duration {
+	d := time.Second << min(attempts, 20)
+	if d > o.MaxBackoff || d <= 0 {
+		d = o.MaxBackoff
+	}
+	jitter := 0.8 + 0.4*rand.Float64()
+	return time.Duration(float64(d) * jitter)
+}
+
+// Depth counts the messages waiting to be sent, per channel.
+func (o *Outbox) Depth(ctx context.Context) (map[string]int, error) {
+	var rows []struct {
+		Channel string `db:"channel"`
+		N       int    `db:"n"`
+	}
+	if err := sqlx.SelectContext(ctx, o.db, &rows, `SELECT channel, COUNT(*) AS n FROM outbox WHERE status = 'pending' GROUP BY channel`); err != nil {
+		return nil, fmt.Errorf("outbox: depth: %w", err)
+	}
+	out := make(map[string]int, len(rows))
+	for _, r := range rows {
+		out[r.Channel] = r.N
+	}
+	return out, nil
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}

@@ -1,0 +1,4 @@
+package schema
+
+// ParseURL exposes parseURL to the tests.
+var ParseURL = parseURL

@@ -1,0 +1,98 @@
+package schema
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// sqlx does not know the pure-Go SQLite driver's name.
+func init() { sqlx.BindDriver("sqlite", sqlx.QUESTION) }
+
+// SQLiteDSN is the data source shopbot uses for a SQLite file: WAL, a busy
+// timeout, foreign keys, immediate write transactions (so concurrent
+// read-then-write transactions wait instead of failing with SQLITE_BUSY)
+// and a time format that sorts as text.
+func SQLiteDSN(path string) string {
+	return "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
+}
+
+// Open opens the database named by a shopbot URL, "sqlite:PATH" or
+// "postgres://…", and checks that it answers. The drivers ("sqlite" from
+// modernc.org/sqlite, "postgres" from lib/pq) must be registered by the
+// program. A local PostgreSQL without an explicit sslmode gets
+// sslmode=disable, and every PostgreSQL URL a connect timeout.
+func Open(ctx context.Context, raw string) (*sqlx.DB, error) {
+	driver, dsn, err := parseURL(raw)
+	if err != nil {
+		return nil, err
+	}
+	db, err := sqlx.Open(driver, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("schema: open %s: %w", Redact(raw), err)
+	}
+	if driver == "sqlite" {
+		// One writer at a time is what SQLite does anyway; a small pool keeps
+		// readers concurrent with WAL.
+		db.SetMaxOpenConns(4)
+	} else {
+		db.SetMaxOpenConns(16)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("schema: open %s: %w", Redact(raw), err)
+	}
+	return db, nil
+}
+
+func parseURL(raw string) (driver, dsn string, err error) {
+	switch {
+	case strings.HasPrefix(raw, "sqlite:"):
+		path := strings.TrimPrefix(strings.TrimPrefix(raw, "sqlite:"), "//")
+		if path == "" {
+			return "", "", fmt.Errorf("schema: %q: sqlite: needs a file path, e.g. sqlite:shopbot.db", raw)
+		}
+		return "sqlite", SQLiteDSN(path), nil
+	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
+		u, err := url.Parse(raw)
+		if err != nil {
+			return "", "", fmt.Errorf("schema: database URL: %w", err)
+		}
+		q := u.Query()
+		if q.Get("sslmode") == "" && isLocal(u.Hostname()) {
+			q.Set("sslmode", "disable")
+		}
+		if q.Get("connect_timeout") == "" {
+			q.Set("connect_timeout", "10")
+		}
+		u.RawQuery = q.Encode()
+		return "postgres", u.String(), nil
+	default:
+		return "", "", fmt.Errorf("schema: database URL %q: want sqlite:PATH or postgres://…", Redact(raw))
+	}
+}
+
+func isLocal(host string) bool {
+	if host == "" || host == "localhost" || strings.HasPrefix(host, "/") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Redact hides the password of a database URL, for messages and logs.
+func Redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	return u.Redacted()
+}

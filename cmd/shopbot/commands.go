@@ -1,0 +1,305 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"regexp"
+	"time"
+
+	"github.com/shopbot/shopbot/bot"
+	"github.com/shopbot/shopbot/bot/console"
+	"github.com/shopbot/shopbot/bot/schema"
+	"github.com/shopbot/shopbot/faq"
+	"github.com/shopbot/shopbot/notify"
+)
+
+// timeNow is the clock; tests replace it.
+var timeNow = time.Now
+
+// stdoutChannel is the outbox channel of alerts written to a terminal.
+const stdoutChannel = "stdout"
+
+func loadFAQ(path string) (*faq.File, error) {
+	if path == "" {
+		return faq.ExampleFile(), nil
+	}
+	return faq.Load(path)
+}
+
+func faqShop(c *config) faq.Shop {
+	return faq.Shop{Name: c.Shop.Name, Hours: c.Shop.Hours, Contact: c.Shop.Contact, Phone: c.Shop.Phone, Email: c.Shop.Email, Website: c.Shop.Website}
+}
+
+// Phone numbers and email addresses never reach the logs whole.
+var (
+	phoneRE = regexp.MustCompile(`(\+?\d{1,3}[ -]?)?\(?0?\d{2,3}\)?[ .-]?\d{3,4}[ .-]?(\d{4})\b`)
+	emailRE = regexp.MustCompile(`([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})`)
+)
+
+func maskPII(s string) string {
+	s = emailRE.ReplaceAllString(s, "$1***@$2")
+	return phoneRE.ReplaceAllString(s, "***-****-$2")
+}
+
+// newLogger logs to w at level, masking phone numbers and emails in every
+// string value.
+func newLogger(w interface{ Write([]byte) (int, error) }, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level, ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+		if a.Value.Kind() == slog.KindString {
+			a.Value = slog.StringValue(maskPII(a.Value.String()))
+		} else if a.Value.Kind() == slog.KindAny {
+			if err, ok := a.Value.Any().(error); ok {
+				a.Value = slog.StringValue(maskPII(err.Error()))
+			}
+		}
+		return a
+	}}))
+}
+
+// alertSender writes owner alerts from the outbox to a terminal.
+func alertSender(w *notify.Writer) bot.SendFunc {
+	return func(ctx context.Context, r bot.Reply) (string, error) {
+		return "", w.Send(ctx, notify.Alert{Ticket: r.Ticket, Priority: r.Priority, Text: r.Text})
+	}
+}
+
+func (e env) chat(ctx context.Context, args []string) error {
+	fs := newFlags("chat", e.stderr)
+	var c common
+	c.register(fs, true)
+	as := fs.String("as", "customer", "who is typing: customer or owner")
+	user := fs.String("user", "guest", "the customer's id (a conversation of its own)")
+	asJSON := fs.Bool("json", false, "print one JSON object per reply")
+	verbose := fs.Bool("v", false, "log to standard error")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *as != "customer" && *as != "owner" {
+		return usageError{fmt.Sprintf("--as %q: want customer or owner", *as)}
+	}
+	st, err := e.open(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer st.db.Close()
+	level := slog.LevelError
+	if *verbose {
+		level = slog.LevelInfo
+	}
+	log := newLogger(e.stderr, level)
+	// The conversation owns standard output; alerts go to standard error
+	// and to the console owner's inbox.
+	eng, ob, err := st.engine(ctx, log, []bot.Address{{Channel: stdoutChannel}, {Channel: console.Channel, Chat: console.OwnerChat}})
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	alerts := make(chan error, 1)
+	go func() { alerts <- ob.Run(ctx, stdoutChannel, alertSender(notify.NewWriter(e.stderr))) }()
+	if c.demo && !*asJSON {
+		fmt.Fprintln(e.stderr, demoHint(*as == "owner"))
+	}
+	err = console.Run(ctx, eng, ob, e.stdin, e.stdout, console.Options{User: *user, Owner: *as == "owner", JSON: *asJSON})
+	// Let alerts raised by the last lines reach the terminal.
+	ob.Deliver(context.WithoutCancel(ctx), stdoutChannel, "", alertSender(notify.NewWriter(e.stderr)))
+	cancel()
+	<-alerts
+	return err
+}
+
+func demoHint(owner bool) string {
+	if owner {
+		return `하루상점 demo, owner console — try: /tickets · /ticket 1 · /reply 1 확인해 드릴게요 · /close 1 · /stock 티셔츠 · /sales today · /summary · /faq 배송 언제 와요 · /help`
+	}
+	return `하루상점 demo — type as a customer, for example:
+  배송 언제 와요?                 → FAQ answer
+  주문 1042 어디쯤이에요?  then 5678 → order lookup after verification
+  where is my order 1044   then emily@example.com
+  물건이 깨져서 왔어요             → complaint ticket (high)
+  주문 1043 취소해 주세요          → cancellation before shipping (urgent, alerts the owner)
+  오늘 날씨 어때요?               → no answer: a person will reply
+Then, as the owner: shopbot chat --demo --as owner  (/tickets, /reply N text, /close N)`
+}
+
+func (e env) serve(ctx context.Context, args []string) error {
+	fs := newFlags("serve", e.stderr)
+	var c common
+	c.register(fs, true)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	st, err := e.open(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer st.db.Close()
+	log := newLogger(e.stderr, slog.LevelInfo)
+	owners := []bot.Address{{Channel: stdoutChannel}, {Channel: console.Channel, Chat: console.OwnerChat}}
+	_, ob, err := st.engine(ctx, log, owners)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", st.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		status := map[string]any{"ok": true}
+		if err := st.db.PingContext(r.Context()); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			status = map[string]any{"ok": false, "database": "unreachable"}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(status)
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	log.Info("serving", "listen", ln.Addr().String(), "db", schema.Dialect(st.db))
+	fmt.Fprintf(e.stderr, "shopbot serving on http://%s (healthz: /healthz); owner alerts print here\n", ln.Addr())
+	errc := make(chan error, 2)
+	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- ob.Run(ctx, stdoutChannel, alertSender(notify.NewWriter(e.stdout))) }()
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	srv.Shutdown(sctx)
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+func (e env) migrate(ctx context.Context, args []string) error {
+	fs := newFlags("migrate", e.stderr)
+	var c common
+	c.register(fs, false)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	st, err := e.open(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer st.db.Close()
+	for _, s := range allSchemas {
+		cur, newest, err := schema.Version(ctx, st.db, s)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%-8s version %d (newest %d)\n", s.Name, cur, newest)
+	}
+	fmt.Fprintf(e.stdout, "%s schema is up to date\n", schema.Dialect(st.db))
+	return nil
+}
+
+func (e env) summary(ctx context.Context, args []string) error {
+	fs := newFlags("summary", e.stderr)
+	var c common
+	c.register(fs, true)
+	send := fs.Bool("send", false, "send it to the owner now instead of printing it")
+	date := fs.String("date", "", "the day, YYYY-MM-DD (default: today in the shop's time zone)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	st, err := e.open(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer st.db.Close()
+	day := timeNow()
+	if *date != "" {
+		if day, err = time.ParseInLocation("2006-01-02", *date, st.cfg.location); err != nil {
+			return usageError{fmt.Sprintf("--date %q: want YYYY-MM-DD", *date)}
+		}
+		day = day.Add(12 * time.Hour)
+	}
+	s := &notify.Summarizer{DB: st.db, Location: st.cfg.location, ShopName: st.cfg.Shop.Name, SLA: st.cfg.sla}
+	text, err := s.Summary(ctx, day, st.cfg.Notify.Language)
+	if err != nil {
+		return err
+	}
+	if !*send {
+		fmt.Fprintln(e.stdout, text)
+		return nil
+	}
+	ob := bot.NewOutbox(st.db, timeNow, nil)
+	if _, err := ob.Enqueue(ctx, bot.Reply{Channel: stdoutChannel, Kind: bot.KindAlert, Text: text}); err != nil {
+		return err
+	}
+	_, err = ob.Deliver(ctx, stdoutChannel, "", alertSender(notify.NewWriter(e.stdout)))
+	return err
+}
+
+func (e env) faq(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return usageError{"usage: shopbot faq check|test|eval|example"}
+	}
+	switch args[0] {
+	case "check":
+		if len(args) != 2 {
+			return usageError{"usage: shopbot faq check FILE"}
+		}
+		f, err := faq.Load(args[1])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s: ok, %d entries\n", args[1], len(f.Entries))
+		return nil
+	case "test":
+		if len(args) != 3 {
+			return usageError{`usage: shopbot faq test FILE "question"`}
+		}
+		f, err := faq.Load(args[1])
+		if err != nil {
+			return err
+		}
+		return faq.WriteExplain(e.stdout, args[2], faq.NewMatcher(f).Match(args[2]))
+	case "eval":
+		return e.faqEval(args[1:])
+	case "example":
+		_, err := e.stdout.Write(faq.Example())
+		return err
+	}
+	return usageError{fmt.Sprintf("unknown faq command %q: want check, test, eval or example", args[0])}
+}
+
+func (e env) faqEval(args []string) error {
+	fs := newFlags("faq eval", e.stderr)
+	faqPath := fs.String("faq", "", "the FAQ file")
+	casesPath := fs.String("cases", "", "JSON lines of {\"text\":…,\"expect\":…}")
+	asJSON := fs.Bool("json", false, "print the report as one JSON object")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *faqPath == "" || *casesPath == "" {
+		return usageError{"usage: shopbot faq eval --faq FILE --cases FILE.jsonl [--json]"}
+	}
+	f, err := faq.Load(*faqPath)
+	if err != nil {
+		return err
+	}
+	in, err := os.Open(*casesPath)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	cases, err := faq.ReadCases(in)
+	if err != nil {
+		return fmt.Errorf("%s: %w", *casesPath, err)
+	}
+	rep := faq.Eval(faq.NewMatcher(f), cases)
+	if *asJSON {
+		return json.NewEncoder(e.stdout).Encode(rep)
+	}
+	return rep.WriteText(e.stdout)
+}

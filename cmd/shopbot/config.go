@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	_ "time/tzdata" // time zones on machines without a zoneinfo database
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/shopbot/shopbot/tickets"
+)
+
+// config is shopbot.yaml (design §8). Secrets never live here: they come
+// from the environment.
+type config struct {
+	Shop struct {
+		Name     string `yaml:"name"`
+		Timezone string `yaml:"timezone"`
+		Language string `yaml:"language"`
+		Hours    string `yaml:"hours"`
+		Contact  string `yaml:"contact"`
+		Phone    string `yaml:"phone"`
+		Email    string `yaml:"email"`
+		Website  string `yaml:"website"`
+	} `yaml:"shop"`
+	DB           string            `yaml:"db"`
+	FAQ          string            `yaml:"faq"`
+	Listen       string            `yaml:"listen"`
+	OrderPattern string            `yaml:"order_pattern"`
+	SLA          map[string]string `yaml:"sla"`
+	Telegram     struct {
+		Owners      []int64 `yaml:"owners"`
+		APIEndpoint string  `yaml:"api_endpoint"`
+	} `yaml:"telegram"`
+	Slack struct {
+		Channel string   `yaml:"channel"`
+		Owners  []string `yaml:"owners"`
+		APIURL  string   `yaml:"api_url"`
+	} `yaml:"slack"`
+	Notify struct {
+		DailyAt    string `yaml:"daily_at"`
+		QuietHours string `yaml:"quiet_hours"`
+		Language   string `yaml:"language"`
+	} `yaml:"notify"`
+
+	// Derived by validate.
+	location *time.Location
+	pattern  *regexp.Regexp
+	sla      tickets.SLA
+}
+
+// defaultConfig is what runs with no config file at all.
+func defaultConfig() *config {
+	c := &config{}
+	c.Shop.Name = "하루상점"
+	c.Shop.Timezone = "Asia/Seoul"
+	c.Shop.Language = "ko"
+	c.Shop.Hours = "평일 10:00–18:00 (주말·공휴일 휴무)"
+	c.Shop.Contact = "카카오톡 채널 @하루상점 · 02-123-4567 · help@haru.example"
+	c.Shop.Phone = "02-123-4567"
+	c.Shop.Email = "help@haru.example"
+	c.DB = "sqlite:shopbot.db"
+	c.Listen = "127.0.0.1:8080"
+	c.Notify.DailyAt = "21:00"
+	return c
+}
+
+// loadConfig reads path over the defaults ("" keeps the defaults) and
+// validates the result. Errors name the file, the key and what is wrong.
+func loadConfig(path string) (*config, error) {
+	c := defaultConfig()
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("config: %w", err)
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) { // io.EOF: an empty file
+			return nil, fmt.Errorf("config %s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
+		}
+	}
+	if err := c.validate(); err != nil {
+		name := path
+		if name == "" {
+			name = "(defaults)"
+		}
+		return nil, fmt.Errorf("config %s: %w", name, err)
+	}
+	return c, nil
+}
+
+func (c *config) validate() error {
+	var err error
+	if c.location, err = time.LoadLocation(c.Shop.Timezone); err != nil || c.Shop.Timezone == "" {
+		return fmt.Errorf("shop.timezone: unknown time zone %q (e.g. Asia/Seoul)", c.Shop.Timezone)
+	}
+	switch c.Shop.Language {
+	case "ko", "en", "zh":
+	default:
+		return fmt.Errorf("shop.language: %q: want ko, en or zh", c.Shop.Language)
+	}
+	if c.Notify.Language == "" {
+		c.Notify.Language = c.Shop.Language
+	}
+	switch c.Notify.Language {
+	case "ko", "en", "zh":
+	default:
+		return fmt.Errorf("notify.language: %q: want ko, en or zh", c.Notify.Language)
+	}
+	if c.OrderPattern != "" {
+		if c.pattern, err = regexp.Compile(c.OrderPattern); err != nil {
+			return fmt.Errorf("order_pattern: %v", err)
+		}
+	}
+	if _, _, err := parseClock(c.Notify.DailyAt); err != nil {
+		return fmt.Errorf("notify.daily_at: %v", err)
+	}
+	if c.Notify.QuietHours != "" {
+		from, to, ok := strings.Cut(c.Notify.QuietHours, "-")
+		_, _, err1 := parseClock(strings.TrimSpace(from))
+		_, _, err2 := parseClock(strings.TrimSpace(to))
+		if !ok || err1 != nil || err2 != nil {
+			return fmt.Errorf("notify.quiet_hours: %q: want HH:MM-HH:MM, e.g. 22:00-08:00", c.Notify.QuietHours)
+		}
+	}
+	c.sla = tickets.SLA{}
+	for k, v := range tickets.DefaultSLA {
+		c.sla[k] = v
+	}
+	for k, v := range c.SLA {
+		p, err := tickets.ParsePriority(k)
+		if err != nil {
+			return fmt.Errorf("sla.%s: unknown priority (want urgent, high, normal, low)", k)
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("sla.%s: %q: want a duration such as 4h or 30m", k, v)
+		}
+		c.sla[p] = d
+	}
+	if c.Slack.Channel != "" && !strings.HasPrefix(c.Slack.Channel, "C") && !strings.HasPrefix(c.Slack.Channel, "G") {
+		return fmt.Errorf("slack.channel: %q: want a channel id such as C0123456 (not its name)", c.Slack.Channel)
+	}
+	for i, o := range c.Slack.Owners {
+		if !strings.HasPrefix(o, "U") && !strings.HasPrefix(o, "W") {
+			return fmt.Errorf("slack.owners[%d]: %q: want a user id such as U0123456", i, o)
+		}
+	}
+	return nil
+}
+
+// parseClock reads "21:00".
+func parseClock(s string) (hour, minute int, err error) {
+	h, m, ok := strings.Cut(s, ":")
+	hour, err1 := strconv.Atoi(h)
+	minute, err2 := strconv.Atoi(m)
+	if !ok || err1 != nil || err2 != nil || hour < 0 || hour > 23 || minute < 0 || minute > 59 || len(m) != 2 {
+		return 0, 0, fmt.Errorf("%q: want HH:MM, e.g. 21:00", s)
+	}
+	return hour, minute, nil
+}

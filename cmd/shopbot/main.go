@@ -1,0 +1,194 @@
+// Command shopbot is a chat bot for small online shops: it answers
+// customers' FAQ and order questions, opens prioritized tickets for what a
+// person must handle, and keeps the owner informed. See README.md.
+//
+// This file only wires: it reads flags, configuration and the environment,
+// opens the database and starts the channels.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq"  // PostgreSQL driver
+	_ "modernc.org/sqlite" // embedded SQLite driver (pure Go)
+
+	"github.com/shopbot/shopbot/bot"
+	"github.com/shopbot/shopbot/bot/schema"
+	"github.com/shopbot/shopbot/bot/shop"
+	"github.com/shopbot/shopbot/notify"
+	"github.com/shopbot/shopbot/tickets"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	var u usageError
+	switch {
+	case err == nil, errors.Is(err, context.Canceled):
+	case errors.As(err, &u):
+		fmt.Fprintln(os.Stderr, "shopbot:", err)
+		os.Exit(2)
+	default:
+		fmt.Fprintln(os.Stderr, "shopbot:", err)
+		os.Exit(1)
+	}
+}
+
+// usageError is a command-line mistake (exit status 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+const usage = `usage: shopbot COMMAND [flags]
+
+  serve [--config FILE] [--demo]        run the bot on every configured channel
+  chat  [--config FILE] [--demo] [--as customer|owner] [--user ID] [--json]
+                                        a conversation on stdin/stdout
+  faq check FILE                        validate a FAQ file
+  faq test  FILE "question"             top candidates with scores and the decision
+  faq eval  --faq FILE --cases FILE.jsonl [--json]
+  faq example                           print the built-in example FAQ
+  migrate                               create or upgrade the schema
+  summary [--send] [--date YYYY-MM-DD]  print (or send to the owner) a day's summary
+
+Every command takes --db URL (or SHOPBOT_DB): sqlite:PATH or postgres://…`
+
+// env is what a command needs from the outside world.
+type env struct {
+	getenv         func(string) string
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// run is main, testable: args without the program name.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	e := env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 {
+		return usageError{usage}
+	}
+	switch args[0] {
+	case "serve":
+		return e.serve(ctx, args[1:])
+	case "chat":
+		return e.chat(ctx, args[1:])
+	case "faq":
+		return e.faq(ctx, args[1:])
+	case "migrate":
+		return e.migrate(ctx, args[1:])
+	case "summary":
+		return e.summary(ctx, args[1:])
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	return usageError{fmt.Sprintf("unknown command %q\n\n%s", args[0], usage)}
+}
+
+// common are the flags every database command takes.
+type common struct {
+	config string
+	db     string
+	demo   bool
+}
+
+func (c *common) register(fs *flag.FlagSet, demo bool) {
+	fs.StringVar(&c.config, "config", "", "configuration file (shopbot.yaml)")
+	fs.StringVar(&c.db, "db", "", "database URL: sqlite:PATH or postgres://… (default: config, SHOPBOT_DB, sqlite:shopbot.db)")
+	if demo {
+		fs.BoolVar(&c.demo, "demo", false, "seed a demo shop (products and orders) once")
+	}
+}
+
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("shopbot "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return usageError{err.Error()}
+	}
+	return nil
+}
+
+// stores are the opened database and configuration of a command.
+type stores struct {
+	cfg *config
+	db  *sqlx.DB
+}
+
+// open loads the configuration, opens the database (flag, then
+// environment, then config) and brings its schema up to date.
+func (e env) open(ctx context.Context, c common) (*stores, error) {
+	cfg, err := loadConfig(c.config)
+	if err != nil {
+		return nil, err
+	}
+	url := cfg.DB
+	if v := e.getenv("SHOPBOT_DB"); v != "" {
+		url = v
+	}
+	if c.db != "" {
+		url = c.db
+	}
+	db, err := schema.Open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	if err := schema.Migrate(ctx, db, allSchemas...); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if c.demo {
+		if _, err := shop.SeedDemo(ctx, db, timeNow()); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return &stores{cfg: cfg, db: db}, nil
+}
+
+// allSchemas are the packages' migrations, in the order they apply.
+var allSchemas = []schema.Set{shop.Schema, tickets.Schema, bot.Schema}
+
+// engine builds the engine for a command, alerts going to owners.
+func (s *stores) engine(ctx context.Context, log *slog.Logger, owners []bot.Address) (*bot.Engine, *bot.Outbox, error) {
+	f, err := loadFAQ(s.cfg.FAQ)
+	if err != nil {
+		return nil, nil, err
+	}
+	ob := bot.NewOutbox(s.db, timeNow, log)
+	eng, err := bot.New(ctx, bot.Config{
+		DB:           s.db,
+		FAQ:          f,
+		Outbox:       ob,
+		Shop:         faqShop(s.cfg),
+		Lang:         s.cfg.Shop.Language,
+		OwnerLang:    s.cfg.Notify.Language,
+		Owners:       owners,
+		Location:     s.cfg.location,
+		OrderPattern: s.cfg.pattern,
+		SLA:          s.cfg.sla,
+		Summary:      &notify.Summarizer{DB: s.db, Location: s.cfg.location, ShopName: s.cfg.Shop.Name, SLA: s.cfg.sla},
+		Now:          timeNow,
+		Log:          log,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return eng, ob, nil
+}

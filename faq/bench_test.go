@@ -1,0 +1,81 @@
+package faq
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// synthFile builds a deterministic FAQ with n phrasings (10 per entry) from
+// a Zipf-distributed vocabulary of Korean and English words, and queries that
+// are phrasings with a word dropped and one swapped.
+func synthFile(n int) (*File, []string) {
+	rng := rand.New(rand.NewPCG(1, uint64(n)))
+	vocab := make([]string, 4000)
+	for i := range vocab {
+		var b strings.Builder
+		if i%2 == 0 {
+			for range 2 + rng.IntN(2) {
+				b.WriteRune(rune(0xAC00 + rng.IntN(11172)))
+			}
+		} else {
+			for range 3 + rng.IntN(6) {
+				b.WriteByte(byte('a' + rng.IntN(26)))
+			}
+		}
+		vocab[i] = b.String()
+	}
+	zipf := rand.NewZipf(rand.New(rand.NewPCG(2, uint64(n))), 1.1, 2, uint64(len(vocab)-1))
+	sentence := func() []string {
+		w := make([]string, 4+rng.IntN(5))
+		for i := range w {
+			w[i] = vocab[zipf.Uint64()]
+		}
+		return w
+	}
+	f := &File{Name: "synth", Version: 1, Language: "ko"}
+	var queries []string
+	for e := 0; e*10 < n; e++ {
+		ent := &Entry{ID: fmt.Sprintf("e%d", e), Answer: "a"}
+		topic := sentence()[:2]
+		for q := 0; q < 10 && e*10+q < n; q++ {
+			ws := append(append([]string{}, topic...), sentence()...)
+			ent.Questions = append(ent.Questions, strings.Join(ws, " "))
+			if q == 0 {
+				ws[len(ws)-1] = vocab[zipf.Uint64()]
+				queries = append(queries, strings.Join(ws[1:], " "))
+			}
+		}
+		f.Entries = append(f.Entries, ent)
+	}
+	return f, queries
+}
+
+func benchmarkMatch(b *testing.B, n int) {
+	f, queries := synthFile(n)
+	m := NewMatcher(f)
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		m.Match(queries[i%len(queries)])
+	}
+}
+
+func BenchmarkMatch100(b *testing.B)   { benchmarkMatch(b, 100) }
+func BenchmarkMatch1000(b *testing.B)  { benchmarkMatch(b, 1000) }
+func BenchmarkMatch10000(b *testing.B) { benchmarkMatch(b, 10000) }
+
+func BenchmarkMatchExample(b *testing.B) {
+	m := NewMatcher(ExampleFile())
+	qs := []string{"배송 언제 와요", "where is my package", "오늘 날씨 좋다", "반품 주소가 어디예요", "什么时候发货"}
+	for i := 0; b.Loop(); i++ {
+		m.Match(qs[i%len(qs)])
+	}
+}
+
+func BenchmarkNewMatcher1000(b *testing.B) {
+	f, _ := synthFile(1000)
+	for b.Loop() {
+		NewMatcher(f)
+	}
+}

@@ -1,0 +1,75 @@
+package faq
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// evalDir holds the development data (../shared/eval beside the repository).
+func evalDir() string {
+	if d := os.Getenv("FAQ_EVAL_DIR"); d != "" {
+		return d
+	}
+	return filepath.Join("..", "..", "shared", "eval")
+}
+
+type evalSet struct {
+	name, faq, cases string
+}
+
+func evalSets(dir string) []evalSet {
+	return []evalSet{
+		{"bitext-en", filepath.Join(dir, "bitext-en", "faq.yaml"), filepath.Join(dir, "bitext-en", "dev.jsonl")},
+		{"clinc150-en", filepath.Join(dir, "clinc150-en", "faq.yaml"), filepath.Join(dir, "clinc150-en", "dev.jsonl")},
+		{"ko-pairs", filepath.Join(dir, "ko-pairs", "faq.yaml"), filepath.Join(dir, "ko-pairs", "dev.jsonl")},
+		{"ko-oos", "", filepath.Join(dir, "ko-oos", "dev.jsonl")}, // against the built-in example FAQ
+	}
+}
+
+// exampleSet is the owner-extendable case list against the built-in FAQ.
+func exampleSet() evalSet {
+	return evalSet{"example", "", filepath.Join("testdata", "cases.jsonl")}
+}
+
+func loadEvalSet(t testing.TB, s evalSet) (*File, []Case) {
+	t.Helper()
+	f := ExampleFile()
+	if s.faq != "" {
+		var err error
+		if f, err = Load(s.faq); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := os.Open(s.cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	cases, err := ReadCases(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f, cases
+}
+
+// TestEvalDev runs the four development evaluations with default settings
+// and prints the table. It runs only with FAQ_EVAL=1 (go test -run EvalDev
+// -v ./faq with FAQ_EVAL=1), because the data lives outside the repository.
+func TestEvalDev(t *testing.T) {
+	if os.Getenv("FAQ_EVAL") == "" {
+		t.Skip("set FAQ_EVAL=1 to run the development evaluations")
+	}
+	dir := evalDir()
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("no eval data: %v", err)
+	}
+	fmt.Printf("%-12s %9s %9s %10s %9s %8s %8s\n", "file", "precision", "accuracy", "oos_recall", "clarified", "p50_us", "p99_us")
+	for _, s := range evalSets(dir) {
+		f, cases := loadEvalSet(t, s)
+		r := Eval(NewMatcher(f), cases)
+		answered := 1 - r.OOSRecall
+		fmt.Printf("%-12s %9.3f %9.3f %10.3f %9d %8.0f %8.0f  (wrong %d, answered-oos %.4f)\n", s.name, r.Precision, r.Accuracy, r.OOSRecall, r.Clarified, r.P50us, r.P99us, r.Wrong, answered)
+	}
+}

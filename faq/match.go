@@ -1,0 +1,549 @@
+package faq
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/sahilm/fuzzy"
+)
+
+// Decision is what the bot should do with a question.
+type Decision string
+
+// Decisions of the matcher.
+const (
+	Answer   Decision = "answer"  // one entry is a confident match
+	Clarify  Decision = "clarify" // two or three close entries: let the customer pick
+	NoAnswer Decision = "none"    // nothing fits: a person answers (ticket)
+)
+
+// Candidate is an entry and how well it matched.
+type Candidate struct {
+	Entry *Entry
+	Score float64  // 0..1, calibrated so that one threshold fits FAQs of any size
+	Why   []string // the matched words, n-grams, synonyms and keywords, strongest first
+}
+
+// Result is the matcher's decision and the evidence for it.
+type Result struct {
+	Decision   Decision
+	Best       *Entry      // non-nil only when Decision == Answer
+	Candidates []Candidate // top candidates, best first (at most 5)
+	Choices    []*Entry    // 2 or 3 entries when Decision == Clarify
+}
+
+// Default decision settings. Threshold is the confidence an answer needs;
+// the file's threshold, when set, replaces it.
+const (
+	DefaultThreshold = 0.8
+	maxCandidates    = 5
+	maxChoices       = 3
+	maxFuzzyRunes    = 32 // sahilm/fuzzy's score overflows near 40 matched runes
+)
+
+// params are the matcher's tunable constants.
+type params struct {
+	w          weights
+	threshold  float64 // answer at or above this confidence
+	clarify    float64 // clarify needs each choice at or above this score
+	margin     float64 // answer: the runner-up scores at most this fraction of the best
+	closeRatio float64 // clarify: choices score above this fraction of the best
+	maxW       float64 // weight of the best single phrasing
+	centW      float64 // weight of the entry centroid
+	kwBoost    float64 // added when an owner keyword is in the question
+}
+
+func defaultParams() params {
+	return params{w: defaultWeights, threshold: DefaultThreshold, clarify: 0.8, closeRatio: 0.8, maxW: 0.5, centW: 0.5, kwBoost: 0.1}
+}
+
+// Matcher finds the FAQ entry for a customer's question. It is safe for
+// concurrent use; Learn swaps in a new index atomically.
+type Matcher struct {
+	p       params
+	file    *File
+	idx     atomic.Pointer[index]
+	mu      sync.Mutex // serialises Learn
+	learned []phrase
+}
+
+// NewMatcher builds the index for f. The threshold is f.Threshold, or
+// DefaultThreshold when that is 0.
+func NewMatcher(f *File) *Matcher {
+	p := defaultParams()
+	if f.Threshold > 0 {
+		p.clarify = p.clarify * f.Threshold / p.threshold
+		p.threshold = f.Threshold
+	}
+	return newMatcher(f, p)
+}
+
+func newMatcher(f *File, p params) *Matcher {
+	m := &Matcher{p: p, file: f}
+	m.idx.Store(buildIndex(f, nil, &m.p))
+	return m
+}
+
+// Learn adds a phrasing for an entry at run time (an owner taught the bot).
+// It returns an error for an unknown entry id or an empty question.
+func (m *Matcher) Learn(entryID, question string) error {
+	if strings.TrimSpace(normalize(question)) == "" {
+		return errors.New("faq: learn: empty question")
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	idx := m.idx.Load()
+	e, ok := idx.byID[entryID]
+	if !ok {
+		return fmt.Errorf("faq: learn: unknown entry %q", entryID)
+	}
+	m.learned = append(m.learned, phrase{entry: e, text: question})
+	m.idx.Store(buildIndex(m.file, m.learned, &m.p))
+	return nil
+}
+
+type phrase struct {
+	entry   int32
+	text    string
+	keyword bool
+}
+
+type posting struct {
+	doc int32
+	w   float32
+}
+
+// index is an immutable inverted index over the phrasings and the entry
+// centroids (the normalised sum of an entry's phrasings).
+type index struct {
+	entries    []*Entry
+	byID       map[string]int32
+	phrases    []phrase
+	fid        map[string]int32
+	keys       []string
+	idf        []float64
+	idfUnknown float64
+	ppost      [][]posting // feature → phrasings
+	epost      [][]posting // feature → entry centroids
+	terms      *termIndex
+	kwEntry    map[int][]int32 // keyword term id → entries
+	chosung    []string        // fuzzy targets for 초성 queries
+	chosungE   []int32
+	pool       sync.Pool
+}
+
+type scratch struct {
+	pacc, eacc, ecov, ebest []float64
+	ptouch, etouch          []int32
+}
+
+func buildIndex(f *File, learned []phrase, p *params) *index {
+	idx := &index{byID: map[string]int32{}, fid: map[string]int32{}, terms: newTermIndex(), kwEntry: map[int][]int32{}}
+	for _, g := range builtinSynonyms {
+		idx.terms.add(g, true)
+	}
+	for _, g := range f.Synonyms {
+		idx.terms.add(g, true)
+	}
+	for i, e := range f.Entries {
+		idx.entries = append(idx.entries, e)
+		idx.byID[e.ID] = int32(i)
+		for _, q := range e.Questions {
+			if strings.TrimSpace(q) != "" {
+				idx.phrases = append(idx.phrases, phrase{entry: int32(i), text: q})
+			}
+		}
+		for _, k := range e.Keywords {
+			if strings.TrimSpace(normalize(k)) == "" {
+				continue
+			}
+			idx.phrases = append(idx.phrases, phrase{entry: int32(i), text: k, keyword: true})
+			id := idx.terms.add([]string{k}, false)
+			idx.kwEntry[id] = append(idx.kwEntry[id], int32(i))
+			if c := choseong(normalize(k)); isChoseongQuery(c) {
+				idx.chosung = append(idx.chosung, c)
+				idx.chosungE = append(idx.chosungE, int32(i))
+			}
+		}
+	}
+	idx.phrases = append(idx.phrases, learned...)
+
+	// Features of every phrasing, and document frequency over entries.
+	bags := make([]bag, len(idx.phrases))
+	entryFeats := make([]map[int32]bool, len(idx.entries))
+	for i := range entryFeats {
+		entryFeats[i] = map[int32]bool{}
+	}
+	for i, ph := range idx.phrases {
+		bags[i] = analyze(ph.text, idx.terms, &p.w).bag
+		for k := range bags[i] {
+			id, ok := idx.fid[k]
+			if !ok {
+				id = int32(len(idx.keys))
+				idx.fid[k] = id
+				idx.keys = append(idx.keys, k)
+			}
+			entryFeats[ph.entry][id] = true
+		}
+	}
+	df := make([]int, len(idx.keys))
+	for _, fs := range entryFeats {
+		for id := range fs {
+			df[id]++
+		}
+	}
+	n := float64(len(idx.entries))
+	idx.idf = make([]float64, len(idx.keys))
+	for i, d := range df {
+		idx.idf[i] = idfOf(n, float64(d))
+	}
+	idx.idfUnknown = idfOf(n, 0)
+
+	// Phrasing vectors (unit length) and entry centroids.
+	idx.ppost = make([][]posting, len(idx.keys))
+	idx.epost = make([][]posting, len(idx.keys))
+	cents := make([]map[int32]float64, len(idx.entries))
+	for i := range cents {
+		cents[i] = map[int32]float64{}
+	}
+	for i, b := range bags {
+		vec := map[int32]float64{}
+		var norm float64
+		for k, w := range b {
+			id := idx.fid[k]
+			x := w * idx.idf[id]
+			vec[id] = x
+			norm += x * x
+		}
+		if norm == 0 {
+			continue
+		}
+		norm = math.Sqrt(norm)
+		c := cents[idx.phrases[i].entry]
+		for id, x := range vec {
+			idx.ppost[id] = append(idx.ppost[id], posting{int32(i), float32(x / norm)})
+			c[id] += x / norm
+		}
+	}
+	for e, c := range cents {
+		var norm float64
+		for _, x := range c {
+			norm += x * x
+		}
+		if norm == 0 {
+			continue
+		}
+		norm = math.Sqrt(norm)
+		for id, x := range c {
+			idx.epost[id] = append(idx.epost[id], posting{int32(e), float32(x / norm)})
+		}
+	}
+	for _, ps := range idx.epost {
+		sort.Slice(ps, func(i, j int) bool { return ps[i].doc < ps[j].doc })
+	}
+	np, ne := len(idx.phrases), len(idx.entries)
+	idx.pool.New = func() any {
+		return &scratch{pacc: make([]float64, np), eacc: make([]float64, ne), ecov: make([]float64, ne), ebest: make([]float64, ne)}
+	}
+	return idx
+}
+
+func idfOf(n, df float64) float64 {
+	return math.Max(0, math.Log((n+1)/(df+0.5)))
+}
+
+// queryVec is the query's features with IDF weights.
+type queryFeat struct {
+	id  int32 // -1: not in the FAQ
+	key string
+	w   float64
+}
+
+// Match finds the entry for a customer's question. Any input is safe: it is
+// cut to a bounded length, invalid UTF-8 is replaced, and an empty question
+// gets NoAnswer.
+func (m *Matcher) Match(text string) Result {
+	idx := m.idx.Load()
+	rk := m.rank(idx, text)
+	if rk.choseong != nil {
+		return *rk.choseong
+	}
+	var r Result
+	for i, sc := range rk.top {
+		if i >= maxCandidates {
+			break
+		}
+		rival := rk.top[0].score
+		if i == 0 {
+			rival = 0
+			if len(rk.top) > 1 {
+				rival = rk.top[1].score
+			}
+		}
+		conf := confidence(sc, rival, rk.known)
+		r.Candidates = append(r.Candidates, Candidate{Entry: idx.entries[sc.e], Score: conf, Why: idx.why(rk.qf, rk.qnorm, sc.e, rk.kw[sc.e])})
+	}
+	m.decide(&r, &rk)
+	return r
+}
+
+// scored is one entry's evidence for a query.
+type scored struct {
+	e                  int32
+	score, max, c, cov float64
+}
+
+// ranking is the evidence for one query, best entries first.
+type ranking struct {
+	qf       []queryFeat
+	qnorm    float64
+	known    float64 // share of the query's weight (squared) on features the FAQ has
+	top      []scored
+	kw       map[int32]string
+	choseong *Result
+}
+
+func (m *Matcher) rank(idx *index, text string) ranking {
+	var rk ranking
+	a := analyze(text, idx.terms, &m.p.w)
+	if isChoseongQuery(a.norm) {
+		r := idx.matchChoseong(a.norm, &m.p)
+		rk.choseong = &r
+		return rk
+	}
+	qf := make([]queryFeat, 0, len(a.bag))
+	var qnorm, known float64
+	for k, w := range a.bag {
+		f := queryFeat{id: -1, key: k}
+		idf := idx.idfUnknown
+		if id, ok := idx.fid[k]; ok {
+			f.id, idf = id, idx.idf[id]
+		}
+		f.w = w * idf
+		qnorm += f.w * f.w
+		if f.id >= 0 {
+			known += f.w * f.w
+		}
+		qf = append(qf, f)
+	}
+	if qnorm == 0 || len(idx.entries) == 0 {
+		return rk
+	}
+	rk.known = known / qnorm
+	qnorm = math.Sqrt(qnorm)
+	// Deterministic order: map iteration order must not change float sums.
+	sort.Slice(qf, func(i, j int) bool { return qf[i].key < qf[j].key })
+	rk.qf, rk.qnorm = qf, qnorm
+
+	s := idx.pool.Get().(*scratch)
+	defer idx.pool.Put(s)
+	for _, f := range qf {
+		if f.id < 0 {
+			continue
+		}
+		wq := f.w / qnorm
+		for _, p := range idx.ppost[f.id] {
+			if s.pacc[p.doc] == 0 {
+				s.ptouch = append(s.ptouch, p.doc)
+			}
+			s.pacc[p.doc] += wq * float64(p.w)
+		}
+		for _, p := range idx.epost[f.id] {
+			if s.eacc[p.doc] == 0 {
+				s.etouch = append(s.etouch, p.doc)
+			}
+			s.eacc[p.doc] += wq * float64(p.w)
+			s.ecov[p.doc] += wq * wq
+		}
+	}
+	for _, d := range s.ptouch {
+		e := idx.phrases[d].entry
+		if v := s.pacc[d]; v > s.ebest[e] {
+			s.ebest[e] = v
+		}
+		s.pacc[d] = 0
+	}
+	s.ptouch = s.ptouch[:0]
+	rk.kw = map[int32]string{}
+	for _, t := range a.terms {
+		for _, e := range idx.kwEntry[t] {
+			rk.kw[e] = idx.terms.label[t]
+		}
+	}
+	all := make([]scored, 0, len(s.etouch))
+	for _, e := range s.etouch {
+		sc := scored{e: e, max: s.ebest[e], c: s.eacc[e], cov: s.ecov[e]}
+		sc.score = m.p.maxW*sc.max + m.p.centW*sc.c
+		if _, ok := rk.kw[e]; ok {
+			sc.score += m.p.kwBoost
+		}
+		sc.score = math.Min(1, sc.score)
+		all = append(all, sc)
+		s.eacc[e], s.ecov[e], s.ebest[e] = 0, 0, 0
+	}
+	s.etouch = s.etouch[:0]
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].score != all[j].score {
+			return all[i].score > all[j].score
+		}
+		return all[i].e < all[j].e
+	})
+	if len(all) > 10 {
+		all = all[:10]
+	}
+	rk.top = all
+	return rk
+}
+
+// calibration maps a candidate's evidence to a probability-like confidence
+// that it is the right answer: a logistic model fitted once on development
+// data of three kinds (English e-commerce intents, a general assistant's
+// intents, Korean paraphrase pairs) pooled, and checked by fitting on each
+// alone and testing on the others.
+var calibration = struct {
+	bias, score, rival, rel, cover, known, max, cent float64
+}{-4.4217, 3.6666, -6.3132, 0.2752, 5.9987, -0.8655, 2.7474, 1.5662}
+
+// confidence is the probability-like confidence of sc given the best rival
+// entry's score and the query's known share.
+func confidence(sc scored, rival, known float64) float64 {
+	c := &calibration
+	rel := 0.0
+	if sc.score > 0 {
+		rel = math.Max(0, sc.score-rival) / sc.score
+	}
+	z := c.bias + c.score*sc.score + c.rival*rival + c.rel*rel + c.cover*math.Sqrt(sc.cov) + c.known*known + c.max*sc.max + c.cent*sc.c
+	return 1 / (1 + math.Exp(-z))
+}
+
+// decide turns the ranked candidates into a decision: answer when the best
+// candidate's confidence reaches the threshold; clarify when two or three
+// candidates are close to each other and each would be a good match on its
+// own; else no answer.
+func (m *Matcher) decide(r *Result, rk *ranking) {
+	r.Decision = NoAnswer
+	if len(r.Candidates) == 0 {
+		return
+	}
+	if r.Candidates[0].Score >= m.p.threshold {
+		r.Decision, r.Best = Answer, r.Candidates[0].Entry
+		return
+	}
+	s1 := rk.top[0].score
+	var choices []*Entry
+	for i, c := range r.Candidates {
+		alone := confidence(rk.top[i], 0, rk.known)
+		if alone >= m.p.clarify && rk.top[i].score >= s1*m.p.closeRatio && len(choices) < maxChoices {
+			choices = append(choices, c.Entry)
+		}
+	}
+	if len(choices) >= 2 {
+		r.Decision, r.Choices = Clarify, choices
+	}
+}
+
+// why lists the strongest shared features of the query and an entry.
+func (idx *index) why(qf []queryFeat, qnorm float64, e int32, keyword string) []string {
+	type contrib struct {
+		key string
+		v   float64
+	}
+	var cs []contrib
+	for _, f := range qf {
+		if f.id < 0 {
+			continue
+		}
+		ps := idx.epost[f.id]
+		i := sort.Search(len(ps), func(i int) bool { return ps[i].doc >= e })
+		if i < len(ps) && ps[i].doc == e {
+			cs = append(cs, contrib{f.key, f.w / qnorm * float64(ps[i].w)})
+		}
+	}
+	sort.Slice(cs, func(i, j int) bool {
+		if cs[i].v != cs[j].v {
+			return cs[i].v > cs[j].v
+		}
+		return cs[i].key < cs[j].key
+	})
+	var out []string
+	if keyword != "" {
+		out = append(out, fmt.Sprintf("keyword %q", keyword))
+	}
+	for _, c := range cs {
+		if len(out) >= 6 {
+			break
+		}
+		out = append(out, idx.label(c.key))
+	}
+	return out
+}
+
+func (idx *index) label(key string) string {
+	body := key[1:]
+	switch key[0] {
+	case kindWord:
+		return fmt.Sprintf("word %q", body)
+	case kindBigram:
+		return fmt.Sprintf("words %q", body)
+	case kindChar:
+		return fmt.Sprintf("ngram %q", body)
+	case kindJamo:
+		return fmt.Sprintf("jamo %q", body)
+	case kindSynonym:
+		var id int
+		fmt.Sscan(body, &id)
+		l := idx.terms.label[id]
+		if parts := strings.Split(l, "~"); len(parts) > 3 {
+			l = strings.Join(parts[:3], "~") + "~…"
+		}
+		return "synonym " + l
+	}
+	return key
+}
+
+// matchChoseong answers a query of initial consonants only (ㅂㅅㅂ → 배송비)
+// from the entries' keywords with sahilm/fuzzy: an exact 초성 match is a
+// candidate; a subsequence match only ever leads to a clarifying question.
+func (idx *index) matchChoseong(q string, p *params) Result {
+	q = strings.ReplaceAll(q, " ", "")
+	if n := []rune(q); len(n) > maxFuzzyRunes {
+		q = string(n[:maxFuzzyRunes])
+	}
+	var r Result
+	seen := map[int32]bool{}
+	exact := 0
+	for i, c := range idx.chosung {
+		if c == q && !seen[idx.chosungE[i]] {
+			seen[idx.chosungE[i]] = true
+			exact++
+			r.Candidates = append(r.Candidates, Candidate{Entry: idx.entries[idx.chosungE[i]], Score: p.threshold + 0.1, Why: []string{fmt.Sprintf("초성 %q", q)}})
+		}
+	}
+	for _, fm := range fuzzy.Find(q, idx.chosung) {
+		e := idx.chosungE[fm.Index]
+		if seen[e] || len(r.Candidates) >= maxCandidates {
+			continue
+		}
+		seen[e] = true
+		r.Candidates = append(r.Candidates, Candidate{Entry: idx.entries[e], Score: p.clarify, Why: []string{fmt.Sprintf("초성 %q in %q", q, fm.Str)}})
+	}
+	switch {
+	case exact == 1:
+		r.Decision, r.Best = Answer, r.Candidates[0].Entry
+	case len(r.Candidates) >= 2:
+		r.Decision = Clarify
+		for _, c := range r.Candidates {
+			if len(r.Choices) < maxChoices {
+				r.Choices = append(r.Choices, c.Entry)
+			}
+		}
+	default:
+		r.Decision = NoAnswer
+	}
+	return r
+}

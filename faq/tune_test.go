@@ -1,0 +1,121 @@
+package faq
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"testing"
+)
+
+// TestTune evaluates parameter variants given as JSON in FAQ_TUNE (a list of
+// partial params objects) on the development data; for tuning only.
+func TestTune(t *testing.T) {
+	spec := os.Getenv("FAQ_TUNE")
+	if spec == "" {
+		t.Skip("set FAQ_TUNE to a JSON list of parameter overrides")
+	}
+	var variants []map[string]float64
+	if err := json.Unmarshal([]byte(spec), &variants); err != nil {
+		t.Fatal(err)
+	}
+	sets := evalSets(evalDir())
+	type loaded struct {
+		f     *File
+		cases []Case
+	}
+	var data []loaded
+	for _, s := range sets {
+		f, c := loadEvalSet(t, s)
+		data = append(data, loaded{f, c})
+	}
+	for _, v := range variants {
+		p := defaultParams()
+		applyOverrides(&p, v)
+		fmt.Printf("== %v\n", v)
+		for i, s := range sets {
+			m := newMatcher(data[i].f, p)
+			r := Eval(m, data[i].cases)
+			top1 := 0
+			for _, c := range data[i].cases {
+				res := m.Match(c.Text)
+				if c.Expect != "" && len(res.Candidates) > 0 && res.Candidates[0].Entry.ID == c.Expect {
+					top1++
+				}
+			}
+			fmt.Printf("%-12s P %.3f A %.3f OOS %.3f clar %4d top1 %.3f p99 %.0f\n", s.name, r.Precision, r.Accuracy, r.OOSRecall, r.Clarified, float64(top1)/float64(max(1, r.InScope)), r.P99us)
+		}
+	}
+}
+
+func applyOverrides(p *params, v map[string]float64) {
+	for k, x := range v {
+		switch k {
+		case "word":
+			p.w.word = x
+		case "bigram":
+			p.w.bigram = x
+		case "char":
+			p.w.char = x
+		case "jamo":
+			p.w.jamo = x
+		case "synonym":
+			p.w.synonym = x
+		case "stop":
+			p.w.stop = x
+		case "threshold":
+			p.threshold = x
+		case "clarify":
+			p.clarify = x
+		case "closeRatio":
+			p.closeRatio = x
+		case "maxW":
+			p.maxW = x
+		case "centW":
+			p.centW = x
+		case "kwBoost":
+			p.kwBoost = x
+		default:
+			panic("unknown param " + k)
+		}
+	}
+}
+
+// TestDump writes, per development case, the top scores for offline analysis.
+func TestDump(t *testing.T) {
+	out := os.Getenv("FAQ_DUMP")
+	if out == "" {
+		t.Skip("set FAQ_DUMP to an output file")
+	}
+	w, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	for _, s := range append(evalSets(evalDir()), exampleSet()) {
+		f, cases := loadEvalSet(t, s)
+		m := NewMatcher(f)
+		idx := m.idx.Load()
+		for _, c := range cases {
+			rk := m.rank(idx, c.Text)
+			var sc [3]float64
+			top, cov, mx, ce := "", 0.0, 0.0, 0.0
+			for i, cd := range rk.top {
+				if i < 3 {
+					sc[i] = cd.score
+				}
+			}
+			if len(rk.top) > 0 {
+				top = idx.entries[rk.top[0].e].ID
+				cov, mx, ce = rk.top[0].cov, rk.top[0].max, rk.top[0].c
+			}
+			label := "oos"
+			if c.Expect != "" {
+				label = "wrong"
+				if top == c.Expect {
+					label = "right"
+				}
+			}
+			fmt.Fprintf(w, "%s\t%s\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\n", s.name, label, sc[0], sc[1], sc[2], cov, rk.known, mx, ce)
+		}
+	}
+}
