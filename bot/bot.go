@@ -72,17 +72,31 @@ type Choice struct {
 
 // Reply is one outbound message, to a customer or to an owner.
 type Reply struct {
-	ID       int64     `json:"-"`        // outbox id, set once stored
-	Channel  string    `json:"-"`        // where it goes
-	Chat     string    `json:"-"`        // conversation on that channel
-	Kind     Kind      `json:"kind"`     // what it is
-	Text     string    `json:"text"`     // plain text, never parsed as markup
-	Entry    string    `json:"entry"`    // FAQ entry id, if any
-	Ticket   int64     `json:"ticket"`   // ticket id, if any
-	Priority string    `json:"priority"` // ticket priority, if any
-	Choices  []Choice  `json:"choices"`  // clarify options
-	Created  time.Time `json:"-"`        // when it was stored
+	ID       int64    `json:"-"`        // outbox id, set once stored
+	Channel  string   `json:"-"`        // where it goes
+	Chat     string   `json:"-"`        // conversation on that channel
+	Kind     Kind     `json:"kind"`     // what it is
+	Text     string   `json:"text"`     // plain text, never parsed as markup
+	Entry    string   `json:"entry"`    // FAQ entry id, if any
+	Ticket   int64    `json:"ticket"`   // ticket id, if any
+	Priority string   `json:"priority"` // ticket priority, if any
+	Choices  []Choice `json:"choices"`  // clarify options
+	// Event says what happened to the ticket, on owner alerts: EventNew,
+	// EventMessage, EventEscalated, EventAnswered, EventClaimed,
+	// EventResolved.
+	Event   string    `json:"event,omitempty"`
+	Created time.Time `json:"-"` // when it was stored
 }
+
+// Ticket events carried by owner alerts.
+const (
+	EventNew       = "new"       // a ticket was opened
+	EventMessage   = "message"   // the customer wrote again
+	EventEscalated = "escalated" // the ticket became urgent
+	EventAnswered  = "answered"  // an owner replied to the customer
+	EventClaimed   = "claimed"   // an owner took it
+	EventResolved  = "resolved"  // closed
+)
 
 // Address is where owner notifications go: a channel and a chat on it.
 type Address struct {

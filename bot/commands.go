@@ -47,6 +47,8 @@ func (h *handling) owner(ctx context.Context) error {
 		return h.ownerReply(ctx, id, strings.TrimSpace(body))
 	case "close":
 		out, err = h.cmdClose(ctx, args)
+	case "claim":
+		out, err = h.cmdClaim(ctx, args)
 	case "stock":
 		out, err = h.cmdStock(ctx, args)
 	case "sales":
@@ -75,6 +77,7 @@ const helpText = `Owner commands:
 /ticket N                  one ticket with its messages
 /reply N text              answer the customer of ticket N
 /close N                   resolve ticket N
+/claim N                   take ticket N
 /stock [query]             stock by product name or SKU
 /sales [today|yesterday|7d|30d|month]
 /summary                   today's summary
@@ -105,6 +108,7 @@ func (h *handling) ownerReply(ctx context.Context, id int64, text string) error 
 		return err
 	}
 	h.out = append(h.out, Reply{Channel: t.Channel, Chat: t.Chat, Kind: KindOwner, Text: text, Ticket: t.ID, Priority: string(t.Priority)})
+	h.alert(EventAnswered, fmt.Sprintf("#%d answered by %s: %s", t.ID, cmpOr(h.m.Name, h.m.User), oneLine(text, 300)), t)
 	h.reply(Reply{Kind: KindCommand, Text: fmt.Sprintf("sent to ticket #%d (%s). /close %d when done", t.ID, customerName(t, h.cfg.OwnerLang), t.ID), Ticket: t.ID})
 	return nil
 }
@@ -174,7 +178,25 @@ func (h *handling) cmdClose(ctx context.Context, args string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	h.alert(EventResolved, fmt.Sprintf("#%d resolved by %s", t.ID, cmpOr(h.m.Name, h.m.User)), t)
 	return fmt.Sprintf("ticket #%d resolved; the bot answers %s again", t.ID, customerName(t, h.cfg.OwnerLang)), nil
+}
+
+func (h *handling) cmdClaim(ctx context.Context, args string) (string, error) {
+	id, err := parseTicketID(args)
+	if err != nil {
+		return "usage: /claim N", nil
+	}
+	who := cmpOr(h.m.Name, h.m.User)
+	t, err := h.tickets.Claim(ctx, id, who, h.now)
+	if errors.Is(err, tickets.ErrResolved) {
+		return fmt.Sprintf("ticket #%d is already resolved", id), nil
+	}
+	if err != nil {
+		return "", err
+	}
+	h.alert(EventClaimed, fmt.Sprintf("#%d claimed by %s", t.ID, who), t)
+	return fmt.Sprintf("ticket #%d is yours", t.ID), nil
 }
 
 func (h *handling) cmdStock(ctx context.Context, query string) (string, error) {

@@ -35,7 +35,7 @@ type Config struct {
 	Shop         faq.Shop       // the shop's name, hours and contact, for answers
 	Lang         string         // the language of built-in messages when the customer's is unknown
 	OwnerLang    string         // the language of owner alerts and command answers
-	Owners       []Address      // where owner alerts go
+	Owners       []Address      // where ticket events for the owner go (the notifier decides what reaches a person)
 	Location     *time.Location // the shop's time zone, for "today" and summaries
 	OrderPattern *regexp.Regexp // order numbers in customer text; nil: shop.DefaultOrderPattern
 	SLA          tickets.SLA    // first-response targets; nil: tickets.DefaultSLA
@@ -162,14 +162,12 @@ func (h *handling) reply(r Reply) {
 	h.out = append(h.out, r)
 }
 
-// alert sends text to every owner address.
-func (h *handling) alert(text string, t *tickets.Ticket) {
+// alert tells every owner address what happened to ticket t. Every ticket
+// event goes out; which ones interrupt the owner is the notifier's choice.
+func (h *handling) alert(event, text string, t *tickets.Ticket) {
 	for _, a := range h.cfg.Owners {
-		r := Reply{Channel: a.Channel, Chat: a.Chat, Kind: KindAlert, Text: text}
-		if t != nil {
-			r.Ticket, r.Priority = t.ID, string(t.Priority)
-		}
-		h.out = append(h.out, r)
+		h.out = append(h.out, Reply{Channel: a.Channel, Chat: a.Chat, Kind: KindAlert, Text: text,
+			Ticket: t.ID, Priority: string(t.Priority), Event: event})
 	}
 }
 

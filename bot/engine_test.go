@@ -151,8 +151,10 @@ func TestKoreanConversation(t *testing.T) {
 		if rs := h.say("minji", "언제 답변 주시나요?"); len(rs) != 0 {
 			t.Errorf("bot answered a handed-off conversation: %+v", rs)
 		}
-		if got := h.pending(ownerInbox); len(got) != 0 {
-			t.Errorf("a high ticket paged the owner: %+v", got)
+		// The owners hear of the ticket and of the customer's follow-up.
+		got := h.pending(ownerInbox)
+		if len(got) != 2 || got[0].Event != bot.EventNew || got[0].Priority != "high" || got[1].Event != bot.EventMessage {
+			t.Errorf("owner events = %+v, want new (high) then message", got)
 		}
 	})
 }
@@ -164,7 +166,7 @@ func TestCancellationBeforeShippingIsUrgent(t *testing.T) {
 			t.Errorf("priority = %q, want urgent", r.Priority)
 		}
 		alerts := h.pending(ownerInbox)
-		if len(alerts) != 1 || alerts[0].Kind != bot.KindAlert || alerts[0].Ticket != r.Ticket || !strings.Contains(alerts[0].Text, "1043") {
+		if len(alerts) != 1 || alerts[0].Kind != bot.KindAlert || alerts[0].Event != bot.EventNew || alerts[0].Ticket != r.Ticket || !strings.Contains(alerts[0].Text, "1043") {
 			t.Fatalf("owner alerts = %+v, want one for ticket %d naming order 1043", alerts, r.Ticket)
 		}
 		// A shipped order's cancellation is not urgent.

@@ -43,9 +43,13 @@ func (h *handling) classified(ctx context.Context, c tickets.Classification, tex
 	return nil
 }
 
-// openTicket opens (or joins) the conversation's ticket and alerts the
-// owners when it is, or has just become, urgent.
+// openTicket opens (or joins) the conversation's ticket and tells the
+// owners.
 func (h *handling) openTicket(ctx context.Context, c tickets.Classification, text, number string) (*tickets.Ticket, error) {
+	before, err := h.tickets.Current(ctx, h.m.Channel, h.m.Chat)
+	if err != nil && !errors.Is(err, tickets.ErrNotFound) {
+		return nil, err
+	}
 	t, created, err := h.tickets.Open(ctx, tickets.Ticket{
 		Channel: h.m.Channel, Chat: h.m.Chat, Customer: h.conv.Name, OrderNumber: number,
 		Category: c.Category, Priority: c.Priority, Lang: h.lang,
@@ -55,14 +59,19 @@ func (h *handling) openTicket(ctx context.Context, c tickets.Classification, tex
 	}
 	h.conv.setState(stateIdle, "")
 	h.log.Info("ticket", "id", t.ID, "created", created, "category", t.Category, "priority", t.Priority, "reason", c.Reason)
-	if t.Priority == tickets.Urgent {
-		h.alert(h.ticketAlert(t, text), t)
+	switch {
+	case created:
+		h.alert(EventNew, h.ticketAlert(t, text), t)
+	case before != nil && t.Priority == tickets.Urgent && before.Priority != tickets.Urgent:
+		h.alert(EventEscalated, h.ticketAlert(t, text), t)
+	default:
+		h.alert(EventMessage, msg(h.cfg.OwnerLang, "alert_message", t.ID, customerName(t, h.cfg.OwnerLang), oneLine(text, 500)), t)
 	}
 	return t, nil
 }
 
 // joinTicket adds a customer message to the conversation's open ticket.
-// The bot stays quiet; the owners hear of it when the ticket is urgent.
+// The bot stays quiet; the owners hear of it.
 func (h *handling) joinTicket(ctx context.Context, t *tickets.Ticket, text string) error {
 	if text == "" {
 		return nil
@@ -72,12 +81,11 @@ func (h *handling) joinTicket(ctx context.Context, t *tickets.Ticket, text strin
 	if err != nil {
 		return err
 	}
-	switch {
-	case t.Priority == tickets.Urgent && before != tickets.Urgent:
-		h.alert(h.ticketAlert(t, text), t)
-	case t.Priority == tickets.Urgent:
-		h.alert(msg(h.cfg.OwnerLang, "alert_message", t.ID, customerName(t, h.cfg.OwnerLang), oneLine(text, 500)), t)
+	if t.Priority == tickets.Urgent && before != tickets.Urgent {
+		h.alert(EventEscalated, h.ticketAlert(t, text), t)
+		return nil
 	}
+	h.alert(EventMessage, msg(h.cfg.OwnerLang, "alert_message", t.ID, customerName(t, h.cfg.OwnerLang), oneLine(text, 500)), t)
 	return nil
 }
 

@@ -88,18 +88,29 @@ func (o *Outbox) waker() chan struct{} {
 
 // enqueue stores r within q (the caller's transaction) and sets its ID.
 func enqueue(ctx context.Context, q sqlx.ExtContext, r *Reply, now time.Time) error {
+	_, err := enqueueFrom(ctx, q, 0, r, now)
+	return err
+}
+
+// enqueueFrom stores r as made from outbox message source (0: none). A
+// second copy of the same source to the same address is dropped: false.
+func enqueueFrom(ctx context.Context, q sqlx.ExtContext, source int64, r *Reply, now time.Time) (bool, error) {
 	payload, err := json.Marshal(r)
 	if err != nil {
-		return fmt.Errorf("outbox: encode: %w", err)
+		return false, fmt.Errorf("outbox: encode: %w", err)
 	}
 	now = now.UTC()
-	err = sqlx.GetContext(ctx, q, &r.ID, q.Rebind(`INSERT INTO outbox (channel, chat, kind, payload, next_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`), r.Channel, r.Chat, string(r.Kind), string(payload), now, now)
+	var ids []int64
+	err = sqlx.SelectContext(ctx, q, &ids, q.Rebind(`INSERT INTO outbox (channel, chat, kind, ticket, source, payload, next_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`), r.Channel, r.Chat, string(r.Kind), r.Ticket, source, string(payload), now, now)
 	if err != nil {
-		return fmt.Errorf("outbox: enqueue: %w", err)
+		return false, fmt.Errorf("outbox: enqueue: %w", err)
 	}
-	r.Created = now
-	return nil
+	if len(ids) == 0 {
+		return false, nil
+	}
+	r.ID, r.Created = ids[0], now
+	return true, nil
 }
 
 // Enqueue stores r for sending and wakes the senders.
@@ -109,6 +120,21 @@ func (o *Outbox) Enqueue(ctx context.Context, r Reply) (Reply, error) {
 	}
 	o.Wake()
 	return r, nil
+}
+
+// Forward stores r as made from the outbox message source (a fan-out of one
+// owner event to several owner channels). Forwarding the same source to the
+// same address again does nothing, so a forwarder that crashed before
+// recording its own progress never doubles a message.
+func (o *Outbox) Forward(ctx context.Context, source int64, r Reply) error {
+	fresh, err := enqueueFrom(ctx, o.db, source, &r, o.now())
+	if err != nil {
+		return err
+	}
+	if fresh {
+		o.Wake()
+	}
+	return nil
 }
 
 type outboxRow struct {
@@ -297,6 +323,40 @@ func (o *Outbox) backoff(attempts int) time.Duration {
 	}
 	jitter := 0.8 + 0.4*rand.Float64()
 	return time.Duration(float64(d) * jitter)
+}
+
+// Thread returns the platform id of the first message sent about ticket to
+// channel and chat: the message later ones reply to (a Slack thread, a
+// Telegram reply chain). "" when none was sent yet.
+func (o *Outbox) Thread(ctx context.Context, channel, chat string, ticket int64) (string, error) {
+	var ids []string
+	err := sqlx.SelectContext(ctx, o.db, &ids, o.db.Rebind(`SELECT platform_id FROM outbox
+		WHERE channel = ? AND chat = ? AND ticket = ? AND status = 'sent' AND platform_id <> '' ORDER BY id LIMIT 1`), channel, chat, ticket)
+	if err != nil {
+		return "", fmt.Errorf("outbox: thread: %w", err)
+	}
+	if len(ids) == 0 {
+		return "", nil
+	}
+	return ids[0], nil
+}
+
+// TicketOf returns the ticket a sent message was about, from its platform
+// id (an owner replying to an alert), or 0.
+func (o *Outbox) TicketOf(ctx context.Context, channel, chat, platformID string) (int64, error) {
+	if platformID == "" {
+		return 0, nil
+	}
+	var ids []int64
+	err := sqlx.SelectContext(ctx, o.db, &ids, o.db.Rebind(`SELECT ticket FROM outbox
+		WHERE channel = ? AND chat = ? AND platform_id = ? AND ticket <> 0 ORDER BY id LIMIT 1`), channel, chat, platformID)
+	if err != nil {
+		return 0, fmt.Errorf("outbox: ticket of: %w", err)
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	return ids[0], nil
 }
 
 // Depth counts the messages waiting to be sent, per channel.

@@ -130,6 +130,8 @@ type index struct {
 	idfUnknown float64
 	ppost      [][]posting // feature → phrasings
 	epost      [][]posting // feature → entry centroids
+	nbpost     [][]posting // feature → entries: log((count+α)/α), naive Bayes
+	nbBase     []float64   // per entry: log(total + α·|V|)
 	terms      *termIndex
 	kwEntry    map[int][]int32 // keyword term id → entries
 	chosung    []string        // fuzzy targets for 초성 queries
@@ -138,8 +140,8 @@ type index struct {
 }
 
 type scratch struct {
-	pacc, eacc, ecov, ebest []float64
-	ptouch, etouch          []int32
+	pacc, eacc, ecov, ebest, enb []float64
+	ptouch, etouch               []int32
 }
 
 func buildIndex(f *File, learned []phrase, p *params) *index {
@@ -243,15 +245,38 @@ func buildIndex(f *File, learned []phrase, p *params) *index {
 			idx.epost[id] = append(idx.epost[id], posting{int32(e), float32(x / norm)})
 		}
 	}
+	counts := make([]map[int32]float64, len(idx.entries))
+	for i := range counts {
+		counts[i] = map[int32]float64{}
+	}
+	for i, b := range bags {
+		for k, w := range b {
+			counts[idx.phrases[i].entry][idx.fid[k]] += w
+		}
+	}
+	idx.nbpost = make([][]posting, len(idx.keys))
+	idx.nbBase = make([]float64, len(idx.entries))
+	v := float64(len(idx.keys))
+	for e, c := range counts {
+		var total float64
+		for id, x := range c {
+			total += x
+			idx.nbpost[id] = append(idx.nbpost[id], posting{int32(e), float32(math.Log((x + nbAlpha) / nbAlpha))})
+		}
+		idx.nbBase[e] = math.Log(total + nbAlpha*v)
+	}
 	for _, ps := range idx.epost {
 		sort.Slice(ps, func(i, j int) bool { return ps[i].doc < ps[j].doc })
 	}
 	np, ne := len(idx.phrases), len(idx.entries)
 	idx.pool.New = func() any {
-		return &scratch{pacc: make([]float64, np), eacc: make([]float64, ne), ecov: make([]float64, ne), ebest: make([]float64, ne)}
+		return &scratch{pacc: make([]float64, np), eacc: make([]float64, ne), ecov: make([]float64, ne), ebest: make([]float64, ne), enb: make([]float64, ne)}
 	}
 	return idx
 }
+
+// nbAlpha is the naive Bayes smoothing count.
+const nbAlpha = 0.1
 
 func idfOf(n, df float64) float64 {
 	return math.Max(0, math.Log((n+1)/(df+0.5)))
@@ -261,7 +286,8 @@ func idfOf(n, df float64) float64 {
 type queryFeat struct {
 	id  int32 // -1: not in the FAQ
 	key string
-	w   float64
+	w   float64 // with IDF
+	raw float64 // without: a count for naive Bayes
 }
 
 // Match finds the entry for a customer's question. Any input is safe: it is
@@ -296,6 +322,7 @@ func (m *Matcher) Match(text string) Result {
 type scored struct {
 	e                  int32
 	score, max, c, cov float64
+	nb                 float64 // naive Bayes posterior
 }
 
 // ranking is the evidence for one query, best entries first.
@@ -324,7 +351,7 @@ func (m *Matcher) rank(idx *index, text string) ranking {
 		if id, ok := idx.fid[k]; ok {
 			f.id, idf = id, idx.idf[id]
 		}
-		f.w = w * idf
+		f.w, f.raw = w*idf, w
 		qnorm += f.w * f.w
 		if f.id >= 0 {
 			known += f.w * f.w
@@ -360,6 +387,24 @@ func (m *Matcher) rank(idx *index, text string) ranking {
 			s.eacc[p.doc] += wq * float64(p.w)
 			s.ecov[p.doc] += wq * wq
 		}
+		for _, p := range idx.nbpost[f.id] {
+			s.enb[p.doc] += f.raw * float64(p.w)
+		}
+	}
+	// Naive Bayes posterior over all entries (a classifier over all of an
+	// entry's phrasings): log P(q|e) up to a constant, then softmax.
+	var rawTotal float64
+	for _, f := range qf {
+		rawTotal += f.raw
+	}
+	maxLL := math.Inf(-1)
+	for e := range idx.entries {
+		s.enb[e] -= rawTotal * idx.nbBase[e]
+		maxLL = math.Max(maxLL, s.enb[e])
+	}
+	var z float64
+	for e := range idx.entries {
+		z += math.Exp(s.enb[e] - maxLL)
 	}
 	for _, d := range s.ptouch {
 		e := idx.phrases[d].entry
@@ -377,7 +422,7 @@ func (m *Matcher) rank(idx *index, text string) ranking {
 	}
 	all := make([]scored, 0, len(s.etouch))
 	for _, e := range s.etouch {
-		sc := scored{e: e, max: s.ebest[e], c: s.eacc[e], cov: s.ecov[e]}
+		sc := scored{e: e, max: s.ebest[e], c: s.eacc[e], cov: s.ecov[e], nb: math.Exp(s.enb[e]-maxLL) / z}
 		sc.score = m.p.maxW*sc.max + m.p.centW*sc.c
 		if _, ok := rk.kw[e]; ok {
 			sc.score += m.p.kwBoost
@@ -387,6 +432,9 @@ func (m *Matcher) rank(idx *index, text string) ranking {
 		s.eacc[e], s.ecov[e], s.ebest[e] = 0, 0, 0
 	}
 	s.etouch = s.etouch[:0]
+	for e := range idx.entries {
+		s.enb[e] = 0
+	}
 	sort.Slice(all, func(i, j int) bool {
 		if all[i].score != all[j].score {
 			return all[i].score > all[j].score
@@ -402,12 +450,16 @@ func (m *Matcher) rank(idx *index, text string) ranking {
 
 // calibration maps a candidate's evidence to a probability-like confidence
 // that it is the right answer: a logistic model fitted once on development
-// data of three kinds (English e-commerce intents, a general assistant's
-// intents, Korean paraphrase pairs) pooled, and checked by fitting on each
-// alone and testing on the others.
+// data of four kinds (English e-commerce intents, a general assistant's
+// intents, Korean paraphrase pairs, the example FAQ with its cases and
+// Korean small talk) pooled with equal weight, and checked by fitting on
+// some and testing on the others. Inputs: the candidate's combined score, the
+// best rival's score, the relative margin, the square root of the query
+// weight it covers, the query's known share, its best phrasing cosine, its
+// centroid cosine and its naive Bayes posterior.
 var calibration = struct {
-	bias, score, rival, rel, cover, known, max, cent float64
-}{-4.4217, 3.6666, -6.3132, 0.2752, 5.9987, -0.8655, 2.7474, 1.5662}
+	bias, score, rival, rel, cover, known, max, cent, nb float64
+}{-4.7285, 3.2633, -5.3229, -0.7016, 3.8788, 0.0298, 2.8151, 0.9555, 2.2427}
 
 // confidence is the probability-like confidence of sc given the best rival
 // entry's score and the query's known share.
@@ -417,7 +469,7 @@ func confidence(sc scored, rival, known float64) float64 {
 	if sc.score > 0 {
 		rel = math.Max(0, sc.score-rival) / sc.score
 	}
-	z := c.bias + c.score*sc.score + c.rival*rival + c.rel*rel + c.cover*math.Sqrt(sc.cov) + c.known*known + c.max*sc.max + c.cent*sc.c
+	z := c.bias + c.score*sc.score + c.rival*rival + c.rel*rel + c.cover*math.Sqrt(sc.cov) + c.known*known + c.max*sc.max + c.cent*sc.c + c.nb*sc.nb
 	return 1 / (1 + math.Exp(-z))
 }
 

@@ -98,7 +98,13 @@ func TestDump(t *testing.T) {
 		for _, c := range cases {
 			rk := m.rank(idx, c.Text)
 			var sc [3]float64
-			top, cov, mx, ce := "", 0.0, 0.0, 0.0
+			top, cov, mx, ce, nb := "", 0.0, 0.0, 0.0, 0.0
+			nbTop, nbBest := "", -1.0
+			for _, cd := range rk.top {
+				if cd.nb > nbBest {
+					nbBest, nbTop = cd.nb, idx.entries[cd.e].ID
+				}
+			}
 			for i, cd := range rk.top {
 				if i < 3 {
 					sc[i] = cd.score
@@ -106,7 +112,7 @@ func TestDump(t *testing.T) {
 			}
 			if len(rk.top) > 0 {
 				top = idx.entries[rk.top[0].e].ID
-				cov, mx, ce = rk.top[0].cov, rk.top[0].max, rk.top[0].c
+				cov, mx, ce, nb = rk.top[0].cov, rk.top[0].max, rk.top[0].c, rk.top[0].nb
 			}
 			label := "oos"
 			if c.Expect != "" {
@@ -115,7 +121,14 @@ func TestDump(t *testing.T) {
 					label = "right"
 				}
 			}
-			fmt.Fprintf(w, "%s\t%s\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\n", s.name, label, sc[0], sc[1], sc[2], cov, rk.known, mx, ce)
+			nbLabel := "oos"
+			if c.Expect != "" {
+				nbLabel = "wrong"
+				if nbTop == c.Expect {
+					nbLabel = "right"
+				}
+			}
+			fmt.Fprintf(w, "%s\t%s\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%s\t%.4f\n", s.name, label, sc[0], sc[1], sc[2], cov, rk.known, mx, ce, nb, nbLabel, nbBest)
 		}
 	}
 }

@@ -95,22 +95,26 @@ func (e env) chat(ctx context.Context, args []string) error {
 	log := newLogger(e.stderr, level)
 	// The conversation owns standard output; alerts go to standard error
 	// and to the console owner's inbox.
-	eng, ob, err := st.engine(ctx, log, []bot.Address{{Channel: stdoutChannel}, {Channel: console.Channel, Chat: console.OwnerChat}})
+	eng, ob, err := st.engine(ctx, log, engineOwners)
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	alerts := make(chan error, 1)
+	alerts := make(chan error, 2)
+	go func() { alerts <- ob.Run(ctx, notifyChannel, routeEvents(ob, terminalOwners)) }()
 	go func() { alerts <- ob.Run(ctx, stdoutChannel, alertSender(notify.NewWriter(e.stderr))) }()
 	if c.demo && !*asJSON {
 		fmt.Fprintln(e.stderr, demoHint(*as == "owner"))
 	}
 	err = console.Run(ctx, eng, ob, e.stdin, e.stdout, console.Options{User: *user, Owner: *as == "owner", JSON: *asJSON})
 	// Let alerts raised by the last lines reach the terminal.
-	ob.Deliver(context.WithoutCancel(ctx), stdoutChannel, "", alertSender(notify.NewWriter(e.stderr)))
 	cancel()
 	<-alerts
+	<-alerts
+	final := context.WithoutCancel(ctx)
+	ob.Deliver(final, notifyChannel, "", routeEvents(ob, terminalOwners))
+	ob.Deliver(final, stdoutChannel, "", alertSender(notify.NewWriter(e.stderr)))
 	return err
 }
 
@@ -141,16 +145,29 @@ func (e env) serve(ctx context.Context, args []string) error {
 	}
 	defer st.db.Close()
 	log := newLogger(e.stderr, slog.LevelInfo)
-	owners := []bot.Address{{Channel: stdoutChannel}, {Channel: console.Channel, Chat: console.OwnerChat}}
-	_, ob, err := st.engine(ctx, log, owners)
+	eng, ob, err := st.engine(ctx, log, engineOwners)
 	if err != nil {
 		return err
+	}
+	mux := http.NewServeMux()
+	svc := &service{st: st, eng: eng, ob: ob, log: log, mux: mux, env: e}
+	chans, err := svc.channels(ctx)
+	if err != nil {
+		return err
+	}
+	// The console owner's inbox always; the terminal only while no chat
+	// channel shows the owner anything.
+	dests := []notify.Destination{{Channel: console.Channel, Chat: console.OwnerChat}}
+	for _, c := range chans {
+		dests = append(dests, c.owners...)
+	}
+	if len(dests) == 1 {
+		dests = append(dests, notify.Destination{Channel: stdoutChannel})
 	}
 	ln, err := net.Listen("tcp", st.cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		status := map[string]any{"ok": true}
 		if err := st.db.PingContext(r.Context()); err != nil {
@@ -163,17 +180,31 @@ func (e env) serve(ctx context.Context, args []string) error {
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	log.Info("serving", "listen", ln.Addr().String(), "db", schema.Dialect(st.db))
 	fmt.Fprintf(e.stderr, "shopbot serving on http://%s (healthz: /healthz); owner alerts print here\n", ln.Addr())
-	errc := make(chan error, 2)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 3+len(chans))
 	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- ob.Run(ctx, notifyChannel, routeEvents(ob, dests)) }()
 	go func() { errc <- ob.Run(ctx, stdoutChannel, alertSender(notify.NewWriter(e.stdout))) }()
+	for _, c := range chans {
+		log.Info("channel running", "channel", c.name)
+		go func() {
+			err := c.run(ctx)
+			if err != nil && ctx.Err() == nil {
+				err = fmt.Errorf("%s: %w", c.name, err)
+			}
+			errc <- err
+		}()
+	}
 	select {
 	case <-ctx.Done():
 	case err = <-errc:
 	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
+	cancel()
+	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer scancel()
 	srv.Shutdown(sctx)
-	if errors.Is(err, http.ErrServerClosed) {
+	if errors.Is(err, http.ErrServerClosed) || errors.Is(err, context.Canceled) {
 		err = nil
 	}
 	return err

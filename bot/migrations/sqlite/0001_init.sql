@@ -31,6 +31,8 @@ CREATE TABLE outbox (
     channel     TEXT NOT NULL,
     chat        TEXT NOT NULL,
     kind        TEXT NOT NULL,
+    ticket      BIGINT NOT NULL DEFAULT 0,
+    source      BIGINT NOT NULL DEFAULT 0,
     payload     TEXT NOT NULL,
     status      TEXT NOT NULL DEFAULT 'pending',
     attempts    INTEGER NOT NULL DEFAULT 0,
@@ -42,6 +44,9 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_pending ON outbox (channel, status, next_at, id);
 CREATE INDEX outbox_chat ON outbox (channel, chat, status, id);
+CREATE INDEX outbox_ticket ON outbox (channel, chat, ticket, id);
+CREATE UNIQUE INDEX outbox_source ON outbox (source, channel, chat) WHERE source <> 0;
+CREATE INDEX outbox_platform ON outbox (channel, chat, platform_id);
 
 CREATE TABLE verifications (
     conversation_id BIGINT NOT NULL,

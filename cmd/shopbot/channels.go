@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/shopbot/shopbot/bot"
+	"github.com/shopbot/shopbot/bot/console"
+	"github.com/shopbot/shopbot/notify"
+)
+
+// notifyChannel is the outbox channel of ticket events on their way to the
+// notify router, which fans them out to the owners' channels.
+const notifyChannel = "notify"
+
+// engineOwners is where the engine sends ticket events: always the router.
+var engineOwners = []bot.Address{{Channel: notifyChannel}}
+
+// service is what every channel of `serve` shares.
+type service struct {
+	st  *stores
+	eng *bot.Engine
+	ob  *bot.Outbox
+	log *slog.Logger
+	mux *http.ServeMux // the listen address's handlers: channels add theirs
+	env env
+}
+
+// channel is one configured adapter run by `serve`.
+type channel struct {
+	name   string
+	owners []notify.Destination // where this channel shows owner alerts
+	run    func(ctx context.Context) error
+}
+
+// channels builds every channel whose configuration and token are present.
+// Each registers its HTTP handlers on svc.mux before the server starts.
+func (svc *service) channels(ctx context.Context) ([]channel, error) {
+	var list []channel
+	// Adapters are added here, one block each.
+	return list, nil
+}
+
+// outboxSender hands routed owner events to the outbox of their channel.
+type outboxSender struct{ ob *bot.Outbox }
+
+func (s outboxSender) Send(ctx context.Context, d notify.Destination, e notify.Event) error {
+	return s.ob.Forward(ctx, e.Source, bot.Reply{Channel: d.Channel, Chat: d.Chat, Kind: bot.KindAlert,
+		Text: e.Text, Ticket: e.Ticket, Priority: e.Priority, Event: e.Kind})
+}
+
+// routeEvents is the notify channel's sender: it fans each ticket event out
+// to the destinations that want it.
+func routeEvents(ob *bot.Outbox, dests []notify.Destination) bot.SendFunc {
+	rt := &notify.Router{Destinations: dests, Sender: outboxSender{ob}}
+	return func(ctx context.Context, r bot.Reply) (string, error) {
+		return "", rt.Route(ctx, notify.Event{Source: r.ID, Ticket: r.Ticket, Priority: r.Priority, Kind: r.Event, Text: r.Text})
+	}
+}
+
+// terminalOwners are the destinations of a terminal: the alert stream and
+// the console owner's inbox, both for urgent tickets only.
+var terminalOwners = []notify.Destination{{Channel: stdoutChannel}, {Channel: console.Channel, Chat: console.OwnerChat}}
