@@ -84,7 +84,16 @@ type Reply struct {
 	// Event says what happened to the ticket, on owner alerts: EventNew,
 	// EventMessage, EventEscalated, EventAnswered, EventClaimed,
 	// EventResolved.
-	Event   string    `json:"event,omitempty"`
+	Event string `json:"event,omitempty"`
+	// Ask says what the bot is waiting for, so an adapter can offer a
+	// better input: AskVerify (a phone-share button), AskOrderNumber.
+	Ask string `json:"ask,omitempty"`
+	// Key groups owner messages about one thing ("ticket:12",
+	// "stock:TEE-WHT-M") so they can be coalesced and threaded.
+	Key string `json:"key,omitempty"`
+	// Image is an attached PNG (the summary chart), for channels that can
+	// show one; the text stands alone without it.
+	Image   []byte    `json:"image,omitempty"`
 	Created time.Time `json:"-"` // when it was stored
 }
 
@@ -96,6 +105,12 @@ const (
 	EventAnswered  = "answered"  // an owner replied to the customer
 	EventClaimed   = "claimed"   // an owner took it
 	EventResolved  = "resolved"  // closed
+)
+
+// What a reply asks the customer for.
+const (
+	AskVerify      = "verify"       // the last 4 phone digits, an email, or a shared contact
+	AskOrderNumber = "order_number" // an order number
 )
 
 // Address is where owner notifications go: a channel and a chat on it.

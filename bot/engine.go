@@ -167,7 +167,7 @@ func (h *handling) reply(r Reply) {
 func (h *handling) alert(event, text string, t *tickets.Ticket) {
 	for _, a := range h.cfg.Owners {
 		h.out = append(h.out, Reply{Channel: a.Channel, Chat: a.Chat, Kind: KindAlert, Text: text,
-			Ticket: t.ID, Priority: string(t.Priority), Event: event})
+			Ticket: t.ID, Priority: string(t.Priority), Event: event, Key: fmt.Sprintf("ticket:%d", t.ID)})
 	}
 }
 

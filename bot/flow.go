@@ -57,7 +57,7 @@ func (h *handling) answerEntry(ctx context.Context, e *faq.Entry, text string) e
 			return h.lookup(ctx, number, e.Action)
 		}
 		h.conv.setState(stateOrderAsked, string(e.Action))
-		h.reply(Reply{Kind: KindOrder, Text: msg(h.lang, "ask_order_number"), Entry: e.ID})
+		h.reply(Reply{Kind: KindOrder, Text: msg(h.lang, "ask_order_number"), Entry: e.ID, Ask: AskOrderNumber})
 		return nil
 	case faq.ActionHuman:
 		t, err := h.openTicket(ctx, tickets.Classification{Category: tickets.Question, Priority: tickets.Normal, Reason: "FAQ entry " + e.ID}, text, "")
@@ -114,7 +114,7 @@ func (h *handling) lookup(ctx context.Context, number string, action faq.Action)
 	// Whether the order exists or not, the customer sees the same question:
 	// the answer to a guess must not tell which numbers are real.
 	h.conv.setState(stateVerify, number+" "+string(action))
-	h.reply(Reply{Kind: KindOrder, Text: msg(h.lang, "ask_verify", number)})
+	h.reply(Reply{Kind: KindOrder, Text: msg(h.lang, "ask_verify", number), Ask: AskVerify})
 	return nil
 }
 
@@ -210,7 +210,7 @@ func (h *handling) verify(ctx context.Context, number string, action faq.Action,
 		return nil
 	}
 	h.conv.setState(stateVerify, number+" "+string(action))
-	h.reply(Reply{Kind: KindOrder, Text: msg(h.lang, "verify_failed")})
+	h.reply(Reply{Kind: KindOrder, Text: msg(h.lang, "verify_failed"), Ask: AskVerify})
 	return nil
 }
 

@@ -22,6 +22,7 @@ type Event struct {
 	Priority string // "urgent", "high", "normal", "low"
 	Kind     string // "new", "message", "escalated", "answered", "claimed", "resolved"
 	Text     string // what the owner reads
+	Key      string // what it is about ("ticket:12", "stock:SKU"): coalescing and threading
 }
 
 // Sender delivers an event to one destination.

@@ -47,7 +47,7 @@ type outboxSender struct{ ob *bot.Outbox }
 
 func (s outboxSender) Send(ctx context.Context, d notify.Destination, e notify.Event) error {
 	return s.ob.Forward(ctx, e.Source, bot.Reply{Channel: d.Channel, Chat: d.Chat, Kind: bot.KindAlert,
-		Text: e.Text, Ticket: e.Ticket, Priority: e.Priority, Event: e.Kind})
+		Text: e.Text, Ticket: e.Ticket, Priority: e.Priority, Event: e.Kind, Key: e.Key})
 }
 
 // routeEvents is the notify channel's sender: it fans each ticket event out
@@ -55,7 +55,7 @@ func (s outboxSender) Send(ctx context.Context, d notify.Destination, e notify.E
 func routeEvents(ob *bot.Outbox, dests []notify.Destination) bot.SendFunc {
 	rt := &notify.Router{Destinations: dests, Sender: outboxSender{ob}}
 	return func(ctx context.Context, r bot.Reply) (string, error) {
-		return "", rt.Route(ctx, notify.Event{Source: r.ID, Ticket: r.Ticket, Priority: r.Priority, Kind: r.Event, Text: r.Text})
+		return "", rt.Route(ctx, notify.Event{Source: r.ID, Ticket: r.Ticket, Priority: r.Priority, Kind: r.Event, Text: r.Text, Key: r.Key})
 	}
 }
 
