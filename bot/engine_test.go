@@ -38,7 +38,7 @@ func (c *clock) Advance(d time.Duration) { c.t = c.t.Add(d) }
 
 // harness is an engine on a demo shop, and a way to talk to it.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	db    *sqlx.DB
 	eng   *bot.Engine
 	ob    *bot.Outbox
@@ -48,7 +48,7 @@ type harness struct {
 
 var ownerInbox = bot.Address{Channel: "alerts", Chat: "owner"}
 
-func newHarness(t *testing.T, db *sqlx.DB) *harness {
+func newHarness(t testing.TB, db *sqlx.DB) *harness {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := shop.SeedDemo(ctx, db, testNow); err != nil {

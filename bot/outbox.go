@@ -217,20 +217,26 @@ func (o *Outbox) Deliver(ctx context.Context, channel, chat string, send SendFun
 			continue
 		}
 		pid, err := send(ctx, r)
+		// The outcome is recorded even when ctx ends meanwhile: a message
+		// sent but not marked would go out twice.
+		bk := context.WithoutCancel(ctx)
 		switch {
 		case err == nil:
-			if err := o.finish(ctx, r.ID, "sent", pid, ""); err != nil {
+			if err := o.finish(bk, r.ID, "sent", pid, ""); err != nil {
 				return sent, err
 			}
 			sent++
+		case ctx.Err() != nil:
+			// Shutting down mid-send: hand the message back at once.
+			return sent, o.release(bk, r.ID)
 		case errors.Is(err, ErrPermanent):
 			o.log.Warn("outbox: permanent failure", "channel", r.Channel, "chat", r.Chat, "id", r.ID, "err", err)
-			if err := o.finish(ctx, r.ID, "failed", "", err.Error()); err != nil {
+			if err := o.finish(bk, r.ID, "failed", "", err.Error()); err != nil {
 				return sent, err
 			}
 		default:
 			blocked[r.Chat] = true
-			if err := o.retry(ctx, r.ID, err); err != nil {
+			if err := o.retry(bk, r.ID, err); err != nil {
 				return sent, err
 			}
 		}
@@ -284,6 +290,15 @@ func (o *Outbox) claim(ctx context.Context, id int64) (bool, error) {
 		return false, fmt.Errorf("outbox: claim %d: %w", id, err)
 	}
 	return n == 1, nil
+}
+
+// release gives up a claim without counting an attempt.
+func (o *Outbox) release(ctx context.Context, id int64) error {
+	_, err := o.db.ExecContext(ctx, o.db.Rebind(`UPDATE outbox SET next_at = ? WHERE id = ? AND status = 'pending'`), o.now().UTC(), id)
+	if err != nil {
+		return fmt.Errorf("outbox: release %d: %w", id, err)
+	}
+	return nil
 }
 
 func (o *Outbox) finish(ctx context.Context, id int64, status, platformID, lastErr string) error {

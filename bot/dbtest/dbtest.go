@@ -65,6 +65,22 @@ func Open(t testing.TB, engine string, sets ...schema.Set) *sqlx.DB {
 	return db
 }
 
+// URL returns a shopbot database URL ("sqlite:PATH" or "postgres://…") of
+// a fresh, empty database of the named engine, removed when the test ends:
+// for tests that go through the command line.
+func URL(t testing.TB, engine string) string {
+	t.Helper()
+	switch engine {
+	case "sqlite":
+		return "sqlite:" + filepath.Join(t.TempDir(), "shopbot.db")
+	case "postgres":
+		_, u := newPostgresSchema(t)
+		return u
+	}
+	t.Fatalf("dbtest: unknown engine %q", engine)
+	return ""
+}
+
 func openSQLite(t testing.TB) *sqlx.DB {
 	path := filepath.Join(t.TempDir(), "test.db")
 	db, err := sqlx.Open("sqlite", schema.SQLiteDSN(path))
@@ -104,6 +120,20 @@ func SkipOrFail(t testing.TB, err error) {
 
 func openPostgres(t testing.TB) *sqlx.DB {
 	t.Helper()
+	_, u := newPostgresSchema(t)
+	db, err := sqlx.Open("postgres", u)
+	if err != nil {
+		t.Fatalf("dbtest: %v", err)
+	}
+	db.SetMaxOpenConns(8)
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// newPostgresSchema creates a schema of its own for the test, dropped when
+// it ends, and returns its name and a URL whose search_path selects it.
+func newPostgresSchema(t testing.TB) (name, u string) {
+	t.Helper()
 	base := PostgresURL()
 	pgOnce.Do(func() {
 		db, err := sqlx.Open("postgres", base)
@@ -125,28 +155,22 @@ func openPostgres(t testing.TB) *sqlx.DB {
 	defer admin.Close()
 	b := make([]byte, 6)
 	rand.Read(b)
-	name := "t_" + hex.EncodeToString(b)
+	name = "t_" + hex.EncodeToString(b)
 	if _, err := admin.Exec("CREATE SCHEMA " + name); err != nil {
 		t.Fatalf("dbtest: create schema: %v", err)
 	}
-	u, err := url.Parse(base)
+	pu, err := url.Parse(base)
 	if err != nil {
 		t.Fatalf("dbtest: %v", err)
 	}
-	q := u.Query()
+	q := pu.Query()
 	q.Set("search_path", name)
-	u.RawQuery = q.Encode()
-	db, err := sqlx.Open("postgres", u.String())
-	if err != nil {
-		t.Fatalf("dbtest: %v", err)
-	}
-	db.SetMaxOpenConns(8)
+	pu.RawQuery = q.Encode()
 	t.Cleanup(func() {
-		db.Close()
 		if a, err := sqlx.Open("postgres", base); err == nil {
 			a.Exec("DROP SCHEMA " + name + " CASCADE")
 			a.Close()
 		}
 	})
-	return db
+	return name, pu.String()
 }
