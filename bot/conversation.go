@@ -101,9 +101,9 @@ func recentFailures(ctx context.Context, q sqlx.ExtContext, convID int64, now ti
 // journal stores an inbound message; false means it was stored before.
 func journal(ctx context.Context, q sqlx.ExtContext, m Message, now time.Time) (bool, error) {
 	var id int64
-	err := sqlx.GetContext(ctx, q, &id, q.Rebind(`INSERT INTO inbound (channel, platform_id, user_id, owner, text, received_at)
-		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (channel, platform_id) DO NOTHING RETURNING id`),
-		m.Channel, m.ID, m.User, m.Owner, m.Text, now.UTC())
+	err := sqlx.GetContext(ctx, q, &id, q.Rebind(`INSERT INTO inbound (channel, platform_id, chat, user_id, owner, text, received_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel, platform_id) DO NOTHING RETURNING id`),
+		m.Channel, m.ID, m.Chat, m.User, m.Owner, m.Text, now.UTC())
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -111,4 +111,16 @@ func journal(ctx context.Context, q sqlx.ExtContext, m Message, now time.Time) (
 		return false, fmt.Errorf("bot: journal: %w", err)
 	}
 	return true, nil
+}
+
+// recentMessages counts a chat's inbound messages since since, the one
+// being handled included.
+func recentMessages(ctx context.Context, q sqlx.ExtContext, channel, chat string, since time.Time) (int, error) {
+	var n int
+	err := sqlx.GetContext(ctx, q, &n, q.Rebind(`SELECT COUNT(*) FROM inbound WHERE channel = ? AND chat = ? AND received_at > ?`),
+		channel, chat, since.UTC())
+	if err != nil {
+		return 0, fmt.Errorf("bot: rate: %w", err)
+	}
+	return n, nil
 }

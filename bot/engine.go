@@ -40,9 +40,21 @@ type Config struct {
 	OrderPattern *regexp.Regexp // order numbers in customer text; nil: shop.DefaultOrderPattern
 	SLA          tickets.SLA    // first-response targets; nil: tickets.DefaultSLA
 	Summary      Summarizer     // answers /summary; nil: the command says it is not set up
+	Limits       Limits         // per-conversation flood limits; zero: DefaultLimits
 	Now          func() time.Time
 	Log          *slog.Logger
 }
+
+// Limits bound how many messages one conversation may send. Past a limit
+// the bot stops answering that conversation (the messages are still
+// journaled) and the owners get one note, not one per message.
+type Limits struct {
+	PerMinute int
+	PerHour   int
+}
+
+// DefaultLimits allow a brisk human and stop a script.
+var DefaultLimits = Limits{PerMinute: 20, PerHour: 200}
 
 // Engine handles messages: it is safe for concurrent use by several
 // adapters. Each message is handled in one database transaction: the
@@ -75,6 +87,9 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	}
 	if cfg.SLA == nil {
 		cfg.SLA = tickets.DefaultSLA
+	}
+	if cfg.Limits == (Limits{}) {
+		cfg.Limits = DefaultLimits
 	}
 	e := &Engine{cfg: cfg, matcher: faq.NewMatcher(cfg.FAQ), now: cfg.Now, log: cfg.Log}
 	if e.now == nil {
@@ -182,10 +197,42 @@ func (h *handling) customer(ctx context.Context) error {
 	}
 	h.lang = h.language()
 	conv.Lang = h.lang
+	if muted, err := h.flooding(ctx); muted || err != nil {
+		return err
+	}
 	if err := h.route(ctx); err != nil {
 		return err
 	}
 	return conv.save(ctx, h.tx, h.now)
+}
+
+// flooding reports whether the conversation is past its limits. The first
+// message past a limit sends the owners one note.
+func (h *handling) flooding(ctx context.Context) (bool, error) {
+	for _, l := range []struct {
+		n      int
+		window time.Duration
+	}{{h.cfg.Limits.PerMinute, time.Minute}, {h.cfg.Limits.PerHour, time.Hour}} {
+		if l.n <= 0 {
+			continue
+		}
+		n, err := recentMessages(ctx, h.tx, h.m.Channel, h.m.Chat, h.now.Add(-l.window))
+		if err != nil {
+			return false, err
+		}
+		if n > l.n {
+			if n == l.n+1 {
+				h.log.Warn("conversation muted: too many messages", "channel", h.m.Channel, "chat", h.m.Chat, "limit", l.n, "window", l.window)
+				for _, a := range h.cfg.Owners {
+					h.out = append(h.out, Reply{Channel: a.Channel, Chat: a.Chat, Kind: KindAlert, Event: "flood", Priority: string(tickets.Low),
+						Key:  "flood:" + h.m.Channel + ":" + h.m.Chat,
+						Text: fmt.Sprintf("%s:%s sent over %d messages in %s; the bot is not answering it for now", h.m.Channel, h.m.Chat, l.n, l.window)})
+				}
+			}
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // language picks the language of the bot's words: the message's own

@@ -328,3 +328,30 @@ func TestDuplicateMessageIsHandledOnce(t *testing.T) {
 		}
 	})
 }
+
+func TestFloodIsMutedWithOneNote(t *testing.T) {
+	run(t, func(t *testing.T, h *harness) {
+		answered := 0
+		for i := range 30 {
+			rs := h.send(bot.Message{Channel: "console", Chat: "flood", User: "flood", Text: fmt.Sprintf("배송비 얼마예요 %d", i)})
+			answered += len(rs)
+		}
+		if answered != bot.DefaultLimits.PerMinute {
+			t.Errorf("answered %d of 30 messages in 30 s, want %d", answered, bot.DefaultLimits.PerMinute)
+		}
+		var notes int
+		for _, r := range h.pending(ownerInbox) {
+			if r.Event == "flood" {
+				notes++
+			}
+		}
+		if notes != 1 {
+			t.Errorf("%d flood notes to the owner, want 1", notes)
+		}
+		// A minute later the customer is heard again.
+		h.clock.Advance(2 * time.Minute)
+		if rs := h.say("flood", "배송비 얼마예요"); len(rs) != 1 {
+			t.Errorf("after the flood: %d replies, want 1", len(rs))
+		}
+	})
+}

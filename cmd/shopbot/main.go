@@ -60,6 +60,8 @@ const usage = `usage: shopbot COMMAND [flags]
   faq example                           print the built-in example FAQ
   migrate                               create or upgrade the schema
   summary [--send] [--date YYYY-MM-DD]  print (or send to the owner) a day's summary
+  forget --phone P | --email E          erase a customer's conversations, tickets and verification links
+  backup FILE                           consistent copy of the database (SQLite); PostgreSQL: pg_dump
 
 Every command takes --db URL (or SHOPBOT_DB): sqlite:PATH or postgres://…`
 
@@ -87,6 +89,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return e.migrate(ctx, args[1:])
 	case "summary":
 		return e.summary(ctx, args[1:])
+	case "forget":
+		return e.forget(ctx, args[1:])
+	case "backup":
+		return e.backup(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil

@@ -18,13 +18,15 @@ CREATE TABLE inbound (
     id              BIGSERIAL PRIMARY KEY,
     channel         TEXT NOT NULL,
     platform_id     TEXT NOT NULL,
-    conversation_id BIGINT NOT NULL DEFAULT 0,
+    chat            TEXT NOT NULL DEFAULT '',
     user_id         TEXT NOT NULL DEFAULT '',
     owner           BOOLEAN NOT NULL DEFAULT FALSE,
     text            TEXT NOT NULL,
     received_at     TIMESTAMPTZ NOT NULL,
     UNIQUE (channel, platform_id)
 );
+CREATE INDEX inbound_chat ON inbound (channel, chat, received_at);
+CREATE INDEX inbound_received ON inbound (received_at);
 
 CREATE TABLE outbox (
     id          BIGSERIAL PRIMARY KEY,

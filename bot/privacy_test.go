@@ -1,0 +1,90 @@
+package bot_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/shopbot/shopbot/bot"
+)
+
+func count(t *testing.T, h *harness, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := h.db.Get(&n, h.db.Rebind(query), args...); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestForgetCustomer(t *testing.T) {
+	run(t, func(t *testing.T, h *harness) {
+		// Minji verifies for her order and complains; Bob is someone else.
+		h.say("minji", "주문 1042 어디쯤이에요?")
+		h.say("minji", "5678")
+		h.say("minji", "물건이 깨져서 왔어요")
+		h.say("bob", "오늘 날씨 어때요?")
+		// Someone typed Emily's email while trying her order.
+		h.say("emily", "where is my order 1044")
+		h.say("emily", "emily@example.com")
+
+		tests := []struct {
+			name, phone, email, gone, kept string
+		}{
+			{"by phone", "010-1234-5678", "", "minji", "bob"},
+			{"by email", "", "EMILY@example.com", "emily", "bob"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				f, err := bot.Forget(context.Background(), h.db, tt.phone, tt.email)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if f.Conversations != 1 || f.Messages == 0 {
+					t.Errorf("Forget = %+v, want one conversation and its messages", f)
+				}
+				for _, table := range []string{"conversations", "inbound", "outbox", "tickets"} {
+					if n := count(t, h, "SELECT COUNT(*) FROM "+table+" WHERE chat = ?", tt.gone); n != 0 {
+						t.Errorf("%s still holds %d rows of %s", table, n, tt.gone)
+					}
+					if table != "tickets" && table != "outbox" && count(t, h, "SELECT COUNT(*) FROM "+table+" WHERE chat = ?", tt.kept) == 0 {
+						t.Errorf("%s lost %s's rows", table, tt.kept)
+					}
+				}
+			})
+		}
+		if count(t, h, "SELECT COUNT(*) FROM orders WHERE number = ?", "1042") != 1 {
+			t.Error("Forget deleted an order: orders are kept for their own period")
+		}
+		if _, err := bot.Forget(context.Background(), h.db, "12", ""); err == nil {
+			t.Error("Forget accepted a partial phone number")
+		}
+	})
+}
+
+func TestPurgeKeepsWhatTheLawAsksAndOpenTickets(t *testing.T) {
+	run(t, func(t *testing.T, h *harness) {
+		h.say("old", "오늘 날씨 어때요?") // a ticket, left open
+		h.say("older", "배송비 얼마예요")
+		future := testNow.Add(4 * 365 * 24 * time.Hour)
+		p, err := bot.Purge(context.Background(), h.db, bot.DefaultRetention, future)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Messages == 0 || p.Conversations != 1 {
+			t.Errorf("Purge = %+v, want the journal and the ticketless conversation gone", p)
+		}
+		if count(t, h, "SELECT COUNT(*) FROM conversations WHERE chat = ?", "old") != 1 {
+			t.Error("a conversation with an open ticket was purged")
+		}
+		if count(t, h, "SELECT COUNT(*) FROM orders") == 0 {
+			t.Error("orders purged after 4 years; the law keeps them 5")
+		}
+		if _, err := bot.Purge(context.Background(), h.db, bot.DefaultRetention, testNow.Add(6*365*24*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, h, "SELECT COUNT(*) FROM orders"); n != 0 {
+			t.Errorf("%d orders left after 6 years", n)
+		}
+	})
+}
