@@ -79,3 +79,15 @@ func BenchmarkNewMatcher1000(b *testing.B) {
 		NewMatcher(f)
 	}
 }
+
+// BenchmarkMatch1000NoRepair is BenchmarkMatch1000 without the lexicon
+// repair (word splitting and typo correction), to show its cost.
+func BenchmarkMatch1000NoRepair(b *testing.B) {
+	f, queries := synthFile(1000)
+	p := defaultParams()
+	p.repair = false
+	m := newMatcher(f, p)
+	for i := 0; b.Loop(); i++ {
+		m.Match(queries[i%len(queries)])
+	}
+}

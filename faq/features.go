@@ -79,9 +79,12 @@ type analysis struct {
 }
 
 // analyze normalises text and extracts its features. terms may be nil.
-func analyze(text string, terms *termIndex, w *weights) analysis {
+func analyze(text string, terms *termIndex, lex *lexicon, w *weights) analysis {
 	a := analysis{norm: normalize(text)}
 	a.tokens = tokenize(a.norm)
+	if lex != nil {
+		a.tokens = lex.repair(a.tokens)
+	}
 	b := bagBuilder{count: map[string]int{}, mult: map[string]float64{}, w: w}
 	var jbuf []rune
 	prevContent := ""

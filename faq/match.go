@@ -56,10 +56,17 @@ type params struct {
 	maxW       float64 // weight of the best single phrasing
 	centW      float64 // weight of the entry centroid
 	kwBoost    float64 // added when an owner keyword is in the question
+	linW       float64 // weight of the trained linear model's score
+	epochs     int     // training epochs of the linear model
+	paMargin   float64 // hinge margin of the linear model
+	paC        float64 // largest step of one update
+	repairMode int
+	unknownDF  float64 // document frequency an unseen query feature counts as
+	repair     bool    // split unspaced Korean and correct typos against the FAQ's words
 }
 
 func defaultParams() params {
-	return params{w: defaultWeights, threshold: DefaultThreshold, clarify: 0.8, closeRatio: 0.8, maxW: 0.5, centW: 0.5, kwBoost: 0.1}
+	return params{w: defaultWeights, threshold: DefaultThreshold, clarify: 0.8, closeRatio: 0.8, maxW: 0.5, centW: 0.5, kwBoost: 0.1, linW: 0, epochs: 10, paMargin: 1, paC: 1, repair: true, repairMode: 1}
 }
 
 // Matcher finds the FAQ entry for a customer's question. It is safe for
@@ -132,6 +139,8 @@ type index struct {
 	epost      [][]posting // feature → entry centroids
 	nbpost     [][]posting // feature → entries: log((count+α)/α), naive Bayes
 	nbBase     []float64   // per entry: log(total + α·|V|)
+	lin        [][]posting // feature → entries: the trained linear model
+	lex        *lexicon
 	terms      *termIndex
 	kwEntry    map[int][]int32 // keyword term id → entries
 	chosung    []string        // fuzzy targets for 초성 queries
@@ -140,8 +149,8 @@ type index struct {
 }
 
 type scratch struct {
-	pacc, eacc, ecov, ebest, enb []float64
-	ptouch, etouch               []int32
+	pacc, eacc, ecov, ebest, enb, elin []float64
+	ptouch, etouch                     []int32
 }
 
 func buildIndex(f *File, learned []phrase, p *params) *index {
@@ -174,6 +183,15 @@ func buildIndex(f *File, learned []phrase, p *params) *index {
 		}
 	}
 	idx.phrases = append(idx.phrases, learned...)
+	idx.lex = newLexicon()
+	idx.lex.mode = p.repairMode
+	seen := make([]map[string]bool, len(idx.entries))
+	for _, ph := range idx.phrases {
+		if seen[ph.entry] == nil {
+			seen[ph.entry] = map[string]bool{}
+		}
+		idx.lex.add(tokenize(normalize(ph.text)), seen[ph.entry])
+	}
 
 	// Features of every phrasing, and document frequency over entries.
 	bags := make([]bag, len(idx.phrases))
@@ -182,7 +200,7 @@ func buildIndex(f *File, learned []phrase, p *params) *index {
 		entryFeats[i] = map[int32]bool{}
 	}
 	for i, ph := range idx.phrases {
-		bags[i] = analyze(ph.text, idx.terms, &p.w).bag
+		bags[i] = analyze(ph.text, idx.terms, nil, &p.w).bag
 		for k := range bags[i] {
 			id, ok := idx.fid[k]
 			if !ok {
@@ -204,7 +222,7 @@ func buildIndex(f *File, learned []phrase, p *params) *index {
 	for i, d := range df {
 		idx.idf[i] = idfOf(n, float64(d))
 	}
-	idx.idfUnknown = idfOf(n, 0)
+	idx.idfUnknown = idfOf(n, p.unknownDF) // how rare an unseen feature counts
 
 	// Phrasing vectors (unit length) and entry centroids.
 	idx.ppost = make([][]posting, len(idx.keys))
@@ -213,6 +231,8 @@ func buildIndex(f *File, learned []phrase, p *params) *index {
 	for i := range cents {
 		cents[i] = map[int32]float64{}
 	}
+	vecs := make([][]fv, 0, len(bags))
+	labels := make([]int32, 0, len(bags))
 	for i, b := range bags {
 		vec := map[int32]float64{}
 		var norm float64
@@ -227,10 +247,15 @@ func buildIndex(f *File, learned []phrase, p *params) *index {
 		}
 		norm = math.Sqrt(norm)
 		c := cents[idx.phrases[i].entry]
+		v := make([]fv, 0, len(vec))
 		for id, x := range vec {
 			idx.ppost[id] = append(idx.ppost[id], posting{int32(i), float32(x / norm)})
 			c[id] += x / norm
+			v = append(v, fv{id, float32(x / norm)})
 		}
+		sort.Slice(v, func(i, j int) bool { return v[i].id < v[j].id })
+		vecs = append(vecs, v)
+		labels = append(labels, idx.phrases[i].entry)
 	}
 	for e, c := range cents {
 		var norm float64
@@ -268,9 +293,15 @@ func buildIndex(f *File, learned []phrase, p *params) *index {
 	for _, ps := range idx.epost {
 		sort.Slice(ps, func(i, j int) bool { return ps[i].doc < ps[j].doc })
 	}
+	for _, ps := range idx.ppost {
+		sort.Slice(ps, func(i, j int) bool { return ps[i].doc < ps[j].doc })
+	}
+	if p.linW != 0 {
+		idx.lin = trainLinear(len(idx.keys), len(idx.entries), vecs, labels, idx.epost, p)
+	}
 	np, ne := len(idx.phrases), len(idx.entries)
 	idx.pool.New = func() any {
-		return &scratch{pacc: make([]float64, np), eacc: make([]float64, ne), ecov: make([]float64, ne), ebest: make([]float64, ne), enb: make([]float64, ne)}
+		return &scratch{pacc: make([]float64, np), eacc: make([]float64, ne), ecov: make([]float64, ne), ebest: make([]float64, ne), enb: make([]float64, ne), elin: make([]float64, ne)}
 	}
 	return idx
 }
@@ -304,14 +335,17 @@ func (m *Matcher) Match(text string) Result {
 		if i >= maxCandidates {
 			break
 		}
-		rival := rk.top[0].score
+		rival, linRival := rk.top[0].score, rk.top[0].lin
 		if i == 0 {
-			rival = 0
+			rival, linRival = 0, 0
 			if len(rk.top) > 1 {
-				rival = rk.top[1].score
+				rival, linRival = rk.top[1].score, rk.top[1].lin
+				for _, o := range rk.top[2:] {
+					linRival = math.Max(linRival, o.lin)
+				}
 			}
 		}
-		conf := confidence(sc, rival, rk.known)
+		conf := confidence(sc, rival, linRival, rk.known)
 		r.Candidates = append(r.Candidates, Candidate{Entry: idx.entries[sc.e], Score: conf, Why: idx.why(rk.qf, rk.qnorm, sc.e, rk.kw[sc.e])})
 	}
 	m.decide(&r, &rk)
@@ -323,6 +357,7 @@ type scored struct {
 	e                  int32
 	score, max, c, cov float64
 	nb                 float64 // naive Bayes posterior
+	lin                float64 // linear model score
 }
 
 // ranking is the evidence for one query, best entries first.
@@ -337,7 +372,11 @@ type ranking struct {
 
 func (m *Matcher) rank(idx *index, text string) ranking {
 	var rk ranking
-	a := analyze(text, idx.terms, &m.p.w)
+	var lex *lexicon
+	if m.p.repair {
+		lex = idx.lex
+	}
+	a := analyze(text, idx.terms, lex, &m.p.w)
 	if isChoseongQuery(a.norm) {
 		r := idx.matchChoseong(a.norm, &m.p)
 		rk.choseong = &r
@@ -390,6 +429,11 @@ func (m *Matcher) rank(idx *index, text string) ranking {
 		for _, p := range idx.nbpost[f.id] {
 			s.enb[p.doc] += f.raw * float64(p.w)
 		}
+		if idx.lin != nil {
+			for _, p := range idx.lin[f.id] {
+				s.elin[p.doc] += wq * float64(p.w)
+			}
+		}
 	}
 	// Naive Bayes posterior over all entries (a classifier over all of an
 	// entry's phrasings): log P(q|e) up to a constant, then softmax.
@@ -422,18 +466,20 @@ func (m *Matcher) rank(idx *index, text string) ranking {
 	}
 	all := make([]scored, 0, len(s.etouch))
 	for _, e := range s.etouch {
-		sc := scored{e: e, max: s.ebest[e], c: s.eacc[e], cov: s.ecov[e], nb: math.Exp(s.enb[e]-maxLL) / z}
-		sc.score = m.p.maxW*sc.max + m.p.centW*sc.c
+		sc := scored{e: e, max: s.ebest[e], c: s.eacc[e], cov: s.ecov[e], nb: math.Exp(s.enb[e]-maxLL) / z, lin: s.elin[e]}
+		sc.score = m.p.maxW*sc.max + m.p.centW*sc.c + m.p.linW*sc.lin
 		if _, ok := rk.kw[e]; ok {
 			sc.score += m.p.kwBoost
 		}
-		sc.score = math.Min(1, sc.score)
+		if m.p.linW == 0 {
+			sc.score = math.Min(1, sc.score) // the calibration was fitted on capped scores
+		}
 		all = append(all, sc)
 		s.eacc[e], s.ecov[e], s.ebest[e] = 0, 0, 0
 	}
 	s.etouch = s.etouch[:0]
 	for e := range idx.entries {
-		s.enb[e] = 0
+		s.enb[e], s.elin[e] = 0, 0
 	}
 	sort.Slice(all, func(i, j int) bool {
 		if all[i].score != all[j].score {
@@ -453,23 +499,25 @@ func (m *Matcher) rank(idx *index, text string) ranking {
 // data of four kinds (English e-commerce intents, a general assistant's
 // intents, Korean paraphrase pairs, the example FAQ with its cases and
 // Korean small talk) pooled with equal weight, and checked by fitting on
-// some and testing on the others. Inputs: the candidate's combined score, the
-// best rival's score, the relative margin, the square root of the query
-// weight it covers, the query's known share, its best phrasing cosine, its
-// centroid cosine and its naive Bayes posterior.
+// three and testing on the fourth (TestFit). Inputs: the candidate's ranking
+// score (the linear model's), the best rival's score, the relative margin,
+// the square root of the query weight its centroid covers, the query's known
+// share, its best phrasing cosine, its centroid cosine, its naive Bayes
+// posterior, its linear score and that score's margin over the best rival's.
 var calibration = struct {
-	bias, score, rival, rel, cover, known, max, cent, nb float64
-}{-4.7285, 3.2633, -5.3229, -0.7016, 3.8788, 0.0298, 2.8151, 0.9555, 2.2427}
+	bias, score, rival, rel, cover, known, max, cent, nb, lin, linMargin float64
+}{-4.7285, 3.2633, -5.3229, -0.7016, 3.8788, 0.0298, 2.8151, 0.9555, 2.2427, 0, 0}
 
 // confidence is the probability-like confidence of sc given the best rival
-// entry's score and the query's known share.
-func confidence(sc scored, rival, known float64) float64 {
+// entry's score, the best rival's linear score and the query's known share.
+func confidence(sc scored, rival, linRival, known float64) float64 {
 	c := &calibration
 	rel := 0.0
 	if sc.score > 0 {
 		rel = math.Max(0, sc.score-rival) / sc.score
 	}
-	z := c.bias + c.score*sc.score + c.rival*rival + c.rel*rel + c.cover*math.Sqrt(sc.cov) + c.known*known + c.max*sc.max + c.cent*sc.c + c.nb*sc.nb
+	z := c.bias + c.score*sc.score + c.rival*rival + c.rel*rel + c.cover*math.Sqrt(sc.cov) + c.known*known +
+		c.max*sc.max + c.cent*sc.c + c.nb*sc.nb + c.lin*sc.lin + c.linMargin*(sc.lin-linRival)
 	return 1 / (1 + math.Exp(-z))
 }
 
@@ -489,7 +537,7 @@ func (m *Matcher) decide(r *Result, rk *ranking) {
 	s1 := rk.top[0].score
 	var choices []*Entry
 	for i, c := range r.Candidates {
-		alone := confidence(rk.top[i], 0, rk.known)
+		alone := confidence(rk.top[i], 0, 0, rk.known)
 		if alone >= m.p.clarify && rk.top[i].score >= s1*m.p.closeRatio && len(choices) < maxChoices {
 			choices = append(choices, c.Entry)
 		}

@@ -40,7 +40,7 @@ func TestMatchCases(t *testing.T) {
 			}
 		})
 	}
-	if got, want := float64(correct)/float64(inScope), 0.70; got < want {
+	if got, want := float64(correct)/float64(inScope), 0.80; got < want {
 		t.Errorf("answered %d of %d in-scope cases correctly (%.2f), want at least %.2f", correct, inScope, got, want)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -33,6 +34,9 @@ func TestTune(t *testing.T) {
 		applyOverrides(&p, v)
 		fmt.Printf("== %v\n", v)
 		for i, s := range sets {
+			if only := os.Getenv("FAQ_SETS"); only != "" && !strings.Contains(only, s.name[:4]) {
+				continue
+			}
 			m := newMatcher(data[i].f, p)
 			r := Eval(m, data[i].cases)
 			top1 := 0
@@ -72,6 +76,19 @@ func applyOverrides(p *params, v map[string]float64) {
 			p.maxW = x
 		case "centW":
 			p.centW = x
+		case "linW":
+			p.linW = x
+		case "epochs":
+			p.epochs = int(x)
+		case "paMargin":
+			p.paMargin = x
+		case "paC":
+			p.paC = x
+		case "repair":
+			p.repair = x != 0
+			p.repairMode = int(x)
+		case "unknownDF":
+			p.unknownDF = x
 		case "kwBoost":
 			p.kwBoost = x
 		default:
@@ -129,6 +146,39 @@ func TestDump(t *testing.T) {
 				}
 			}
 			fmt.Fprintf(w, "%s\t%s\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%s\t%.4f\n", s.name, label, sc[0], sc[1], sc[2], cov, rk.known, mx, ce, nb, nbLabel, nbBest)
+		}
+	}
+}
+
+// TestMiss prints the in-scope cases whose right entry is not ranked first
+// (FAQ_MISS=set name prefix, FAQ_TUNE=one params object); for analysis only.
+func TestMiss(t *testing.T) {
+	only := os.Getenv("FAQ_MISS")
+	if only == "" {
+		t.Skip("set FAQ_MISS")
+	}
+	var v map[string]float64
+	json.Unmarshal([]byte(os.Getenv("FAQ_TUNE")), &v)
+	p := defaultParams()
+	applyOverrides(&p, v)
+	for _, s := range evalSets(evalDir()) {
+		if !strings.HasPrefix(s.name, only) {
+			continue
+		}
+		f, cases := loadEvalSet(t, s)
+		m := newMatcher(f, p)
+		for _, c := range cases {
+			res := m.Match(c.Text)
+			if c.Expect == "" || len(res.Candidates) == 0 || res.Candidates[0].Entry.ID == c.Expect {
+				continue
+			}
+			rank := -1
+			for i, cd := range res.Candidates {
+				if cd.Entry.ID == c.Expect {
+					rank = i
+				}
+			}
+			fmt.Printf("%q want %s (rank %d) got %s %.2f %v\n", c.Text, c.Expect, rank, res.Candidates[0].Entry.ID, res.Candidates[0].Score, res.Candidates[0].Why)
 		}
 	}
 }

@@ -1,0 +1,155 @@
+package faq
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"testing"
+)
+
+// calibInputs is the calibration input of the best candidate of a ranking.
+func calibInputs(rk *ranking) []float64 {
+	sc := rk.top[0]
+	rival, linRival := 0.0, 0.0
+	if len(rk.top) > 1 {
+		rival = rk.top[1].score
+		linRival = rk.top[1].lin
+		for _, o := range rk.top[1:] {
+			linRival = math.Max(linRival, o.lin)
+		}
+	}
+	rel := 0.0
+	if sc.score > 0 {
+		rel = math.Max(0, sc.score-rival) / sc.score
+	}
+	return []float64{1, sc.score, rival, rel, math.Sqrt(sc.cov), rk.known, sc.max, sc.c, sc.nb, sc.lin, sc.lin - linRival}
+}
+
+// TestFit fits the confidence model on the development data and reports
+// leave-one-dataset-out results (FAQ_FIT=1, FAQ_TUNE one params object).
+func TestFit(t *testing.T) {
+	if os.Getenv("FAQ_FIT") == "" {
+		t.Skip("set FAQ_FIT")
+	}
+	var v map[string]float64
+	json.Unmarshal([]byte(os.Getenv("FAQ_TUNE")), &v)
+	p := defaultParams()
+	applyOverrides(&p, v)
+	type sample struct {
+		x    []float64
+		y    float64
+		inSc bool
+	}
+	sets := append(evalSets(evalDir()), exampleSet())
+	data := make([][]sample, 0)
+	for i, s := range sets {
+		if s.name == "ko-oos" {
+			continue
+		}
+		f, cases := loadEvalSet(t, s)
+		if s.name == "example" {
+			_, oos := loadEvalSet(t, sets[3])
+			for j := 0; j < len(oos); j += 4 {
+				cases = append(cases, oos[j])
+			}
+		}
+		_ = i
+		m := newMatcher(f, p)
+		idx := m.idx.Load()
+		var ds []sample
+		for _, c := range cases {
+			rk := m.rank(idx, c.Text)
+			if len(rk.top) == 0 || rk.choseong != nil {
+				ds = append(ds, sample{nil, 0, c.Expect != ""})
+				continue
+			}
+			y := 0.0
+			if c.Expect != "" && idx.entries[rk.top[0].e].ID == c.Expect {
+				y = 1
+			}
+			ds = append(ds, sample{calibInputs(&rk), y, c.Expect != ""})
+		}
+		data = append(data, ds)
+	}
+	names := []string{"bitext", "clinc", "ko-pairs", "example+oos"}
+	fit := func(skip int) []float64 {
+		d := len(data[0][0].x)
+		for _, s := range data[0] {
+			if s.x != nil {
+				d = len(s.x)
+				break
+			}
+		}
+		w := make([]float64, d)
+		for it := 0; it < 3000; it++ {
+			g := make([]float64, d)
+			for k, ds := range data {
+				if k == skip {
+					continue
+				}
+				n := 0
+				for _, s := range ds {
+					if s.x != nil {
+						n++
+					}
+				}
+				for _, s := range ds {
+					if s.x == nil {
+						continue
+					}
+					z := 0.0
+					for j := range w {
+						z += w[j] * s.x[j]
+					}
+					pr := 1 / (1 + math.Exp(-z))
+					for j := range w {
+						g[j] += (pr - s.y) * s.x[j] / float64(n)
+					}
+				}
+			}
+			for j := range w {
+				w[j] -= 1.0 * (g[j] + 1e-4*w[j])
+			}
+		}
+		return w
+	}
+	report := func(w []float64, k int) {
+		corr, wrong, ins, oos, oosAns := 0, 0, 0, 0, 0
+		for _, s := range data[k] {
+			if s.inSc {
+				ins++
+			} else {
+				oos++
+			}
+			if s.x == nil {
+				continue
+			}
+			z := 0.0
+			for j := range w {
+				z += w[j] * s.x[j]
+			}
+			if 1/(1+math.Exp(-z)) >= p.threshold {
+				if s.y == 1 {
+					corr++
+				} else {
+					wrong++
+					if !s.inSc {
+						oosAns++
+					}
+				}
+			}
+		}
+		fmt.Printf("  %-12s P %.3f A %.3f OOS %.3f\n", names[k], float64(corr)/float64(max(1, corr+wrong)), float64(corr)/float64(max(1, ins)), 1-float64(oosAns)/float64(max(1, oos)))
+	}
+	w := fit(-1)
+	fmt.Printf("all: %.4f\n", w)
+	for k := range data {
+		report(w, k)
+	}
+	for k := range data {
+		wk := fit(k)
+		fmt.Printf("without %s:\n", names[k])
+		report(wk, k)
+	}
+}
