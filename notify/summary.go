@@ -12,78 +12,243 @@ import (
 	"github.com/shopbot/shopbot/tickets"
 )
 
-// Summarizer writes the owner's daily summary from the shop's data and the
-// tickets.
+// Summarizer writes the owner's daily and weekly summaries from the shop's
+// data, the tickets and the bot's conversations (read only).
 type Summarizer struct {
-	DB       *sqlx.DB
-	Location *time.Location // the owner's time zone: what "today" means
-	ShopName string
-	SLA      tickets.SLA
+	DB            *sqlx.DB
+	Location      *time.Location // the owner's time zone: what "today" means; nil: UTC
+	ShopName      string
+	SLA           tickets.SLA
+	UnshippedDays int              // orders paid longer ago than this and not shipped are listed; 0: 2
+	Now           func() time.Time // what "now" is for a report of today; nil: time.Now
+	NoChart       bool             // leave the PNG chart out of Event (text-only owners; fast tests)
+}
+
+// Report is what a summary says, before it is put in words.
+type Report struct {
+	Shop     string
+	From, To time.Time // the period, local midnights: [From, To)
+	Weekly   bool
+	AsOf     time.Time // the moment open and overdue tickets are counted at
+
+	Sales    shop.Sales
+	Previous shop.Sales // the day (week) before
+	LastWeek shop.Sales // the same weekday a week before (daily reports)
+
+	Unshipped     []shop.Order // paid more than UnshippedDays before AsOf and not shipped
+	UnshippedDays int
+
+	Tickets       tickets.Stats
+	Conversations int        // customer conversations active in the period
+	BotAnswered   int        // of those, answered by the bot with no ticket for a person
+	Questions     []Question // what the bot could not answer, grouped (7 days to To)
+	LowStock      []shop.Product
+
+	Days []Day // the 14 days up to To
+}
+
+// Day is one day of the chart.
+type Day struct {
+	Day     time.Time // local midnight
+	Orders  int
+	Revenue int64 // won
+	Tickets int   // opened that day
+}
+
+func (s *Summarizer) loc() *time.Location {
+	if s.Location != nil {
+		return s.Location
+	}
+	return time.UTC
+}
+
+func (s *Summarizer) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
 }
 
 // Summary is the owner's summary of the local day that contains day, in
 // lang ("ko", "en", "zh"; others fall back to English).
 func (s *Summarizer) Summary(ctx context.Context, day time.Time, lang string) (string, error) {
-	loc := s.Location
-	if loc == nil {
-		loc = time.UTC
+	r, err := s.Report(ctx, day, false)
+	if err != nil {
+		return "", err
 	}
+	return r.Text(lang), nil
+}
+
+// Event is the summary of the local day that contains day (weekly: of the
+// seven days that end with it) as an event for every owner destination:
+// the text, which stands alone (with a sparkline), and the chart as a PNG.
+// A chart that cannot be drawn is left out rather than failing the
+// summary.
+func (s *Summarizer) Event(ctx context.Context, day time.Time, weekly bool, lang string) (Event, error) {
+	r, err := s.Report(ctx, day, weekly)
+	if err != nil {
+		return Event{}, err
+	}
+	e := Event{Kind: KindSummary, Priority: "normal", Text: r.Text(lang), Key: "summary:" + r.From.Format(time.DateOnly)}
+	if weekly {
+		e.Key = "summary-week:" + r.From.Format(time.DateOnly)
+	}
+	if !s.NoChart {
+		e.Image, _ = r.Chart()
+	}
+	return e, nil
+}
+
+// Report gathers the figures for the local day that contains day, or
+// with weekly for the seven days that end with it.
+func (s *Summarizer) Report(ctx context.Context, day time.Time, weekly bool) (*Report, error) {
+	loc := s.loc()
 	d := day.In(loc)
+	to := time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, loc)
 	from := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc)
-	to := from.AddDate(0, 0, 1)
+	prevFrom := time.Date(d.Year(), d.Month(), d.Day()-1, 0, 0, 0, 0, loc)
+	if weekly {
+		from = time.Date(d.Year(), d.Month(), d.Day()-6, 0, 0, 0, 0, loc)
+		prevFrom = time.Date(d.Year(), d.Month(), d.Day()-13, 0, 0, 0, 0, loc)
+	}
+	asOf := s.now()
+	if asOf.After(to) || asOf.Before(from) {
+		asOf = to
+	}
+	r := &Report{Shop: s.ShopName, From: from, To: to, Weekly: weekly, AsOf: asOf}
+	wrap := func(err error) (*Report, error) { return nil, fmt.Errorf("notify: summary: %w", err) }
 	st := shop.NewStore(s.DB)
-	today, err := st.Sales(ctx, from, to)
-	if err != nil {
-		return "", fmt.Errorf("notify: summary: %w", err)
+	var err error
+	if r.Sales, err = st.Sales(ctx, from, to); err != nil {
+		return wrap(err)
 	}
-	yesterday, err := st.Sales(ctx, from.AddDate(0, 0, -1), from)
-	if err != nil {
-		return "", fmt.Errorf("notify: summary: %w", err)
+	if r.Previous, err = st.Sales(ctx, prevFrom, from); err != nil {
+		return wrap(err)
 	}
-	ts, err := tickets.NewStore(s.DB, s.SLA).Stats(ctx, from, to, day)
-	if err != nil {
-		return "", fmt.Errorf("notify: summary: %w", err)
-	}
-	low, err := st.LowStock(ctx)
-	if err != nil {
-		return "", fmt.Errorf("notify: summary: %w", err)
-	}
-	w := words[lang]
-	if w == nil {
-		w = words["en"]
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, w["title"], s.ShopName, from.Format("2006-01-02"))
-	fmt.Fprintf(&b, "\n"+w["sales"], today.Orders, shop.FormatWon(today.Revenue), change(today.Revenue, yesterday.Revenue))
-	if today.Cancelled+today.Refunded > 0 {
-		fmt.Fprintf(&b, "\n"+w["cancelled"], today.Cancelled, today.Refunded)
-	}
-	for i, p := range today.Top {
-		if i == 3 {
-			break
+	if !weekly {
+		lw := time.Date(d.Year(), d.Month(), d.Day()-7, 0, 0, 0, 0, loc)
+		if r.LastWeek, err = st.Sales(ctx, lw, time.Date(d.Year(), d.Month(), d.Day()-6, 0, 0, 0, 0, loc)); err != nil {
+			return wrap(err)
 		}
-		fmt.Fprintf(&b, "\n  %d. %s × %d", i+1, p.Name, p.Units)
 	}
-	open := 0
-	for _, n := range ts.OpenByPriority {
-		open += n
+	r.UnshippedDays = s.UnshippedDays
+	if r.UnshippedDays <= 0 {
+		r.UnshippedDays = 2
 	}
-	fmt.Fprintf(&b, "\n"+w["tickets"], ts.New, ts.Resolved, open, ts.OpenByPriority[tickets.Urgent], ts.Overdue)
-	if ts.MedianFirstResponse > 0 {
-		fmt.Fprintf(&b, "\n"+w["response"], ts.MedianFirstResponse.Round(time.Minute))
+	if r.Unshipped, err = st.UnshippedSince(ctx, asOf.Add(-time.Duration(r.UnshippedDays)*24*time.Hour)); err != nil {
+		return wrap(err)
 	}
-	if len(low) > 0 {
-		var names []string
-		for i, p := range low {
-			if i == 5 {
-				names = append(names, fmt.Sprintf("+%d", len(low)-5))
-				break
-			}
-			names = append(names, fmt.Sprintf("%s %d", p.Name, p.Stock))
+	if r.Tickets, err = tickets.NewStore(s.DB, s.SLA).Stats(ctx, from, to, asOf); err != nil {
+		return wrap(err)
+	}
+	if err := s.openAsOf(ctx, r); err != nil {
+		return wrap(err)
+	}
+	if r.LowStock, err = st.LowStock(ctx); err != nil {
+		return wrap(err)
+	}
+	if err := s.conversations(ctx, r); err != nil {
+		return wrap(err)
+	}
+	qFrom := time.Date(d.Year(), d.Month(), d.Day()-6, 0, 0, 0, 0, loc)
+	var questions []string
+	if err := sqlx.SelectContext(ctx, s.DB, &questions, s.DB.Rebind(`SELECT subject FROM tickets
+		WHERE category = ? AND created_at >= ? AND created_at < ? ORDER BY id`),
+		string(tickets.Question), qFrom.UTC(), to.UTC()); err != nil {
+		return wrap(err)
+	}
+	r.Questions = GroupQuestions(questions, 3)
+	if err := s.days(ctx, r, st); err != nil {
+		return wrap(err)
+	}
+	return r, nil
+}
+
+// conversations counts the customer conversations active in the period
+// and those the bot answered with no ticket open for a person during it.
+// A conversation is active if it began before the period ended and was
+// last touched after it began (for a past day this also counts ones that
+// went on later).
+func (s *Summarizer) conversations(ctx context.Context, r *Report) error {
+	var convs []struct {
+		Channel  string `db:"channel"`
+		Chat     string `db:"chat"`
+		Answered int    `db:"answered"`
+	}
+	if err := sqlx.SelectContext(ctx, s.DB, &convs, s.DB.Rebind(`SELECT channel, chat, answered FROM conversations
+		WHERE created_at < ? AND updated_at >= ?`), r.To.UTC(), r.From.UTC()); err != nil {
+		return err
+	}
+	var handed []struct {
+		Channel string `db:"channel"`
+		Chat    string `db:"chat"`
+	}
+	if err := sqlx.SelectContext(ctx, s.DB, &handed, s.DB.Rebind(`SELECT DISTINCT channel, chat FROM tickets
+		WHERE created_at < ? AND (resolved_at IS NULL OR resolved_at >= ?)`), r.To.UTC(), r.From.UTC()); err != nil {
+		return err
+	}
+	person := make(map[[2]string]bool, len(handed))
+	for _, h := range handed {
+		person[[2]string{h.Channel, h.Chat}] = true
+	}
+	for _, c := range convs {
+		r.Conversations++
+		if c.Answered > 0 && !person[[2]string{c.Channel, c.Chat}] {
+			r.BotAnswered++
 		}
-		fmt.Fprintf(&b, "\n"+w["low"], strings.Join(names, ", "))
 	}
-	return b.String(), nil
+	return nil
+}
+
+// openAsOf counts the tickets open and overdue at r.AsOf (tickets.Stats
+// counts them as of the present, which is wrong for a past day).
+func (s *Summarizer) openAsOf(ctx context.Context, r *Report) error {
+	var rows []struct {
+		Priority        string     `db:"priority"`
+		DueAt           time.Time  `db:"due_at"`
+		FirstResponseAt *time.Time `db:"first_response_at"`
+	}
+	asOf := r.AsOf.UTC()
+	if err := sqlx.SelectContext(ctx, s.DB, &rows, s.DB.Rebind(`SELECT priority, due_at, first_response_at FROM tickets
+		WHERE created_at < ? AND (resolved_at IS NULL OR resolved_at >= ?)`), asOf, asOf); err != nil {
+		return err
+	}
+	r.Tickets.OpenByPriority = make(map[tickets.Priority]int, len(tickets.Priorities))
+	r.Tickets.Overdue = 0
+	for _, t := range rows {
+		r.Tickets.OpenByPriority[tickets.Priority(t.Priority)]++
+		if t.DueAt.Before(asOf) && (t.FirstResponseAt == nil || !t.FirstResponseAt.Before(asOf)) {
+			r.Tickets.Overdue++
+		}
+	}
+	return nil
+}
+
+// days fills the chart's 14 days.
+func (s *Summarizer) days(ctx context.Context, r *Report, st *shop.Store) error {
+	loc := s.loc()
+	t := r.To.In(loc)
+	from := time.Date(t.Year(), t.Month(), t.Day()-14, 0, 0, 0, 0, loc)
+	sales, err := st.DailySales(ctx, from, r.To, loc)
+	if err != nil {
+		return err
+	}
+	var created []time.Time
+	if err := sqlx.SelectContext(ctx, s.DB, &created, s.DB.Rebind(`SELECT created_at FROM tickets
+		WHERE created_at >= ? AND created_at < ?`), from.UTC(), r.To.UTC()); err != nil {
+		return err
+	}
+	index := map[string]int{}
+	for i, d := range sales {
+		index[d.Day.Format(time.DateOnly)] = i
+		r.Days = append(r.Days, Day{Day: d.Day, Orders: d.Orders, Revenue: d.Revenue})
+	}
+	for _, c := range created {
+		if i, ok := index[c.In(loc).Format(time.DateOnly)]; ok {
+			r.Days[i].Tickets++
+		}
+	}
+	return nil
 }
 
 // change is the relative change from before to now, as "+12%".
@@ -92,35 +257,150 @@ func change(now, before int64) string {
 		if now == 0 {
 			return "±0%"
 		}
-		return "new"
+		return "+∞"
 	}
 	pct := float64(now-before) * 100 / float64(before)
 	return fmt.Sprintf("%+.0f%%", pct)
 }
 
-var words = map[string]map[string]string{
-	"ko": {
-		"title":     "📋 %s 오늘의 요약 (%s)",
-		"sales":     "주문 %d건 · 매출 %s (어제 대비 %s)",
-		"cancelled": "취소 %d건 · 환불 %d건",
-		"tickets":   "문의: 새로 %d · 해결 %d · 대기 %d (긴급 %d, 기한 초과 %d)",
-		"response":  "첫 응답 중앙값 %s",
-		"low":       "재고 부족: %s",
-	},
-	"en": {
-		"title":     "📋 %s daily summary (%s)",
-		"sales":     "%d orders · revenue %s (%s vs yesterday)",
-		"cancelled": "%d cancelled · %d refunded",
-		"tickets":   "Tickets: %d new · %d resolved · %d open (%d urgent, %d overdue)",
-		"response":  "median first response %s",
-		"low":       "Low stock: %s",
-	},
-	"zh": {
-		"title":     "📋 %s 今日摘要（%s）",
-		"sales":     "订单 %d 笔 · 销售额 %s（较昨日 %s）",
-		"cancelled": "取消 %d 笔 · 退款 %d 笔",
-		"tickets":   "工单：新增 %d · 已解决 %d · 待处理 %d（紧急 %d，超时 %d）",
-		"response":  "首次响应中位数 %s",
-		"low":       "库存不足：%s",
-	},
+// Text puts the report in words for the owner, in lang: what to do first,
+// then sales, orders to ship, tickets, the bot's share, questions worth an
+// FAQ entry and low stock. Lines with nothing to say are left out.
+func (r *Report) Text(lang string) string {
+	w := wordsFor(lang)
+	loc := r.From.Location()
+	var b strings.Builder
+	line := func(format string, args ...any) {
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+		}
+		fmt.Fprintf(&b, format, args...)
+	}
+	if r.Weekly {
+		line(w["title_week"], r.Shop, shortDate(r.From, lang), shortDate(r.To.Add(-time.Hour).In(loc), lang))
+	} else {
+		line(w["title"], r.Shop, date(r.From, lang))
+	}
+
+	var todo []string
+	soldOut := 0
+	for _, p := range r.LowStock {
+		if p.Stock <= 0 {
+			soldOut++
+		}
+	}
+	if n := r.Tickets.OpenByPriority[tickets.Urgent]; n > 0 {
+		todo = append(todo, fmt.Sprintf(w["todo_urgent"], n))
+	}
+	if r.Tickets.Overdue > 0 {
+		todo = append(todo, fmt.Sprintf(w["todo_overdue"], r.Tickets.Overdue))
+	}
+	if len(r.Unshipped) > 0 {
+		todo = append(todo, fmt.Sprintf(w["todo_unship"], len(r.Unshipped)))
+	}
+	if soldOut > 0 {
+		todo = append(todo, fmt.Sprintf(w["todo_out"], soldOut))
+	}
+	if len(todo) > 0 {
+		line(w["todo"], strings.Join(todo, " · "))
+	}
+
+	sales := fmt.Sprintf(w["sales"], r.Sales.Orders, money(r.Sales.Revenue, lang))
+	var vs []string
+	if r.Weekly {
+		vs = append(vs, fmt.Sprintf(w["vs_prev_week"], change(r.Sales.Revenue, r.Previous.Revenue)))
+	} else {
+		vs = append(vs, fmt.Sprintf(w["vs_prev"], change(r.Sales.Revenue, r.Previous.Revenue)),
+			fmt.Sprintf(w["vs_weekday"], weekday(r.From.Weekday(), lang), change(r.Sales.Revenue, r.LastWeek.Revenue)))
+	}
+	sep, lp, rp := ", ", " (", ")"
+	if baseLang(lang) == "zh" {
+		sep, lp, rp = "，", "（", "）"
+	}
+	line("%s%s%s%s", sales, lp, strings.Join(vs, sep), rp)
+	if len(r.Days) > 0 {
+		rev := make([]float64, len(r.Days))
+		for i, d := range r.Days {
+			rev[i] = float64(d.Revenue)
+		}
+		line(w["spark"], Sparkline(rev))
+	}
+	if len(r.Sales.Top) > 0 {
+		var top []string
+		for i, p := range r.Sales.Top {
+			if i == 3 {
+				break
+			}
+			top = append(top, fmt.Sprintf("%s ×%d", oneLine(p.Name, 40), p.Units))
+		}
+		line(w["top"], strings.Join(top, " · "))
+	}
+	if r.Sales.Cancelled+r.Sales.Refunded > 0 {
+		line(w["cancelled"], r.Sales.Cancelled, r.Sales.Refunded)
+	}
+	if len(r.Unshipped) > 0 {
+		var items []string
+		for i, o := range r.Unshipped {
+			if i == 3 {
+				items = append(items, fmt.Sprintf("+%d", len(r.Unshipped)-3))
+				break
+			}
+			days := 0
+			if o.PaidAt != nil {
+				days = int(r.AsOf.Sub(*o.PaidAt)/(24*time.Hour)) + 1
+			}
+			items = append(items, fmt.Sprintf(w["unship_item"], o.Number, oneLine(o.CustomerName, 20), days))
+		}
+		line(w["unshipped"], r.UnshippedDays, len(r.Unshipped), strings.Join(items, ", "))
+	}
+
+	t := r.Tickets
+	open := 0
+	var byPriority []string
+	for _, p := range tickets.Priorities {
+		open += t.OpenByPriority[p]
+		if n := t.OpenByPriority[p]; n > 0 {
+			byPriority = append(byPriority, fmt.Sprintf("%s %d", priorityLabel(string(p), lang), n))
+		}
+	}
+	detail := ""
+	if len(byPriority) > 0 {
+		detail = " (" + strings.Join(byPriority, " · ") + ")"
+		if baseLang(lang) == "zh" {
+			detail = "（" + strings.Join(byPriority, " · ") + "）"
+		}
+	}
+	if t.Overdue > 0 {
+		detail += fmt.Sprintf(w["overdue"], t.Overdue)
+	}
+	if t.New+t.Resolved+open > 0 {
+		line(w["tickets"], t.New, t.Resolved, open, detail)
+	}
+	if t.MedianFirstResponse > 0 {
+		line(w["response"], duration(t.MedianFirstResponse, lang))
+	}
+	if r.Conversations > 0 {
+		line(w["bot_share"], r.BotAnswered*100/r.Conversations, r.BotAnswered, r.Conversations)
+	}
+	if len(r.Questions) > 0 {
+		line("%s", w["questions"])
+		for _, q := range r.Questions {
+			line("   · %s ×%d", oneLine(q.Text, 80), q.Count)
+		}
+	}
+	if len(r.LowStock) > 0 {
+		var names []string
+		for i, p := range r.LowStock {
+			if i == 5 {
+				names = append(names, fmt.Sprintf("+%d", len(r.LowStock)-5))
+				break
+			}
+			names = append(names, fmt.Sprintf("%s %d", oneLine(p.Name, 30), p.Stock))
+		}
+		line(w["low"], len(r.LowStock), strings.Join(names, " · "))
+	}
+	if r.Sales.Orders == 0 && t.New == 0 && open == 0 {
+		line("%s", w["quiet_day"])
+	}
+	return b.String()
 }
