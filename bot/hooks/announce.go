@@ -1,0 +1,185 @@
+// Package hooks keeps the shop's data current from the platforms it sells
+// on — Shopify's webhooks and a generic JSON webhook — and tells people
+// what the changes mean: the owner when a product runs low, and (opt-in) a
+// customer when their parcel ships. Imports (`shopbot import`) tell
+// through the same Announcer.
+package hooks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/shopbot/shopbot/bot"
+	"github.com/shopbot/shopbot/bot/shop"
+	"github.com/shopbot/shopbot/notify"
+)
+
+// NotifyChannel is the outbox channel of owner events on their way to the
+// notify router.
+const NotifyChannel = "notify"
+
+// Enqueuer stores a reply in the outbox (*bot.Outbox does).
+type Enqueuer interface {
+	Enqueue(ctx context.Context, r bot.Reply) (bot.Reply, error)
+}
+
+// Announcer is the one path from data changes to people: every stock
+// change passes its safety-stock check (notify.StockEvent) and every
+// shipment its customer message.
+type Announcer struct {
+	DB     *sqlx.DB // where the bot's conversations and order verifications are
+	Outbox Enqueuer
+	// NotifyShipped sends a customer whose conversation is linked to an
+	// order (they verified it) a message when it ships. Off by default.
+	NotifyShipped bool
+	OwnerLang     string         // language of owner alerts ("ko", "en", "zh")
+	Location      *time.Location // the shop's time zone, for "today"; nil: UTC
+	Now           func() time.Time
+	Log           *slog.Logger
+}
+
+// staleShipment is how old a shipment may be and still be news to the
+// customer: importing last month's export tells no one anything.
+const staleShipment = 48 * time.Hour
+
+// Announce enqueues the owner alerts and customer messages that c calls
+// for. An outbox error on one message does not stop the others; the
+// errors are joined.
+func (a *Announcer) Announce(ctx context.Context, c shop.Changes) error {
+	if a == nil {
+		return nil
+	}
+	var errs []error
+	for _, sc := range c.Stock {
+		e, ok := notify.StockEvent(sc.Before, sc.After, a.OwnerLang)
+		if !ok {
+			continue
+		}
+		_, err := a.Outbox.Enqueue(ctx, bot.Reply{Channel: NotifyChannel, Kind: bot.KindAlert, Event: e.Kind,
+			Priority: e.Priority, Key: e.Key, Text: e.Text})
+		if err != nil {
+			errs = append(errs, fmt.Errorf("hooks: stock alert %s: %w", sc.After.SKU, err))
+		}
+	}
+	if !a.NotifyShipped {
+		return errors.Join(errs...)
+	}
+	now := a.now()
+	for _, o := range c.Shipped {
+		if o.ShippedAt != nil && now.Sub(*o.ShippedAt) > staleShipment {
+			continue
+		}
+		if err := a.shipped(ctx, o, now); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (a *Announcer) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
+}
+
+type chat struct {
+	Channel string `db:"channel"`
+	Chat    string `db:"chat"`
+	Lang    string `db:"lang"`
+}
+
+// shipped tells each conversation linked to o that it has shipped.
+func (a *Announcer) shipped(ctx context.Context, o shop.Order, now time.Time) error {
+	var chats []chat
+	err := sqlx.SelectContext(ctx, a.DB, &chats, a.DB.Rebind(`SELECT DISTINCT c.channel, c.chat, c.lang
+		FROM verifications v JOIN conversations c ON c.id = v.conversation_id WHERE v.order_number = ?`), o.Number)
+	if err != nil {
+		return fmt.Errorf("hooks: shipment %s: %w", o.Number, err)
+	}
+	for _, c := range chats {
+		text := ShippedText(o, c.Lang, a.today(o, now))
+		if _, err := a.Outbox.Enqueue(ctx, bot.Reply{Channel: c.Channel, Chat: c.Chat, Kind: bot.KindOrder, Text: text}); err != nil {
+			return fmt.Errorf("hooks: shipment %s: %w", o.Number, err)
+		}
+		if a.Log != nil {
+			a.Log.Info("shipment told", "order", o.Number, "channel", c.Channel, "chat", c.Chat)
+		}
+	}
+	return nil
+}
+
+// today reports whether o shipped today in the shop's time zone (unknown:
+// it is news now, so yes).
+func (a *Announcer) today(o shop.Order, now time.Time) bool {
+	if o.ShippedAt == nil {
+		return true
+	}
+	loc := a.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	y1, m1, d1 := o.ShippedAt.In(loc).Date()
+	y2, m2, d2 := now.In(loc).Date()
+	return y1 == y2 && m1 == m2 && d1 == d2
+}
+
+// ShippedText is the customer's message that order o has shipped, in
+// lang ("ko" by default, "en", "zh"), with the carrier, tracking number and
+// tracking link when known.
+func ShippedText(o shop.Order, lang string, today bool) string {
+	var s string
+	switch langOf(lang) {
+	case "en":
+		s = fmt.Sprintf("Your order %s has shipped.", o.Number)
+		if today {
+			s = fmt.Sprintf("Your order %s shipped today.", o.Number)
+		}
+		if o.TrackingNumber != "" {
+			s += fmt.Sprintf(" %s tracking number %s", shop.CarrierName(o.Carrier, "en"), o.TrackingNumber)
+		}
+		if u := o.TrackingURL(); u != "" {
+			s += "\nTrack it: " + u
+		}
+	case "zh":
+		s = fmt.Sprintf("您的订单 %s 已发货。", o.Number)
+		if today {
+			s = fmt.Sprintf("您的订单 %s 今天已发货。", o.Number)
+		}
+		if o.TrackingNumber != "" {
+			s += fmt.Sprintf(" %s 运单号 %s", shop.CarrierName(o.Carrier, "en"), o.TrackingNumber)
+		}
+		if u := o.TrackingURL(); u != "" {
+			s += "\n查询: " + u
+		}
+	default:
+		s = fmt.Sprintf("주문 %s 상품이 출고되었어요.", o.Number)
+		if today {
+			s = fmt.Sprintf("주문 %s 상품이 오늘 출고되었어요.", o.Number)
+		}
+		if o.TrackingNumber != "" {
+			s += fmt.Sprintf(" %s 운송장 %s", shop.CarrierName(o.Carrier, "ko"), o.TrackingNumber)
+		}
+		if u := o.TrackingURL(); u != "" {
+			s += "\n배송 조회: " + u
+		}
+	}
+	return s
+}
+
+func langOf(lang string) string {
+	if len(lang) >= 2 {
+		switch lang[:2] {
+		case "en", "EN", "En":
+			return "en"
+		case "zh", "ZH", "Zh":
+			return "zh"
+		}
+	}
+	return "ko"
+}

@@ -1,0 +1,400 @@
+package shop
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// ImportOptions say what an import file holds and how to land it.
+type ImportOptions struct {
+	Kind    ImportKind // products or orders
+	Format  Format     // the file's layout; "": recognised from its header
+	Mapping *Mapping   // the generic format's columns, statuses and times (nil: shopbot's field names)
+	// Strict lands nothing when any row is rejected.
+	Strict bool
+	// Location is the time zone of times written without one (Korean
+	// platforms write local time); nil: Asia/Seoul.
+	Location *time.Location
+	// BatchSize is how many rows go in one transaction (0: 1,000). An
+	// order's rows are never split across two.
+	BatchSize int
+	Now       func() time.Time // nil: time.Now
+	// Changed, if set, hears after each committed transaction what it
+	// changed that someone may need to know (stock crossings, shipments).
+	// Its error stops the import.
+	Changed func(ctx context.Context, c Changes) error
+}
+
+// Problem is a remark on one row of an import file.
+type Problem struct {
+	Row    int    // the row as a spreadsheet numbers it: the first line is row 1
+	Column string // the column's header as the file writes it; "" for the row as a whole
+	Reason string
+}
+
+func (p Problem) String() string {
+	if p.Column == "" {
+		return fmt.Sprintf("row %d: %s", p.Row, p.Reason)
+	}
+	return fmt.Sprintf("row %d, %s: %s", p.Row, p.Column, p.Reason)
+}
+
+// maxProblems is how many problems (and notes) a report lists; the rest
+// are counted.
+const maxProblems = 200
+
+// ImportReport is what an import did. Inserted, Updated, Unchanged and
+// Rejected count records (orders or products), not rows.
+type ImportReport struct {
+	Kind     ImportKind
+	Format   Format
+	Encoding string
+	Rows     int // data rows read, the header not counted
+	ApplyResult
+	Rejected     int
+	Problems     []Problem // why records were rejected (the first maxProblems)
+	MoreProblems int       // problems not listed
+	Notes        []Problem // remarks on rows that landed
+	MoreNotes    int
+	// Committed is false when nothing landed: a strict import with
+	// rejected rows.
+	Committed bool
+}
+
+func (r *ImportReport) problem(p Problem) {
+	if len(r.Problems) < maxProblems {
+		r.Problems = append(r.Problems, p)
+	} else {
+		r.MoreProblems++
+	}
+}
+
+func (r *ImportReport) note(p Problem) {
+	if len(r.Notes) < maxProblems {
+		r.Notes = append(r.Notes, p)
+	} else {
+		r.MoreNotes++
+	}
+}
+
+// Summary is the report's last line: "orders (shopify, utf-8): 3
+// inserted, 1 updated, 0 unchanged, 2 rejected".
+func (r *ImportReport) Summary() string {
+	s := fmt.Sprintf("%s (%s, %s): %d inserted, %d updated, %d unchanged, %d rejected",
+		r.Kind, r.Format, r.Encoding, r.Inserted, r.Updated, r.Unchanged, r.Rejected)
+	if !r.Committed {
+		s += " — nothing imported (strict)"
+	}
+	return s
+}
+
+// WriteText writes the problems, the notes and the summary line.
+func (r *ImportReport) WriteText(w io.Writer) error {
+	var b strings.Builder
+	for _, p := range r.Problems {
+		fmt.Fprintf(&b, "rejected: %s\n", p)
+	}
+	if r.MoreProblems > 0 {
+		fmt.Fprintf(&b, "rejected: … and %d more problems\n", r.MoreProblems)
+	}
+	for _, p := range r.Notes {
+		fmt.Fprintf(&b, "note: %s\n", p)
+	}
+	if r.MoreNotes > 0 {
+		fmt.Fprintf(&b, "note: … and %d more notes\n", r.MoreNotes)
+	}
+	b.WriteString(r.Summary())
+	b.WriteByte('\n')
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// ErrNoHeader reports an import file whose header row was not found.
+var ErrNoHeader = errors.New("shop: import: no header row")
+
+// headerSearch is how many rows may come before the header (a title, a
+// blank line, a download date).
+const headerSearch = 10
+
+// Import reads an export file (CSV, TSV or XLSX; UTF-8, UTF-8 with BOM,
+// UTF-16 or CP949) from r and lands its products or orders in db, in
+// transactions of opts.BatchSize rows, streaming: memory does not grow
+// with the file (beyond the set of order numbers seen). Rows that cannot
+// be read are reported by row, column and reason, and the others land
+// (with opts.Strict, nothing lands). Importing the same file twice
+// changes nothing; a newer export updates statuses, tracking numbers and
+// stock. The error is for the file as a whole (unreadable, no header) or
+// the database; the report says what happened up to it.
+func Import(ctx context.Context, db *sqlx.DB, r io.Reader, opts ImportOptions) (*ImportReport, error) {
+	if opts.Kind != ImportOrders && opts.Kind != ImportProducts {
+		return nil, fmt.Errorf("shop: import: unknown kind %q (want products or orders)", opts.Kind)
+	}
+	if opts.Format != "" && !slices.Contains(Formats, opts.Format) {
+		return nil, fmt.Errorf("shop: import: unknown format %q (want shopify, cafe24, smartstore or generic)", opts.Format)
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 1000
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	loc := opts.Location
+	if opts.Mapping != nil && opts.Mapping.location != nil {
+		loc = opts.Mapping.location
+	}
+	if loc == nil {
+		var err error
+		if loc, err = time.LoadLocation("Asia/Seoul"); err != nil {
+			loc = time.FixedZone("KST", 9*60*60)
+		}
+	}
+	rep := &ImportReport{Kind: opts.Kind, Format: opts.Format, Committed: true}
+	t, enc, err := openTable(r)
+	if err != nil {
+		return rep, fmt.Errorf("shop: import: %w", err)
+	}
+	defer t.close()
+	rep.Encoding = enc
+	b, headerRow, err := findHeader(t, opts)
+	if err != nil {
+		return rep, err
+	}
+	rep.Format = b.format
+	im := &importer{opts: opts, db: db, rep: rep, b: b, p: parser{b: b, loc: loc, mapping: opts.Mapping},
+		seen: map[string]int{}}
+	if opts.Strict {
+		if im.tx, err = db.BeginTxx(ctx, nil); err != nil {
+			return rep, fmt.Errorf("shop: import: %w", err)
+		}
+		defer im.tx.Rollback()
+	}
+	row := headerRow
+	for {
+		cells, err := t.next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return rep, fmt.Errorf("shop: import: row %d: %w", row+1, err)
+		}
+		row++
+		if blank(cells) {
+			continue
+		}
+		rep.Rows++
+		if err := im.row(ctx, row, cells); err != nil {
+			return rep, err
+		}
+	}
+	if err := im.finish(ctx); err != nil {
+		return rep, err
+	}
+	return rep, nil
+}
+
+// findHeader reads rows until one is the header of opts' layout.
+func findHeader(t table, opts ImportOptions) (*binding, int, error) {
+	var missing []string
+	for n := 1; n <= headerSearch; n++ {
+		cells, err := t.next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, 0, fmt.Errorf("shop: import: row %d: %w", n, err)
+		}
+		if blank(cells) {
+			continue
+		}
+		b, miss, err := detect(opts.Kind, opts.Format, opts.Mapping, cells)
+		if err != nil {
+			return nil, 0, fmt.Errorf("shop: import: %w", err)
+		}
+		if b != nil {
+			return b, n, nil
+		}
+		if missing == nil {
+			missing = miss
+		}
+	}
+	format := string(opts.Format)
+	if format == "" {
+		format = "any format"
+	}
+	if len(missing) == 0 {
+		return nil, 0, fmt.Errorf("%w: the file is empty", ErrNoHeader)
+	}
+	return nil, 0, fmt.Errorf("%w for %s %s: no column %s in the first %d rows",
+		ErrNoHeader, format, opts.Kind, strings.Join(quoteAll(missing), ", "), headerSearch)
+}
+
+func quoteAll(s []string) []string {
+	q := make([]string, len(s))
+	for i, v := range s {
+		q[i] = fmt.Sprintf("%q", v)
+	}
+	return q
+}
+
+func blank(cells []string) bool {
+	for _, c := range cells {
+		if c != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// importer lands parsed records batch by batch.
+type importer struct {
+	opts ImportOptions
+	db   *sqlx.DB
+	tx   *sqlx.Tx // the whole import's transaction when strict
+	rep  *ImportReport
+	b    *binding
+	p    parser
+
+	cur      *pendingOrder   // the order whose rows are being read
+	orders   []*pendingOrder // complete orders waiting for the batch
+	products []ProductUpdate
+	rows     int            // rows in the waiting batch
+	seen     map[string]int // order number → its first row
+	pending  Changes        // strict: changes to tell after the commit
+}
+
+func (im *importer) row(ctx context.Context, n int, cells []string) error {
+	r := rowView{n: n, cells: cells, b: im.b}
+	if im.opts.Kind == ImportProducts {
+		u, ok := im.p.product(r, im.rep)
+		if !ok {
+			im.rep.Rejected++
+		} else if u != nil {
+			im.products = append(im.products, *u)
+		}
+		im.rows++
+		if im.rows >= im.opts.BatchSize {
+			return im.flush(ctx)
+		}
+		return nil
+	}
+	number, col := r.get(fNumber)
+	number = orderNumber(number)
+	if number == "" {
+		im.rep.problem(Problem{Row: n, Column: col, Reason: "no order number"})
+		im.rep.Rejected++
+		return nil
+	}
+	if im.cur == nil || im.cur.o.Number != number {
+		im.closeOrder()
+		if im.rows >= im.opts.BatchSize {
+			if err := im.flush(ctx); err != nil {
+				return err
+			}
+		}
+		if first, ok := im.seen[number]; ok {
+			im.rep.problem(Problem{Row: n, Column: col, Reason: fmt.Sprintf("order %s already ended at an earlier row (its first is row %d): an order's rows must be together", number, first)})
+			im.rep.Rejected++
+			return nil
+		}
+		im.seen[number] = n
+		im.cur = &pendingOrder{o: Order{Number: number}}
+	}
+	im.rows++
+	im.p.orderRow(r, im.cur, im.rep)
+	return nil
+}
+
+// closeOrder moves the order being read to the batch, or rejects it.
+func (im *importer) closeOrder() {
+	if im.cur == nil {
+		return
+	}
+	if im.cur.bad {
+		im.rep.Rejected++
+	} else {
+		im.orders = append(im.orders, im.cur)
+	}
+	im.cur = nil
+}
+
+// flush lands the waiting batch.
+func (im *importer) flush(ctx context.Context) error {
+	defer func() { im.orders, im.products, im.rows = im.orders[:0], im.products[:0], 0 }()
+	if len(im.orders) == 0 && len(im.products) == 0 {
+		return nil
+	}
+	now := im.opts.Now()
+	apply := func(st *Store) (ApplyResult, error) {
+		if im.opts.Kind == ImportProducts {
+			return st.ApplyProducts(ctx, im.products, now)
+		}
+		os := make([]Order, len(im.orders))
+		for i, p := range im.orders {
+			os[i] = p.order()
+		}
+		return st.ApplyOrders(ctx, os, now)
+	}
+	if im.tx != nil {
+		res, err := apply(NewStore(im.tx))
+		if err != nil {
+			return fmt.Errorf("shop: import: %w", err)
+		}
+		im.rep.add(res)
+		im.pending.Add(res.Changes)
+		return nil
+	}
+	tx, err := im.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("shop: import: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := apply(NewStore(tx))
+	if err != nil {
+		return fmt.Errorf("shop: import: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("shop: import: commit: %w", err)
+	}
+	im.rep.add(res)
+	return im.tell(ctx, res.Changes)
+}
+
+func (im *importer) tell(ctx context.Context, c Changes) error {
+	if im.opts.Changed == nil || c.Empty() {
+		return nil
+	}
+	return im.opts.Changed(ctx, c)
+}
+
+// finish lands the last batch and, when strict, commits or rolls back
+// the whole import.
+func (im *importer) finish(ctx context.Context) error {
+	im.closeOrder()
+	if err := im.flush(ctx); err != nil {
+		return err
+	}
+	if im.tx == nil {
+		return nil
+	}
+	if im.rep.Rejected > 0 {
+		im.rep.Committed = false
+		return im.tx.Rollback()
+	}
+	if err := im.tx.Commit(); err != nil {
+		return fmt.Errorf("shop: import: commit: %w", err)
+	}
+	return im.tell(ctx, im.pending)
+}
+
+// orderNumber is an order number as the bot looks it up: Shopify's "#1001"
+// is 1001.
+func orderNumber(s string) string {
+	return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), "#"))
+}
