@@ -1,0 +1,66 @@
+package slack
+
+import "fmt"
+
+// labels are the words of the Slack messages, per owner language; English
+// is the fallback.
+var labels = map[string]map[string]string{
+	"en": {
+		"refused":   "Sorry, only the shop's owners can use this command here.",
+		"failed":    "Sorry, that did not work. Please try again in a moment.",
+		"ticket":    "%s #%d · %s",
+		"customer":  "Customer",
+		"order":     "Order",
+		"status":    "Status",
+		"due":       "First response due",
+		"open":      "open",
+		"claimed":   "claimed by %s",
+		"answered":  "answered, waiting on the customer",
+		"resolved":  "resolved by %s",
+		"overdue":   "%s — OVERDUE",
+		"close":     "Close",
+		"claim":     "Claim",
+		"confirm":   "Close ticket #%d?",
+		"yes":       "Close it",
+		"no":        "Cancel",
+		"hint":      "Reply in this thread to answer the customer.",
+		"summary":   "Daily summary",
+		"none":      "—",
+		"forgotten": "ticket #%d",
+	},
+	"ko": {
+		"refused":   "죄송해요, 이 명령은 가게 관리자만 쓸 수 있어요.",
+		"failed":    "죄송해요, 처리하지 못했어요. 잠시 후 다시 해 주세요.",
+		"ticket":    "%s #%d · %s",
+		"customer":  "고객",
+		"order":     "주문",
+		"status":    "상태",
+		"due":       "첫 응답 기한",
+		"open":      "대기",
+		"claimed":   "%s 담당",
+		"answered":  "답변함, 고객 응답 대기",
+		"resolved":  "%s 종료",
+		"overdue":   "%s — 기한 지남",
+		"close":     "종료",
+		"claim":     "담당하기",
+		"confirm":   "#%d 티켓을 종료할까요?",
+		"yes":       "종료",
+		"no":        "취소",
+		"hint":      "이 스레드에 답하면 고객에게 전달돼요.",
+		"summary":   "일일 요약",
+		"none":      "—",
+		"forgotten": "티켓 #%d",
+	},
+}
+
+// label returns the owner-language text of key, formatted with args.
+func label(lang, key string, args ...any) string {
+	s, ok := labels[lang][key]
+	if !ok {
+		s = labels["en"][key]
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
