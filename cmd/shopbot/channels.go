@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 
 	"github.com/shopbot/shopbot/bot"
@@ -25,6 +26,11 @@ type service struct {
 	log *slog.Logger
 	mux *http.ServeMux // the listen address's handlers: channels add theirs
 	env env
+	// ops counts for /metrics and /healthz: wrap a sender with
+	// svc.ops.send(channel, send) and the engine with svc.ops.engine(svc.eng).
+	ops    *ops
+	listen net.Addr // the bound listen address (set before channels run)
+	demo   bool     // serve --demo
 }
 
 // channel is one configured adapter run by `serve`.
@@ -39,6 +45,35 @@ type channel struct {
 func (svc *service) channels(ctx context.Context) ([]channel, error) {
 	var list []channel
 	// Adapters are added here, one block each.
+	// Web chat (widget, visitor API, owner inbox; demo shop with --demo):
+	// always on, on the listen address.
+	{
+		c, err := svc.webChannel(ctx, svc.demo)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, c)
+	}
+	// Telegram (customers and the owners' phones): when TELEGRAM_BOT_TOKEN is set.
+	{
+		c, ok, err := svc.telegramChannel(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			list = append(list, c)
+		}
+	}
+	// Slack (the owners' channel): when SLACK_BOT_TOKEN is set.
+	{
+		c, ok, err := svc.slackChannel()
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			list = append(list, c)
+		}
+	}
 	return list, nil
 }
 

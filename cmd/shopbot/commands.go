@@ -150,7 +150,8 @@ func (e env) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	mux := http.NewServeMux()
-	svc := &service{st: st, eng: eng, ob: ob, log: log, mux: mux, env: e}
+	svc := &service{st: st, eng: eng, ob: ob, log: log, mux: mux, env: e, ops: newOps(st, ob), demo: c.demo}
+	svc.registerHooks()
 	chans, err := svc.channels(ctx)
 	if err != nil {
 		return err
@@ -168,15 +169,12 @@ func (e env) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		status := map[string]any{"ok": true}
-		if err := st.db.PingContext(r.Context()); err != nil {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			status = map[string]any{"ok": false, "database": "unreachable"}
-		}
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(status)
-	})
+	svc.listen = ln.Addr()
+	var running []string
+	for _, c := range chans {
+		running = append(running, c.name)
+	}
+	svc.ops.routes(mux, running) // /healthz, /metrics (ops.go)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	log.Info("serving", "listen", ln.Addr().String(), "db", schema.Dialect(st.db))
 	fmt.Fprintf(e.stderr, "shopbot serving on http://%s (healthz: /healthz); owner alerts print here\n", ln.Addr())
@@ -184,8 +182,10 @@ func (e env) serve(ctx context.Context, args []string) error {
 	defer cancel()
 	errc := make(chan error, 3+len(chans))
 	go func() { errc <- srv.Serve(ln) }()
-	go func() { errc <- ob.Run(ctx, notifyChannel, routeEvents(ob, dests)) }()
-	go func() { errc <- ob.Run(ctx, stdoutChannel, alertSender(notify.NewWriter(e.stdout))) }()
+	go func() { errc <- svc.runNotify(ctx, dests, running) }() // notify.go: router, summaries, watchers
+	go func() {
+		errc <- ob.Run(ctx, stdoutChannel, svc.ops.send(stdoutChannel, alertSender(notify.NewWriter(e.stdout))))
+	}()
 	for _, c := range chans {
 		log.Info("channel running", "channel", c.name)
 		go func() {
@@ -254,21 +254,7 @@ func (e env) summary(ctx context.Context, args []string) error {
 		}
 		day = day.Add(12 * time.Hour)
 	}
-	s := &notify.Summarizer{DB: st.db, Location: st.cfg.location, ShopName: st.cfg.Shop.Name, SLA: st.cfg.sla}
-	text, err := s.Summary(ctx, day, st.cfg.Notify.Language)
-	if err != nil {
-		return err
-	}
-	if !*send {
-		fmt.Fprintln(e.stdout, text)
-		return nil
-	}
-	ob := bot.NewOutbox(st.db, timeNow, nil)
-	if _, err := ob.Enqueue(ctx, bot.Reply{Channel: stdoutChannel, Kind: bot.KindAlert, Text: text}); err != nil {
-		return err
-	}
-	_, err = ob.Deliver(ctx, stdoutChannel, "", alertSender(notify.NewWriter(e.stdout)))
-	return err
+	return e.summaryNow(ctx, st, day, *send) // notify.go
 }
 
 func (e env) faq(ctx context.Context, args []string) error {

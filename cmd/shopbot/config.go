@@ -38,16 +38,25 @@ type config struct {
 	Telegram     struct {
 		Owners      []int64 `yaml:"owners"`
 		APIEndpoint string  `yaml:"api_endpoint"`
+		WebhookURL  string  `yaml:"webhook_url"` // optional: webhook instead of long polling
 	} `yaml:"telegram"`
 	Slack struct {
 		Channel string   `yaml:"channel"`
 		Owners  []string `yaml:"owners"`
 		APIURL  string   `yaml:"api_url"`
 	} `yaml:"slack"`
+	Web    webConfig `yaml:"web"` // web.go
+	Orders struct {
+		// NotifyShipped tells a customer whose conversation is linked to an
+		// order when it ships (imports and webhooks). Off by default.
+		NotifyShipped bool `yaml:"notify_shipped"`
+	} `yaml:"orders"`
 	Notify struct {
 		DailyAt    string `yaml:"daily_at"`
 		QuietHours string `yaml:"quiet_hours"`
 		Language   string `yaml:"language"`
+
+		notifyConfig `yaml:",inline"` // notify.go: the other keys
 	} `yaml:"notify"`
 
 	// Derived by validate.
@@ -145,6 +154,12 @@ func (c *config) validate() error {
 			return fmt.Errorf("sla.%s: %q: want a duration such as 4h or 30m", k, v)
 		}
 		c.sla[p] = d
+	}
+	if err := c.Web.validate(); err != nil {
+		return err
+	}
+	if err := c.validateNotify(); err != nil {
+		return err
 	}
 	if c.Slack.Channel != "" && !strings.HasPrefix(c.Slack.Channel, "C") && !strings.HasPrefix(c.Slack.Channel, "G") {
 		return fmt.Errorf("slack.channel: %q: want a channel id such as C0123456 (not its name)", c.Slack.Channel)

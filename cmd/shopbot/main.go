@@ -24,6 +24,7 @@ import (
 	"github.com/shopbot/shopbot/bot"
 	"github.com/shopbot/shopbot/bot/schema"
 	"github.com/shopbot/shopbot/bot/shop"
+	"github.com/shopbot/shopbot/bot/web"
 	"github.com/shopbot/shopbot/notify"
 	"github.com/shopbot/shopbot/tickets"
 )
@@ -60,6 +61,9 @@ const usage = `usage: shopbot COMMAND [flags]
   faq example                           print the built-in example FAQ
   migrate                               create or upgrade the schema
   summary [--send] [--date YYYY-MM-DD]  print (or send to the owner) a day's summary
+  import products|orders FILE [--format shopify|cafe24|smartstore|generic] [--map FILE] [--strict]
+                                        land a platform's export (CSV or XLSX)
+  owner token                           print a new owner-inbox login token (the old one stops working)
   forget --phone P | --email E          erase a customer's conversations, tickets and verification links
   backup FILE                           consistent copy of the database (SQLite); PostgreSQL: pg_dump
 
@@ -89,6 +93,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return e.migrate(ctx, args[1:])
 	case "summary":
 		return e.summary(ctx, args[1:])
+	case "import":
+		return e.importCmd(ctx, args[1:])
+	case "owner":
+		return e.owner(ctx, args[1:]) // web.go
 	case "forget":
 		return e.forget(ctx, args[1:])
 	case "backup":
@@ -169,7 +177,7 @@ func (e env) open(ctx context.Context, c common) (*stores, error) {
 }
 
 // allSchemas are the packages' migrations, in the order they apply.
-var allSchemas = []schema.Set{shop.Schema, tickets.Schema, bot.Schema}
+var allSchemas = []schema.Set{shop.Schema, tickets.Schema, bot.Schema, web.Schema, notify.Schema}
 
 // engine builds the engine for a command, alerts going to owners.
 func (s *stores) engine(ctx context.Context, log *slog.Logger, owners []bot.Address) (*bot.Engine, *bot.Outbox, error) {
@@ -189,7 +197,7 @@ func (s *stores) engine(ctx context.Context, log *slog.Logger, owners []bot.Addr
 		Location:     s.cfg.location,
 		OrderPattern: s.cfg.pattern,
 		SLA:          s.cfg.sla,
-		Summary:      &notify.Summarizer{DB: s.db, Location: s.cfg.location, ShopName: s.cfg.Shop.Name, SLA: s.cfg.sla},
+		Summary:      s.summarizer(), // notify.go
 		Now:          timeNow,
 		Log:          log,
 	})

@@ -1,0 +1,259 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/shopbot/shopbot/bot"
+	"github.com/shopbot/shopbot/tickets"
+)
+
+// ops is serve's observability: Prometheus metrics at /metrics and the
+// health report at /healthz. It wraps the engine and the outbox senders
+// from the outside, so the core packages never import Prometheus. A nil
+// *ops wraps nothing.
+type ops struct {
+	st  *stores
+	ob  *bot.Outbox
+	reg *prometheus.Registry
+
+	in        *prometheus.CounterVec
+	out       *prometheus.CounterVec
+	decisions *prometheus.CounterVec
+	events    *prometheus.CounterVec
+	sendTime  *prometheus.HistogramVec
+	delay     *prometheus.HistogramVec
+	failures  *prometheus.CounterVec
+	limits429 *prometheus.CounterVec
+
+	mu      sync.Mutex
+	contact map[string]time.Time // channel → last successful send or inbound message
+}
+
+func newOps(st *stores, ob *bot.Outbox) *ops {
+	o := &ops{st: st, ob: ob, reg: prometheus.NewRegistry(), contact: map[string]time.Time{}}
+	o.in = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "shopbot_messages_in_total",
+		Help: "Messages received, by channel and sender (customer or owner)."}, []string{"channel", "from"})
+	o.out = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "shopbot_messages_out_total",
+		Help: "Messages delivered from the outbox, by channel and reply kind."}, []string{"channel", "kind"})
+	o.decisions = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "shopbot_match_decisions_total",
+		Help: "What the bot did with customer messages: answer (FAQ), clarify, none (handed to a person), order, ticket."}, []string{"decision"})
+	o.events = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "shopbot_ticket_events_total",
+		Help: "Ticket events (new, message, escalated, answered, claimed, resolved), by ticket priority."}, []string{"event", "priority"})
+	o.sendTime = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "shopbot_send_seconds",
+		Help: "Time one send to a platform took.", Buckets: prometheus.ExponentialBuckets(0.001, 4, 8)}, []string{"channel"})
+	o.delay = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "shopbot_delivery_delay_seconds",
+		Help: "Time from a reply entering the outbox to its successful send.", Buckets: prometheus.ExponentialBuckets(0.005, 4, 9)}, []string{"channel"})
+	o.failures = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "shopbot_send_failures_total",
+		Help: "Failed sends, by channel and outcome (retry, permanent, rate_limited)."}, []string{"channel", "outcome"})
+	o.limits429 = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "shopbot_rate_limited_total",
+		Help: "429s: refused by our own limits (scope visitor, ip, session, stream, login) or received from a platform (scope platform)."}, []string{"channel", "scope"})
+	o.reg.MustRegister(o.in, o.out, o.decisions, o.events, o.sendTime, o.delay, o.failures, o.limits429, dbCollector{o},
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return o
+}
+
+func (o *ops) touch(channel string) {
+	o.mu.Lock()
+	o.contact[channel] = timeNow()
+	o.mu.Unlock()
+}
+
+// send wraps a channel's outbox sender: latency, outcome, kinds, 429s.
+func (o *ops) send(channel string, send bot.SendFunc) bot.SendFunc {
+	if o == nil {
+		return send
+	}
+	return func(ctx context.Context, r bot.Reply) (string, error) {
+		start := time.Now()
+		id, err := send(ctx, r)
+		o.sendTime.WithLabelValues(channel).Observe(time.Since(start).Seconds())
+		var ra *bot.RetryAfter
+		switch {
+		case err == nil:
+			o.out.WithLabelValues(channel, string(r.Kind)).Inc()
+			if !r.Created.IsZero() {
+				o.delay.WithLabelValues(channel).Observe(timeNow().Sub(r.Created).Seconds())
+			}
+			if r.Kind == bot.KindAlert && r.Event != "" && channel == notifyChannel {
+				o.events.WithLabelValues(r.Event, r.Priority).Inc()
+			}
+			o.touch(channel)
+		case errors.As(err, &ra):
+			o.failures.WithLabelValues(channel, "rate_limited").Inc()
+			o.limits429.WithLabelValues(channel, "platform").Inc()
+		case errors.Is(err, bot.ErrPermanent):
+			o.failures.WithLabelValues(channel, "permanent").Inc()
+		default:
+			o.failures.WithLabelValues(channel, "retry").Inc()
+		}
+		return id, err
+	}
+}
+
+// onLimited is a channel's hook for requests its own rate limits refused.
+func (o *ops) onLimited(channel string) func(scope string) {
+	if o == nil {
+		return nil
+	}
+	return func(scope string) { o.limits429.WithLabelValues(channel, scope).Inc() }
+}
+
+// handler is what adapters call: the engine, or the engine counted.
+type handler interface {
+	Handle(ctx context.Context, m bot.Message) ([]bot.Reply, error)
+}
+
+// engine wraps the engine so inbound messages and decisions are counted.
+func (o *ops) engine(eng *bot.Engine) handler {
+	if o == nil {
+		return eng
+	}
+	return countedEngine{eng, o}
+}
+
+type countedEngine struct {
+	eng *bot.Engine
+	o   *ops
+}
+
+func (c countedEngine) Handle(ctx context.Context, m bot.Message) ([]bot.Reply, error) {
+	replies, err := c.eng.Handle(ctx, m)
+	if err != nil {
+		return replies, err
+	}
+	from := "customer"
+	if m.Owner {
+		from = "owner"
+	}
+	c.o.in.WithLabelValues(m.Channel, from).Inc()
+	c.o.touch(m.Channel)
+	if !m.Owner {
+		for _, r := range replies {
+			if d := decision(r.Kind); d != "" {
+				c.o.decisions.WithLabelValues(d).Inc()
+				break
+			}
+		}
+	}
+	return replies, err
+}
+
+func decision(k bot.Kind) string {
+	switch k {
+	case bot.KindFAQ:
+		return "answer"
+	case bot.KindClarify:
+		return "clarify"
+	case bot.KindHandoff:
+		return "none"
+	case bot.KindOrder:
+		return "order"
+	case bot.KindTicket:
+		return "ticket"
+	}
+	return ""
+}
+
+// dbCollector reads, at scrape time, what lives in the database: the
+// outbox depth per channel and the open tickets per priority.
+type dbCollector struct{ o *ops }
+
+var (
+	depthDesc   = prometheus.NewDesc("shopbot_outbox_depth", "Replies waiting in the outbox, by channel.", []string{"channel"}, nil)
+	openDesc    = prometheus.NewDesc("shopbot_tickets_open", "Unresolved tickets, by priority.", []string{"priority"}, nil)
+	overdueDesc = prometheus.NewDesc("shopbot_tickets_overdue", "Unresolved tickets past their first-response target.", nil, nil)
+	dbUpDesc    = prometheus.NewDesc("shopbot_database_up", "1 if the last scrape could read the database.", nil, nil)
+)
+
+func (c dbCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- depthDesc
+	ch <- openDesc
+	ch <- overdueDesc
+	ch <- dbUpDesc
+}
+
+func (c dbCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	up := 1.0
+	if depth, err := c.o.ob.Depth(ctx); err == nil {
+		for channel, n := range depth {
+			ch <- prometheus.MustNewConstMetric(depthDesc, prometheus.GaugeValue, float64(n), channel)
+		}
+	} else {
+		up = 0
+	}
+	now := timeNow()
+	if s, err := tickets.NewStore(c.o.st.db, c.o.st.cfg.sla).Stats(ctx, now, now, now); err == nil {
+		for _, p := range tickets.Priorities {
+			ch <- prometheus.MustNewConstMetric(openDesc, prometheus.GaugeValue, float64(s.OpenByPriority[p]), string(p))
+		}
+		ch <- prometheus.MustNewConstMetric(overdueDesc, prometheus.GaugeValue, float64(s.Overdue))
+	} else {
+		up = 0
+	}
+	ch <- prometheus.MustNewConstMetric(dbUpDesc, prometheus.GaugeValue, up)
+}
+
+// health is the /healthz body.
+type health struct {
+	OK       bool                     `json:"ok"`
+	Database string                   `json:"database"`
+	Channels map[string]channelHealth `json:"channels"`
+}
+
+type channelHealth struct {
+	Running     bool       `json:"running"`
+	LastContact *time.Time `json:"last_contact,omitempty"` // last successful send or inbound message
+	AgoSeconds  *int64     `json:"ago_seconds,omitempty"`
+}
+
+// routes registers /healthz and /metrics. running names the channels
+// serve started.
+func (o *ops) routes(mux *http.ServeMux, running []string) {
+	mux.Handle("GET /metrics", promhttp.HandlerFor(o.reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		h := health{OK: true, Database: "ok", Channels: map[string]channelHealth{}}
+		if err := o.st.db.PingContext(ctx); err != nil {
+			h.OK, h.Database = false, "unreachable"
+		}
+		now := timeNow()
+		o.mu.Lock()
+		names := append([]string(nil), running...)
+		for name := range o.contact {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			ch := h.Channels[name]
+			for _, r := range running {
+				ch.Running = ch.Running || r == name
+			}
+			if t, ok := o.contact[name]; ok {
+				t := t.UTC()
+				ago := int64(now.Sub(t) / time.Second)
+				ch.LastContact, ch.AgoSeconds = &t, &ago
+			}
+			h.Channels[name] = ch
+		}
+		o.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		if !h.OK {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		json.NewEncoder(w).Encode(h)
+	})
+}
