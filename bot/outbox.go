@@ -122,6 +122,15 @@ func (o *Outbox) Enqueue(ctx context.Context, r Reply) (Reply, error) {
 	return r, nil
 }
 
+// EnqueueTx stores r within q, the caller's transaction, so that a message
+// is queued if and only if the change that calls for it commits. The
+// caller wakes the outbox after the commit (Outbox.Wake); without that,
+// Run finds it at its next poll.
+func EnqueueTx(ctx context.Context, q sqlx.ExtContext, r Reply, now time.Time) (Reply, error) {
+	err := enqueue(ctx, q, &r, now)
+	return r, err
+}
+
 // Forward stores r as made from the outbox message source (a fan-out of one
 // owner event to several owner channels). Forwarding the same source to the
 // same address again does nothing, so a forwarder that crashed before

@@ -7,7 +7,6 @@ package hooks
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -23,17 +22,15 @@ import (
 // notify router.
 const NotifyChannel = "notify"
 
-// Enqueuer stores a reply in the outbox (*bot.Outbox does).
-type Enqueuer interface {
-	Enqueue(ctx context.Context, r bot.Reply) (bot.Reply, error)
-}
+// Waker is told when messages were queued and committed (*bot.Outbox is).
+type Waker interface{ Wake() }
 
 // Announcer is the one path from data changes to people: every stock
 // change passes its safety-stock check (notify.StockEvent) and every
 // shipment its customer message.
 type Announcer struct {
-	DB     *sqlx.DB // where the bot's conversations and order verifications are
-	Outbox Enqueuer
+	// Outbox, if set, is woken after a commit that queued messages.
+	Outbox Waker
 	// NotifyShipped sends a customer whose conversation is linked to an
 	// order (they verified it) a message when it ships. Off by default.
 	NotifyShipped bool
@@ -47,38 +44,44 @@ type Announcer struct {
 // customer: importing last month's export tells no one anything.
 const staleShipment = 48 * time.Hour
 
-// Announce enqueues the owner alerts and customer messages that c calls
-// for. An outbox error on one message does not stop the others; the
-// errors are joined.
-func (a *Announcer) Announce(ctx context.Context, c shop.Changes) error {
+// Announce queues the owner alerts and customer messages that c calls for
+// in q, the transaction that lands c, so that they are sent if and only if
+// the change commits. Call Wake after the commit.
+func (a *Announcer) Announce(ctx context.Context, q sqlx.ExtContext, c shop.Changes) error {
 	if a == nil {
 		return nil
 	}
-	var errs []error
+	now := a.now()
 	for _, sc := range c.Stock {
 		e, ok := notify.StockEvent(sc.Before, sc.After, a.OwnerLang)
 		if !ok {
 			continue
 		}
-		_, err := a.Outbox.Enqueue(ctx, bot.Reply{Channel: NotifyChannel, Kind: bot.KindAlert, Event: e.Kind,
-			Priority: e.Priority, Key: e.Key, Text: e.Text})
+		_, err := bot.EnqueueTx(ctx, q, bot.Reply{Channel: NotifyChannel, Kind: bot.KindAlert, Event: e.Kind,
+			Priority: e.Priority, Key: e.Key, Text: e.Text}, now)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("hooks: stock alert %s: %w", sc.After.SKU, err))
+			return fmt.Errorf("hooks: stock alert %s: %w", sc.After.SKU, err)
 		}
 	}
 	if !a.NotifyShipped {
-		return errors.Join(errs...)
+		return nil
 	}
-	now := a.now()
 	for _, o := range c.Shipped {
 		if o.ShippedAt != nil && now.Sub(*o.ShippedAt) > staleShipment {
 			continue
 		}
-		if err := a.shipped(ctx, o, now); err != nil {
-			errs = append(errs, err)
+		if err := a.shipped(ctx, q, o, now); err != nil {
+			return err
 		}
 	}
-	return errors.Join(errs...)
+	return nil
+}
+
+// Wake tells the outbox that Announce's messages are committed.
+func (a *Announcer) Wake() {
+	if a != nil && a.Outbox != nil {
+		a.Outbox.Wake()
+	}
 }
 
 func (a *Announcer) now() time.Time {
@@ -95,16 +98,16 @@ type chat struct {
 }
 
 // shipped tells each conversation linked to o that it has shipped.
-func (a *Announcer) shipped(ctx context.Context, o shop.Order, now time.Time) error {
+func (a *Announcer) shipped(ctx context.Context, q sqlx.ExtContext, o shop.Order, now time.Time) error {
 	var chats []chat
-	err := sqlx.SelectContext(ctx, a.DB, &chats, a.DB.Rebind(`SELECT DISTINCT c.channel, c.chat, c.lang
+	err := sqlx.SelectContext(ctx, q, &chats, q.Rebind(`SELECT DISTINCT c.channel, c.chat, c.lang
 		FROM verifications v JOIN conversations c ON c.id = v.conversation_id WHERE v.order_number = ?`), o.Number)
 	if err != nil {
 		return fmt.Errorf("hooks: shipment %s: %w", o.Number, err)
 	}
 	for _, c := range chats {
 		text := ShippedText(o, c.Lang, a.today(o, now))
-		if _, err := a.Outbox.Enqueue(ctx, bot.Reply{Channel: c.Channel, Chat: c.Chat, Kind: bot.KindOrder, Text: text}); err != nil {
+		if _, err := bot.EnqueueTx(ctx, q, bot.Reply{Channel: c.Channel, Chat: c.Chat, Kind: bot.KindOrder, Text: text}, now); err != nil {
 			return fmt.Errorf("hooks: shipment %s: %w", o.Number, err)
 		}
 		if a.Log != nil {

@@ -112,7 +112,7 @@ func rejectf(format string, args ...any) error { return errRejected{fmt.Sprintf(
 type applyFunc func(ctx context.Context, tx *sqlx.Tx, st *shop.Store, now time.Time) (shop.ApplyResult, error)
 
 // land runs apply in one transaction with the claim of the delivery id
-// (none: no redelivery protection), then announces the changes.
+// (none: no redelivery protection) and the announcement of its changes.
 func (h *Handler) land(ctx context.Context, source, id string, apply applyFunc) (res shop.ApplyResult, duplicate bool, err error) {
 	now := h.now()
 	tx, err := h.DB.BeginTxx(ctx, nil)
@@ -140,13 +140,15 @@ func (h *Handler) land(ctx context.Context, source, id string, apply applyFunc) 
 			return res, false, err
 		}
 	}
+	// The alerts and customer messages commit with the change: a failure
+	// rolls both back and the platform redelivers.
+	if err := h.Announcer.Announce(ctx, tx, res.Changes); err != nil {
+		return res, false, err
+	}
 	if err := tx.Commit(); err != nil {
 		return res, false, err
 	}
-	if err := h.Announcer.Announce(ctx, res.Changes); err != nil {
-		// The data landed; a redelivery would be a duplicate. Log it.
-		h.log().Error("webhook: announce", "source", source, "err", err)
-	}
+	h.Announcer.Wake()
 	return res, false, nil
 }
 

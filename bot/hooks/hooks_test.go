@@ -36,7 +36,7 @@ func newHarness(t *testing.T, db *sqlx.DB) *harness {
 	clock := func() time.Time { return now }
 	ob := bot.NewOutbox(db, clock, nil)
 	h := &hooks.Handler{DB: db, ShopifySecret: secret, Token: token, Now: clock, MaxBody: 64 << 10,
-		Announcer: &hooks.Announcer{DB: db, Outbox: ob, NotifyShipped: true, OwnerLang: "en", Now: clock}}
+		Announcer: &hooks.Announcer{Outbox: ob, NotifyShipped: true, OwnerLang: "en", Now: clock}}
 	mux := http.NewServeMux()
 	h.Register(mux)
 	return &harness{t: t, db: db, ob: ob, mux: mux}
@@ -256,17 +256,17 @@ func TestGeneric(t *testing.T) {
 func TestShippedOptIn(t *testing.T) {
 	db := dbtest.Open(t, "sqlite", shop.Schema, tickets.Schema, bot.Schema)
 	ob := bot.NewOutbox(db, func() time.Time { return now }, nil)
-	a := &hooks.Announcer{DB: db, Outbox: ob, Now: func() time.Time { return now }}
+	a := &hooks.Announcer{Outbox: ob, Now: func() time.Time { return now }}
 	h := &harness{t: t, db: db, ob: ob}
 	h.link("web", "v-1", "en", "1")
 	old := now.Add(-72 * time.Hour)
 	o := shop.Order{Number: "1", Status: shop.Shipped, TrackingNumber: "1"}
-	if err := a.Announce(context.Background(), shop.Changes{Shipped: []shop.Order{o}}); err != nil {
+	if err := a.Announce(context.Background(), db, shop.Changes{Shipped: []shop.Order{o}}); err != nil {
 		t.Fatal(err)
 	}
 	a.NotifyShipped = true
 	o.ShippedAt = &old
-	if err := a.Announce(context.Background(), shop.Changes{Shipped: []shop.Order{o}}); err != nil {
+	if err := a.Announce(context.Background(), db, shop.Changes{Shipped: []shop.Order{o}}); err != nil {
 		t.Fatal(err)
 	}
 	if msgs := h.pending("web"); len(msgs) != 0 {

@@ -26,10 +26,11 @@ type ImportOptions struct {
 	// order's rows are never split across two.
 	BatchSize int
 	Now       func() time.Time // nil: time.Now
-	// Changed, if set, hears after each committed transaction what it
-	// changed that someone may need to know (stock crossings, shipments).
-	// Its error stops the import.
-	Changed func(ctx context.Context, c Changes) error
+	// Changed, if set, hears within each transaction, before it commits,
+	// what it changed that someone may need to know (stock crossings,
+	// shipments), so that what it queues in q commits with the rows. Its
+	// error rolls the transaction back and stops the import.
+	Changed func(ctx context.Context, q sqlx.ExtContext, c Changes) error
 }
 
 // Problem is a remark on one row of an import file.
@@ -359,18 +360,21 @@ func (im *importer) flush(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("shop: import: %w", err)
 	}
+	if err := im.tell(ctx, tx, res.Changes); err != nil {
+		return err
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("shop: import: commit: %w", err)
 	}
 	im.rep.add(res)
-	return im.tell(ctx, res.Changes)
+	return nil
 }
 
-func (im *importer) tell(ctx context.Context, c Changes) error {
+func (im *importer) tell(ctx context.Context, q sqlx.ExtContext, c Changes) error {
 	if im.opts.Changed == nil || c.Empty() {
 		return nil
 	}
-	return im.opts.Changed(ctx, c)
+	return im.opts.Changed(ctx, q, c)
 }
 
 // finish lands the last batch and, when strict, commits or rolls back
@@ -387,10 +391,13 @@ func (im *importer) finish(ctx context.Context) error {
 		im.rep.Committed = false
 		return im.tx.Rollback()
 	}
+	if err := im.tell(ctx, im.tx, im.pending); err != nil {
+		return err
+	}
 	if err := im.tx.Commit(); err != nil {
 		return fmt.Errorf("shop: import: commit: %w", err)
 	}
-	return im.tell(ctx, im.pending)
+	return nil
 }
 
 // orderNumber is an order number as the bot looks it up: Shopify's "#1001"

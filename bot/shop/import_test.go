@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -221,7 +222,7 @@ func TestImportContent(t *testing.T) {
 func TestImportNewer(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *sqlx.DB) {
 		var told shop.Changes
-		opts := shop.ImportOptions{Changed: func(_ context.Context, c shop.Changes) error { told.Add(c); return nil }}
+		opts := shop.ImportOptions{Changed: func(_ context.Context, _ sqlx.ExtContext, c shop.Changes) error { told.Add(c); return nil }}
 		old := importCase{"", "cafe24_orders.csv", shop.ImportOrders, shop.FormatCafe24, ""}
 		newer := importCase{"", "cafe24_orders_newer.csv", shop.ImportOrders, shop.FormatCafe24, ""}
 		importFixture(t, db, old, opts)
@@ -359,4 +360,25 @@ func TestShopifyStatus(t *testing.T) {
 			t.Errorf("ShopifyStatus(%q, %q, %v) = %q, %v; want %q", tt.financial, tt.fulfillment, tt.cancelled, got, err, tt.want)
 		}
 	}
+}
+
+// TestImportTellFails: when what a batch calls for cannot be queued, the
+// batch does not land either, so importing again tells it then.
+func TestImportTellFails(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *sqlx.DB) {
+		importFixture(t, db, importCase{"", "cafe24_orders.csv", shop.ImportOrders, shop.FormatCafe24, ""}, shop.ImportOptions{})
+		newer := importCase{"", "cafe24_orders_newer.csv", shop.ImportOrders, shop.FormatCafe24, ""}
+		failing := shop.ImportOptions{Kind: newer.kind, Format: newer.format, Now: func() time.Time { return importNow },
+			Changed: func(context.Context, sqlx.ExtContext, shop.Changes) error { return errors.New("outbox down") }}
+		_, err := shop.Import(context.Background(), db, bytes.NewReader(fixture(t, newer.file)), failing)
+		if err == nil || !strings.Contains(err.Error(), "outbox down") {
+			t.Fatalf("import with a failing announcement: err = %v, want it", err)
+		}
+		var told shop.Changes
+		opts := shop.ImportOptions{Changed: func(_ context.Context, _ sqlx.ExtContext, c shop.Changes) error { told.Add(c); return nil }}
+		rep := importFixture(t, db, newer, opts)
+		if rep.Updated == 0 || len(told.Shipped) != 1 {
+			t.Errorf("second import: %s, shipped told %d; want the updates landing now and the shipment told", rep.Summary(), len(told.Shipped))
+		}
+	}, shop.Schema)
 }

@@ -82,7 +82,7 @@ type outboxSender struct{ ob *bot.Outbox }
 
 func (s outboxSender) Send(ctx context.Context, d notify.Destination, e notify.Event) error {
 	return s.ob.Forward(ctx, e.Source, bot.Reply{Channel: d.Channel, Chat: d.Chat, Kind: bot.KindAlert,
-		Text: e.Text, Ticket: e.Ticket, Priority: e.Priority, Event: e.Kind, Key: e.Key})
+		Text: e.Text, Ticket: e.Ticket, Priority: e.Priority, Event: e.Kind, Key: e.Key, Image: e.Image})
 }
 
 // routeEvents is the notify channel's sender: it fans each ticket event out

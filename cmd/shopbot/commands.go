@@ -180,9 +180,10 @@ func (e env) serve(ctx context.Context, args []string) error {
 	fmt.Fprintf(e.stderr, "shopbot serving on http://%s (healthz: /healthz); owner alerts print here\n", ln.Addr())
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errc := make(chan error, 3+len(chans))
+	errc := make(chan error, 4+len(chans))
 	go func() { errc <- srv.Serve(ln) }()
 	go func() { errc <- svc.runNotify(ctx, dests, running) }() // notify.go: router, summaries, watchers
+	go func() { errc <- purgeDaily(ctx, svc) }()               // privacy.go: retention
 	go func() {
 		errc <- ob.Run(ctx, stdoutChannel, svc.ops.send(stdoutChannel, alertSender(notify.NewWriter(e.stdout))))
 	}()

@@ -14,6 +14,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/shopbot/shopbot/bot"
 	"github.com/shopbot/shopbot/tickets"
 )
 
@@ -58,11 +59,20 @@ type config struct {
 
 		notifyConfig `yaml:",inline"` // notify.go: the other keys
 	} `yaml:"notify"`
+	// Retention is how many days records are kept before the daily purge
+	// erases them; 0 keeps the default (bot.DefaultRetention: the Korean
+	// e-commerce records periods). A shop may shorten them.
+	Retention struct {
+		ConversationsDays int `yaml:"conversations_days"`
+		OrdersDays        int `yaml:"orders_days"`
+		DeliveryDays      int `yaml:"delivery_days"`
+	} `yaml:"retention"`
 
 	// Derived by validate.
 	location *time.Location
 	pattern  *regexp.Regexp
 	sla      tickets.SLA
+	keep     bot.Retention
 }
 
 // defaultConfig is what runs with no config file at all.
@@ -154,6 +164,23 @@ func (c *config) validate() error {
 			return fmt.Errorf("sla.%s: %q: want a duration such as 4h or 30m", k, v)
 		}
 		c.sla[p] = d
+	}
+	c.keep = bot.DefaultRetention
+	for _, r := range []struct {
+		key  string
+		days int
+		d    *time.Duration
+	}{
+		{"conversations_days", c.Retention.ConversationsDays, &c.keep.Conversations},
+		{"orders_days", c.Retention.OrdersDays, &c.keep.Orders},
+		{"delivery_days", c.Retention.DeliveryDays, &c.keep.Delivery},
+	} {
+		switch {
+		case r.days < 0:
+			return fmt.Errorf("retention.%s: %d: want a number of days (0: the default)", r.key, r.days)
+		case r.days > 0:
+			*r.d = time.Duration(r.days) * 24 * time.Hour
+		}
 	}
 	if err := c.Web.validate(); err != nil {
 		return err

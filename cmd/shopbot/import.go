@@ -6,7 +6,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/shopbot/shopbot/bot"
 	"github.com/shopbot/shopbot/bot/hooks"
 	"github.com/shopbot/shopbot/bot/shop"
 )
@@ -60,7 +59,7 @@ func (e env) importCmd(ctx context.Context, args []string) error {
 	}
 	defer st.db.Close()
 	opts.Location = st.cfg.location
-	ann := &hooks.Announcer{DB: st.db, Outbox: bot.NewOutbox(st.db, timeNow, nil), NotifyShipped: st.cfg.Orders.NotifyShipped,
+	ann := &hooks.Announcer{NotifyShipped: st.cfg.Orders.NotifyShipped,
 		OwnerLang: st.cfg.Notify.Language, Location: st.cfg.location, Now: timeNow}
 	opts.Changed = ann.Announce
 	start := time.Now()
@@ -94,7 +93,7 @@ func (svc *service) registerHooks() {
 	cfg := svc.st.cfg
 	h := &hooks.Handler{
 		DB: svc.st.db,
-		Announcer: &hooks.Announcer{DB: svc.st.db, Outbox: svc.ob, NotifyShipped: cfg.Orders.NotifyShipped,
+		Announcer: &hooks.Announcer{Outbox: svc.ob, NotifyShipped: cfg.Orders.NotifyShipped,
 			OwnerLang: cfg.Notify.Language, Location: cfg.location, Now: timeNow, Log: svc.log},
 		ShopifySecret: svc.env.getenv("SHOPIFY_WEBHOOK_SECRET"),
 		Token:         svc.env.getenv("SHOPBOT_HOOK_TOKEN"),

@@ -15,6 +15,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/shopbot/shopbot/bot"
 	"github.com/shopbot/shopbot/bot/dbtest"
 	"github.com/shopbot/shopbot/bot/schema"
 )
@@ -241,6 +242,7 @@ func TestConfigErrors(t *testing.T) {
 		{"bad quiet hours", "notify:\n  quiet_hours: night\n", "notify.quiet_hours"},
 		{"bad sla", "sla:\n  urgent: soon\n", "sla.urgent"},
 		{"bad order pattern", "order_pattern: '('\n", "order_pattern"},
+		{"negative retention", "retention:\n  conversations_days: -1\n", "retention.conversations_days"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -251,6 +253,21 @@ func TestConfigErrors(t *testing.T) {
 				t.Errorf("err = %v, want it to name %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestConfigRetention: retention days shorten the defaults; 0 keeps them.
+func TestConfigRetention(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "shopbot.yaml")
+	os.WriteFile(path, []byte("retention:\n  conversations_days: 365\n"), 0o644)
+	c, err := loadConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := bot.DefaultRetention
+	want.Conversations = 365 * 24 * time.Hour
+	if c.keep != want {
+		t.Errorf("retention = %+v, want %+v", c.keep, want)
 	}
 }
 

@@ -69,7 +69,7 @@ func (e env) backup(ctx context.Context, args []string) error {
 // purgeDaily applies the retention rules once a day while serve runs.
 func purgeDaily(ctx context.Context, svc *service) error {
 	for {
-		p, err := bot.Purge(ctx, svc.st.db, bot.DefaultRetention, timeNow())
+		p, err := bot.Purge(ctx, svc.st.db, svc.st.cfg.keep, timeNow())
 		if err != nil {
 			svc.log.Error("retention purge", "err", err)
 		} else if p != (bot.Purged{}) {
