@@ -65,7 +65,11 @@ func (a *Adapter) Send(ctx context.Context, r bot.Reply) (string, error) {
 		v, _ := a.parts.LoadOrStore(r.ID, p)
 		p = v.(*progress)
 	}
-	for i := len(p.ids); i < len(parts); i++ {
+	n := len(parts)
+	if len(r.Image) > 0 {
+		n++ // the image (the summary chart) follows the text
+	}
+	for i := len(p.ids); i < n; i++ {
 		var mk any
 		if i == len(parts)-1 {
 			mk = markup
@@ -74,7 +78,14 @@ func (a *Adapter) Send(ctx context.Context, r bot.Reply) (string, error) {
 		if i == 0 {
 			rt = replyTo
 		}
-		id, err := a.sendText(ctx, chat, parts[i], rt, mk)
+		var id int
+		var err error
+		if i < len(parts) {
+			id, err = a.sendText(ctx, chat, parts[i], rt, mk)
+		} else {
+			photo := tgbotapi.NewPhoto(chat, tgbotapi.FileBytes{Name: "chart.png", Bytes: r.Image})
+			id, err = a.send(ctx, chat, photo)
+		}
 		if err != nil {
 			if errors.Is(err, bot.ErrPermanent) {
 				a.parts.Delete(r.ID)
@@ -151,8 +162,18 @@ func shareLabel(text string) string {
 	return "📱 Share my phone number"
 }
 
-// sendText sends one message within the rate limits and returns its id.
+// sendText sends one text message within the rate limits and returns its id.
 func (a *Adapter) sendText(ctx context.Context, chat int64, text string, replyTo int, markup any) (int, error) {
+	msg := tgbotapi.NewMessage(chat, text)
+	msg.ReplyToMessageID = replyTo
+	msg.AllowSendingWithoutReply = replyTo != 0 // the thread root may be deleted
+	msg.ReplyMarkup = markup
+	return a.send(ctx, chat, msg)
+}
+
+// send sends one message (text or photo) within the rate limits and
+// returns its id.
+func (a *Adapter) send(ctx context.Context, chat int64, msg tgbotapi.Chattable) (int, error) {
 	if d := a.pace.chatWait(chat); d > a.MaxWait {
 		return 0, &bot.RetryAfter{After: d, Err: fmt.Errorf("telegram: chat %d paced (%s until its next message)", chat, d.Round(time.Millisecond))}
 	}
@@ -167,10 +188,6 @@ func (a *Adapter) sendText(ctx context.Context, chat int64, text string, replyTo
 	if err := a.pace.waitAny(ctx, a.SendInterval); err != nil {
 		return 0, &bot.RetryAfter{After: time.Millisecond, Err: errStopping}
 	}
-	msg := tgbotapi.NewMessage(chat, text)
-	msg.ReplyToMessageID = replyTo
-	msg.AllowSendingWithoutReply = replyTo != 0 // the thread root may be deleted
-	msg.ReplyMarkup = markup
 	// The request itself outlives a shutdown (bounded by RequestTimeout):
 	// its outcome is recorded, so it is neither lost nor sent twice.
 	sent, err := a.call(context.WithoutCancel(ctx), a.RequestTimeout).Send(msg)

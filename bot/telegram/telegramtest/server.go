@@ -12,8 +12,10 @@
 package telegramtest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -47,6 +49,7 @@ type Sent struct {
 	Inline            [][]tgbotapi.InlineKeyboardButton // inline keyboard, if any
 	Keyboard          [][]tgbotapi.KeyboardButton       // reply keyboard, if any
 	RemoveKeyboard    bool                              // reply_markup remove_keyboard
+	Photo             []byte                            // sendPhoto: the image; Text is its caption
 	At                time.Time                         // when the server accepted it
 }
 
@@ -430,6 +433,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.getUpdates(w, r)
 	case "sendMessage":
 		s.sendMessage(w, r)
+	case "sendPhoto":
+		s.sendPhoto(w, r)
 	case "answerCallbackQuery":
 		s.mu.Lock()
 		s.answers = append(s.answers, Answer{ID: r.Form.Get("callback_query_id"), Text: r.Form.Get("text")})
@@ -570,6 +575,41 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	s.accept(w, chat, m)
+}
+
+// sendPhoto takes an uploaded photo (multipart field "photo") with an
+// optional caption; only PNG and JPEG are accepted, as images.
+func (s *Server) sendPhoto(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseMultipartForm(10 << 20); err != nil {
+		reply(w, http.StatusBadRequest, apiError(400, "Bad Request: there is no photo in the request", 0))
+		return
+	}
+	chat, err := strconv.ParseInt(r.FormValue("chat_id"), 10, 64)
+	if err != nil {
+		reply(w, http.StatusBadRequest, apiError(400, "Bad Request: chat not found", 0))
+		return
+	}
+	f, _, err := r.FormFile("photo")
+	if err != nil {
+		reply(w, http.StatusBadRequest, apiError(400, "Bad Request: there is no photo in the request", 0))
+		return
+	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	if err != nil || !(bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")) || bytes.HasPrefix(data, []byte{0xff, 0xd8, 0xff})) {
+		reply(w, http.StatusBadRequest, apiError(400, "Bad Request: IMAGE_PROCESS_FAILED", 0))
+		return
+	}
+	m := Sent{ChatID: chat, Text: r.FormValue("caption"), Photo: data}
+	m.ReplyTo, _ = strconv.Atoi(r.FormValue("reply_to_message_id"))
+	m.AllowWithoutReply = r.FormValue("allow_sending_without_reply") == "true"
+	s.accept(w, chat, m)
+}
+
+// accept records m, sent to chat, unless the chat blocked the bot, it
+// replies to an unknown message or it breaks the rate limits.
+func (s *Server) accept(w http.ResponseWriter, chat int64, m Sent) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.blocked[chat] {
