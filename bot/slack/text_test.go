@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -78,6 +79,25 @@ func TestEphemeralChat(t *testing.T) {
 	for _, bad := range []string{"C1", "ephemeral:C1", "ephemeral:C1:", ""} {
 		if _, _, ok := parseEphemeral(bad); ok {
 			t.Errorf("parseEphemeral(%q) ok", bad)
+		}
+	}
+}
+
+// TestLabelsComplete: every owner language has every label, with the same
+// formatting verbs as English, so no owner sees an English word or a
+// %!d(MISSING).
+func TestLabelsComplete(t *testing.T) {
+	verbs := func(s string) string { return strings.Join(regexp.MustCompile(`%[a-z]`).FindAllString(s, -1), "") }
+	for _, lang := range []string{"ko", "zh"} {
+		for key, en := range labels["en"] {
+			got, ok := labels[lang][key]
+			if !ok {
+				t.Errorf("%s: no label %q", lang, key)
+				continue
+			}
+			if verbs(got) != verbs(en) {
+				t.Errorf("%s %q = %q: verbs %q, want %q as in English", lang, key, got, verbs(got), verbs(en))
+			}
 		}
 	}
 }
