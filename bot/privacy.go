@@ -22,7 +22,11 @@ type Forgotten struct {
 // that email): the conversations, their journal, tickets, verification
 // links and outbox messages. Orders stay: they are the shop's contracts and
 // payment records, kept for their own legal period (see Purge).
-func Forget(ctx context.Context, db *sqlx.DB, phone, email string) (Forgotten, error) {
+//
+// Each erase function runs for every erased conversation, inside the same
+// transaction, so that what adapters keep of a chat (a web transcript) goes
+// with it or not at all.
+func Forget(ctx context.Context, db *sqlx.DB, phone, email string, erase ...func(ctx context.Context, tx sqlx.ExtContext, channel, chat string) error) (Forgotten, error) {
 	var f Forgotten
 	phoneDigits := nationalDigits(phone)
 	email = strings.TrimSpace(strings.ToLower(email))
@@ -118,6 +122,11 @@ func Forget(ctx context.Context, db *sqlx.DB, phone, email string) (Forgotten, e
 			if s.n != nil {
 				n, _ := res.RowsAffected()
 				*s.n += n
+			}
+		}
+		for _, e := range erase {
+			if err := e(ctx, tx, c.Channel, c.Chat); err != nil {
+				return f, fmt.Errorf("bot: forget: %w", err)
 			}
 		}
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/shopbot/shopbot/bot"
 	"github.com/shopbot/shopbot/bot/schema"
+	"github.com/shopbot/shopbot/bot/web"
 )
 
 func (e env) forget(ctx context.Context, args []string) error {
@@ -27,7 +28,7 @@ func (e env) forget(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.db.Close()
-	f, err := bot.Forget(ctx, st.db, *phone, *email)
+	f, err := bot.Forget(ctx, st.db, *phone, *email, web.EraseChat)
 	if err != nil {
 		return err
 	}
@@ -69,11 +70,17 @@ func (e env) backup(ctx context.Context, args []string) error {
 // purgeDaily applies the retention rules once a day while serve runs.
 func purgeDaily(ctx context.Context, svc *service) error {
 	for {
-		p, err := bot.Purge(ctx, svc.st.db, svc.st.cfg.keep, timeNow())
+		now := timeNow()
+		p, err := bot.Purge(ctx, svc.st.db, svc.st.cfg.keep, now)
 		if err != nil {
 			svc.log.Error("retention purge", "err", err)
 		} else if p != (bot.Purged{}) {
 			svc.log.Info("retention purge", "messages", p.Messages, "conversations", p.Conversations, "tickets", p.Tickets, "orders", p.Orders, "replies", p.Replies)
+		}
+		if n, err := web.Purge(ctx, svc.st.db, now.Add(-svc.st.cfg.keep.Conversations)); err != nil {
+			svc.log.Error("retention purge: web transcripts", "err", err)
+		} else if n > 0 {
+			svc.log.Info("retention purge: web transcripts", "messages", n)
 		}
 		select {
 		case <-ctx.Done():
