@@ -35,13 +35,14 @@ type conversation struct {
 
 // loadConversation returns the conversation of (channel, chat), creating it.
 func loadConversation(ctx context.Context, q sqlx.ExtContext, m Message, now time.Time) (*conversation, error) {
+	// One statement finds or creates the row and locks it for the
+	// transaction, so two messages of one chat are handled one after the
+	// other (PostgreSQL; SQLite has one writer anyway).
 	var c conversation
-	err := sqlx.GetContext(ctx, q, &c, q.Rebind(`SELECT * FROM conversations WHERE channel = ? AND chat = ?`), m.Channel, m.Chat)
-	if errors.Is(err, sql.ErrNoRows) {
-		now = now.UTC()
-		err = sqlx.GetContext(ctx, q, &c, q.Rebind(`INSERT INTO conversations (channel, chat, user_id, name, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?) RETURNING *`), m.Channel, m.Chat, m.User, m.Name, now, now)
-	}
+	now = now.UTC()
+	err := sqlx.GetContext(ctx, q, &c, q.Rebind(`INSERT INTO conversations (channel, chat, user_id, name, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (channel, chat) DO UPDATE SET updated_at = excluded.updated_at RETURNING *`),
+		m.Channel, m.Chat, m.User, m.Name, now, now)
 	if err != nil {
 		return nil, fmt.Errorf("bot: conversation: %w", err)
 	}
@@ -113,14 +114,19 @@ func journal(ctx context.Context, q sqlx.ExtContext, m Message, now time.Time) (
 	return true, nil
 }
 
-// recentMessages counts a chat's inbound messages since since, the one
-// being handled included.
-func recentMessages(ctx context.Context, q sqlx.ExtContext, channel, chat string, since time.Time) (int, error) {
-	var n int
-	err := sqlx.GetContext(ctx, q, &n, q.Rebind(`SELECT COUNT(*) FROM inbound WHERE channel = ? AND chat = ? AND received_at > ?`),
-		channel, chat, since.UTC())
-	if err != nil {
-		return 0, fmt.Errorf("bot: rate: %w", err)
+// recentMessages counts a chat's inbound messages since short and since long
+// (short after long), the one being handled included.
+func recentMessages(ctx context.Context, q sqlx.ExtContext, channel, chat string, short, long time.Time) (sinceShort, sinceLong int, err error) {
+	// One query for both windows (short after long): the chat's index
+	// (channel, chat, received_at) gives the long window's rows.
+	var n struct {
+		Short int `db:"short"`
+		Long  int `db:"long"`
 	}
-	return n, nil
+	err = sqlx.GetContext(ctx, q, &n, q.Rebind(`SELECT COALESCE(SUM(CASE WHEN received_at > ? THEN 1 ELSE 0 END), 0) AS short, COUNT(*) AS long
+		FROM inbound WHERE channel = ? AND chat = ? AND received_at > ?`), short.UTC(), channel, chat, long.UTC())
+	if err != nil {
+		return 0, 0, fmt.Errorf("bot: rate: %w", err)
+	}
+	return n.Short, n.Long, nil
 }

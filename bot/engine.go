@@ -209,28 +209,31 @@ func (h *handling) customer(ctx context.Context) error {
 // flooding reports whether the conversation is past its limits. The first
 // message past a limit sends the owners one note.
 func (h *handling) flooding(ctx context.Context) (bool, error) {
-	for _, l := range []struct {
+	limits := []struct {
 		n      int
 		window time.Duration
-	}{{h.cfg.Limits.PerMinute, time.Minute}, {h.cfg.Limits.PerHour, time.Hour}} {
-		if l.n <= 0 {
+	}{{h.cfg.Limits.PerMinute, time.Minute}, {h.cfg.Limits.PerHour, time.Hour}}
+	if limits[0].n <= 0 && limits[1].n <= 0 {
+		return false, nil
+	}
+	perMinute, perHour, err := recentMessages(ctx, h.tx, h.m.Channel, h.m.Chat, h.now.Add(-time.Minute), h.now.Add(-time.Hour))
+	if err != nil {
+		return false, err
+	}
+	for i, n := range []int{perMinute, perHour} {
+		l := limits[i]
+		if l.n <= 0 || n <= l.n {
 			continue
 		}
-		n, err := recentMessages(ctx, h.tx, h.m.Channel, h.m.Chat, h.now.Add(-l.window))
-		if err != nil {
-			return false, err
-		}
-		if n > l.n {
-			if n == l.n+1 {
-				h.log.Warn("conversation muted: too many messages", "channel", h.m.Channel, "chat", h.m.Chat, "limit", l.n, "window", l.window)
-				for _, a := range h.cfg.Owners {
-					h.out = append(h.out, Reply{Channel: a.Channel, Chat: a.Chat, Kind: KindAlert, Event: "flood", Priority: string(tickets.Low),
-						Key:  "flood:" + h.m.Channel + ":" + h.m.Chat,
-						Text: fmt.Sprintf("%s:%s sent over %d messages in %s; the bot is not answering it for now", h.m.Channel, h.m.Chat, l.n, l.window)})
-				}
+		if n == l.n+1 {
+			h.log.Warn("conversation muted: too many messages", "channel", h.m.Channel, "chat", h.m.Chat, "limit", l.n, "window", l.window)
+			for _, a := range h.cfg.Owners {
+				h.out = append(h.out, Reply{Channel: a.Channel, Chat: a.Chat, Kind: KindAlert, Event: "flood", Priority: string(tickets.Low),
+					Key:  "flood:" + h.m.Channel + ":" + h.m.Chat,
+					Text: fmt.Sprintf("%s:%s sent over %d messages in %s; the bot is not answering it for now", h.m.Channel, h.m.Chat, l.n, l.window)})
 			}
-			return true, nil
 		}
+		return true, nil
 	}
 	return false, nil
 }

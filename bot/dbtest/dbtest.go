@@ -121,7 +121,7 @@ func SkipOrFail(t testing.TB, err error) {
 func openPostgres(t testing.TB) *sqlx.DB {
 	t.Helper()
 	_, u := newPostgresSchema(t)
-	db, err := sqlx.Open("postgres", u)
+	db, err := schema.Open(context.Background(), u) // the DSN serve would use
 	if err != nil {
 		t.Fatalf("dbtest: %v", err)
 	}
