@@ -159,6 +159,9 @@ func (h *Handler) answer(w http.ResponseWriter, source, topic string, res shop.A
 	case errors.As(err, &rej):
 		h.log().Warn("webhook rejected", "source", source, "topic", topic, "reason", rej.msg)
 		reply(w, http.StatusUnprocessableEntity, map[string]any{"error": rej.msg})
+	case errors.Is(err, shop.ErrInvalid):
+		h.log().Warn("webhook rejected", "source", source, "topic", topic, "reason", err)
+		reply(w, http.StatusUnprocessableEntity, map[string]any{"error": err.Error()})
 	case err != nil:
 		h.log().Error("webhook", "source", source, "topic", topic, "err", err)
 		reply(w, http.StatusInternalServerError, map[string]any{"error": "could not store it; try again"})

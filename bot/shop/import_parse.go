@@ -436,6 +436,14 @@ var timeLayouts = []string{
 // time reads a time in the mapping's layout or one of timeLayouts; times
 // without a zone are in p.loc. A number is an Excel date serial.
 func (p *parser) time(s string) (time.Time, error) {
+	t, err := p.parseTime(s)
+	if err == nil && (t.Before(earliest) || !t.Before(latest)) {
+		return time.Time{}, errors.New("a date outside 1970–2199")
+	}
+	return t, err
+}
+
+func (p *parser) parseTime(s string) (time.Time, error) {
 	if p.mapping != nil && p.mapping.TimeFormat != "" {
 		if t, err := time.ParseInLocation(p.mapping.TimeFormat, s, p.loc); err == nil {
 			return t.UTC(), nil

@@ -226,15 +226,27 @@ func moves(from, to Status) bool {
 	return true
 }
 
+// earliest and latest bound the dates an order may carry: what lies outside
+// is a broken export or webhook, and some years do not survive a database.
+var (
+	earliest = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	latest   = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
 // mergeOrder is old (nil: none) with what in says: non-empty fields
 // replace, items replace when in has any, the status moves only forward.
 func mergeOrder(old *Order, in Order, now time.Time) (Order, error) {
 	in.Number = strings.TrimSpace(in.Number)
 	if in.Number == "" {
-		return Order{}, fmt.Errorf("shop: apply orders: empty number")
+		return Order{}, fmt.Errorf("shop: apply orders: %w: empty number", ErrInvalid)
 	}
 	if in.Status != "" && !in.Status.Valid() {
-		return Order{}, fmt.Errorf("shop: apply orders: order %s: unknown status %q", in.Number, in.Status)
+		return Order{}, fmt.Errorf("shop: apply orders: order %s: %w status %q", in.Number, ErrInvalid, in.Status)
+	}
+	for _, t := range []*time.Time{&in.OrderedAt, in.PaidAt, in.ShippedAt, in.DeliveredAt} {
+		if t != nil && !t.IsZero() && (t.Before(earliest) || !t.Before(latest)) {
+			return Order{}, fmt.Errorf("shop: apply orders: order %s: %w date %s (want 1970–2199)", in.Number, ErrInvalid, t.Format(time.RFC3339))
+		}
 	}
 	truncate := func(t *time.Time) *time.Time {
 		if t == nil {

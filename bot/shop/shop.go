@@ -14,6 +14,11 @@ import (
 // ErrNotFound reports that the product or order asked for does not exist.
 var ErrNotFound = errors.New("shop: not found")
 
+// ErrInvalid marks data that can never be stored (an empty order number, an
+// unknown status, a date outside 1970–2199): the sender's mistake, not a
+// failure to retry.
+var ErrInvalid = errors.New("invalid")
+
 // ErrNegativeStock reports a stock adjustment that would leave fewer than
 // zero units; the stock is left unchanged.
 var ErrNegativeStock = errors.New("shop: stock would go below zero")
