@@ -51,7 +51,7 @@ func (c *clock) Advance(d time.Duration) { c.t = c.t.Add(d) }
 // harness is the engine on a demo shop, a fake Slack and the adapter in
 // HTTP mode, wired the way `shopbot serve` wires them.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	db    *sqlx.DB
 	eng   *bot.Engine
 	ob    *bot.Outbox
@@ -62,7 +62,7 @@ type harness struct {
 	seq   int
 }
 
-func newHarness(t *testing.T, db *sqlx.DB) *harness {
+func newHarness(t testing.TB, db *sqlx.DB) *harness {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := shop.SeedDemo(ctx, db, testNow); err != nil {
