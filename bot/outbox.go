@@ -45,14 +45,24 @@ type Outbox struct {
 
 	mu     sync.Mutex
 	wakers []chan struct{}
+	// sent are messages this process sent whose outcome it could not
+	// record yet (the database went away): no sender here claims them
+	// again, so a lease running out during an outage does not send twice.
+	sent map[int64]bool
 
 	// MaxBackoff caps the wait between retries of one message.
 	MaxBackoff time.Duration
 	// Poll is how often Run looks for due messages without a wake-up.
 	Poll time.Duration
 	// Lease is how long a claimed message is reserved for its sender: a
-	// sender that dies mid-send leaves it to the others after this.
+	// sender that dies mid-send leaves it to the others after this. The
+	// claim is renewed while the send runs, so a slow send keeps it.
 	Lease time.Duration
+	// RecordRetry is the wait between attempts to record a send that
+	// succeeded while the database did not answer. Run's wait after a
+	// failed round doubles from Poll up to five times RecordRetry or eight
+	// times Poll, whichever is less.
+	RecordRetry time.Duration
 }
 
 // NewOutbox returns the outbox on db. now and log may be nil.
@@ -63,7 +73,17 @@ func NewOutbox(db *sqlx.DB, now func() time.Time, log *slog.Logger) *Outbox {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Outbox{db: db, now: now, log: log, MaxBackoff: 5 * time.Minute, Poll: time.Second, Lease: time.Minute}
+	return &Outbox{db: db, now: now, log: log, MaxBackoff: 5 * time.Minute, Poll: time.Second, Lease: time.Minute,
+		RecordRetry: time.Second, sent: map[int64]bool{}}
+}
+
+// Ping checks that the outbox's database answers: adapters ask it whether
+// a failure is the store's (wait for it) or a message's own.
+func (o *Outbox) Ping(ctx context.Context) error {
+	if err := o.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("outbox: ping: %w", err)
+	}
+	return nil
 }
 
 // Wake tells every Run that new messages are waiting.
@@ -213,7 +233,8 @@ func (o *Outbox) Deliver(ctx context.Context, channel, chat string, send SendFun
 		if ctx.Err() != nil {
 			return sent, ctx.Err()
 		}
-		if blocked[r.Chat] {
+		if blocked[r.Chat] || o.holding(r.ID) {
+			blocked[r.Chat] = true
 			continue
 		}
 		claimed, err := o.claim(ctx, r.ID)
@@ -225,13 +246,15 @@ func (o *Outbox) Deliver(ctx context.Context, channel, chat string, send SendFun
 			blocked[r.Chat] = true
 			continue
 		}
+		stop := o.keep(ctx, r.ID)
 		pid, err := send(ctx, r)
+		stop()
 		// The outcome is recorded even when ctx ends meanwhile: a message
 		// sent but not marked would go out twice.
 		bk := context.WithoutCancel(ctx)
 		switch {
 		case err == nil:
-			if err := o.finish(bk, r.ID, "sent", pid, ""); err != nil {
+			if err := o.recordSent(ctx, r.ID, pid); err != nil {
 				return sent, err
 			}
 			sent++
@@ -259,6 +282,7 @@ func (o *Outbox) Run(ctx context.Context, channel string, send SendFunc) error {
 	wake := o.waker()
 	t := time.NewTimer(0)
 	defer t.Stop()
+	failures := 0 // rounds failed in a row
 	for {
 		select {
 		case <-ctx.Done():
@@ -273,15 +297,77 @@ func (o *Outbox) Run(ctx context.Context, channel string, send SendFunc) error {
 		case <-t.C:
 		}
 		n, err := o.Deliver(ctx, channel, "", send)
-		if err != nil && ctx.Err() == nil {
-			o.log.Error("outbox: deliver", "channel", channel, "err", err)
-		}
 		wait := o.Poll
+		switch {
+		case ctx.Err() != nil:
+		case err != nil:
+			// The database is away (a restart, a network cut): say so once,
+			// then retry less and less often, quietly, until it answers.
+			failures++
+			if failures == 1 {
+				o.log.Error("outbox: deliver failed; retrying until the database answers", "channel", channel, "err", err)
+			} else {
+				o.log.Debug("outbox: deliver", "channel", channel, "attempt", failures, "err", err)
+			}
+			wait = min(o.Poll<<min(failures, 10), max(o.Poll, min(5*o.RecordRetry, 8*o.Poll)))
+		case failures > 0:
+			o.log.Info("outbox: delivering again", "channel", channel, "failed_rounds", failures)
+			failures = 0
+		}
 		if n > 0 {
 			wait = 0 // more may be due
 		}
 		t.Reset(wait)
 	}
+}
+
+// recordSent marks message id sent. A send that succeeded must not be
+// repeated, so while the database does not answer it keeps trying (every
+// RecordRetry) and no other sender of this process claims the message;
+// only the end of ctx stops it, and then a lease that runs out may send
+// the message again.
+func (o *Outbox) recordSent(ctx context.Context, id int64, platformID string) error {
+	bk := context.WithoutCancel(ctx)
+	err := o.finish(bk, id, "sent", platformID, "")
+	if err == nil {
+		return nil
+	}
+	o.hold(id, true)
+	defer o.hold(id, false)
+	o.log.Warn("outbox: sent, but the outcome could not be recorded; retrying", "id", id, "err", err)
+	for {
+		t := time.NewTimer(o.RecordRetry)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			// One last try: shutting down is no reason to send it twice.
+			if err := o.finish(bk, id, "sent", platformID, ""); err != nil {
+				return err
+			}
+			return nil
+		case <-t.C:
+		}
+		if err = o.finish(bk, id, "sent", platformID, ""); err == nil {
+			o.log.Info("outbox: outcome recorded", "id", id)
+			return nil
+		}
+	}
+}
+
+func (o *Outbox) hold(id int64, on bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if on {
+		o.sent[id] = true
+	} else {
+		delete(o.sent, id)
+	}
+}
+
+func (o *Outbox) holding(id int64) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.sent[id]
 }
 
 // claim takes a due message for this sender by moving its next_at past the
@@ -299,6 +385,33 @@ func (o *Outbox) claim(ctx context.Context, id int64) (bool, error) {
 		return false, fmt.Errorf("outbox: claim %d: %w", id, err)
 	}
 	return n == 1, nil
+}
+
+// keep renews the claim on message id every third of the lease while its
+// send runs, so a send slower than the lease (rate-limit waits, a slow
+// platform) is never taken over and repeated by another sender, and the
+// lease can be short: a process killed mid-send holds the message for at
+// most one lease. stop ends the renewals before the outcome is recorded.
+func (o *Outbox) keep(ctx context.Context, id int64) (stop func()) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(max(o.Lease/3, 10*time.Millisecond))
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if _, err := o.db.ExecContext(ctx, o.db.Rebind(`UPDATE outbox SET next_at = ? WHERE id = ? AND status = 'pending'`),
+					o.now().UTC().Add(o.Lease), id); err != nil && ctx.Err() == nil {
+					o.log.Warn("outbox: claim not renewed", "id", id, "err", err)
+				}
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
 }
 
 // release gives up a claim without counting an attempt.

@@ -41,6 +41,10 @@ type Watcher struct {
 	// terminal, a log): how an unreachable database is reported while it
 	// lasts.
 	Direct func(ctx context.Context, text string)
+	// OutagesElsewhere leaves the database's outages to another watcher
+	// (serve's watchdog, which tells the owner without the database): Tick
+	// only skips its work while the database does not answer.
+	OutagesElsewhere bool
 
 	mu       sync.Mutex
 	downFrom time.Time // when the database stopped answering; zero: it answers
@@ -117,6 +121,9 @@ func (w *Watcher) database(ctx context.Context, now time.Time) bool {
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	err := w.DB.PingContext(pctx)
 	cancel()
+	if w.OutagesElsewhere {
+		return err == nil
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if err == nil {

@@ -53,8 +53,9 @@ func TestParseURL(t *testing.T) {
 	}{
 		{raw: "sqlite:shop.db", driver: "sqlite", dsn: schema.SQLiteDSN("shop.db")},
 		{raw: "sqlite:///tmp/x.db", driver: "sqlite", dsn: schema.SQLiteDSN("/tmp/x.db")},
-		{raw: "postgres://u@127.0.0.1/db", driver: "postgres", dsn: "postgres://u@127.0.0.1/db?connect_timeout=10&sslmode=disable"},
-		{raw: "postgres://u@db.example.com/db?sslmode=require", driver: "postgres", dsn: "postgres://u@db.example.com/db?connect_timeout=10&sslmode=require"},
+		{raw: "postgres://u@127.0.0.1/db", driver: "postgres", dsn: "postgres://u@127.0.0.1/db?binary_parameters=yes&connect_timeout=10&sslmode=disable"},
+		{raw: "postgres://u@db.example.com/db?sslmode=require", driver: "postgres", dsn: "postgres://u@db.example.com/db?binary_parameters=yes&connect_timeout=10&sslmode=require"},
+		{raw: "postgres://u@h/db?binary_parameters=no", driver: "postgres", dsn: "postgres://u@h/db?binary_parameters=no&connect_timeout=10"},
 		{raw: "mysql://x", wantErr: true},
 		{raw: "sqlite:", wantErr: true},
 	}

@@ -156,8 +156,37 @@ func (a *Adapter) authenticate(ctx context.Context) error {
 	return nil
 }
 
-// runSocket receives events over Socket Mode until ctx is done.
+// runSocket receives events over Socket Mode until ctx is done. The
+// client reconnects by itself after network failures; when it gives up (a
+// token revoked while running) the adapter logs it and starts again after
+// a wait, so the other channels of the process keep running.
 func (a *Adapter) runSocket(ctx context.Context) error {
+	wait := socketRetry
+	for {
+		err := a.socketOnce(ctx)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		a.log.Error("slack: socket mode stopped; reconnecting", "in", wait, "err", err)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		wait = min(2*wait, 10*time.Minute)
+	}
+}
+
+// socketRetry is the first wait before Socket Mode starts again after the
+// client gave up; it doubles up to ten minutes.
+var socketRetry = 30 * time.Second
+
+// socketOnce runs one Socket Mode client until it stops or ctx is done.
+func (a *Adapter) socketOnce(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	client := socketmode.New(a.api, socketmode.OptionLog(slog.NewLogLogger(a.log.Handler(), slog.LevelDebug)))
 	errc := make(chan error, 1)
 	go func() { errc <- client.RunContext(ctx) }()
@@ -166,9 +195,6 @@ func (a *Adapter) runSocket(ctx context.Context) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case err := <-errc:
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
 			return fmt.Errorf("slack: socket mode: %w", err)
 		case evt := <-client.Events:
 			a.HandleSocketEvent(ctx, evt, client)

@@ -49,6 +49,11 @@ type Config struct {
 	Log           *slog.Logger // nil: discard
 	// WrapSend, if set, wraps the sender the outbox runners use (metrics).
 	WrapSend func(bot.SendFunc) bot.SendFunc
+	// Lead, if set, runs the long-polling loop: it calls poll only while
+	// this process is the one poller among the instances sharing the
+	// database (leader.Run), and returns when ctx is done. nil: always poll.
+	// The outbox senders run on every instance regardless.
+	Lead func(ctx context.Context, poll func(context.Context) error) error
 }
 
 // Engine handles an inbound message (*bot.Engine does).
@@ -160,10 +165,9 @@ func (a *Adapter) Run(ctx context.Context) error {
 	stopSenders := a.startSenders(ctx, &wg)
 	var err error
 	if a.cfg.WebhookURL != "" {
-		if err = a.SetWebhook(ctx); err == nil {
-			<-ctx.Done()
-			err = ctx.Err()
-		}
+		err = a.awaitWebhook(ctx)
+	} else if a.cfg.Lead != nil {
+		err = a.cfg.Lead(ctx, a.Poll)
 	} else {
 		err = a.Poll(ctx)
 	}

@@ -120,6 +120,9 @@ func chatKey(u tgbotapi.Update) string {
 
 // handleWithRetry handles u, retrying a failure with backoff. It returns
 // only ctx's error; an update that keeps failing is skipped and logged.
+// Failures while the database does not answer are not the update's: they
+// are not counted, and the update is retried as soon as the database is
+// back (it stays unconfirmed meanwhile, however long that takes).
 func (a *Adapter) handleWithRetry(ctx context.Context, u tgbotapi.Update) error {
 	for attempt := 1; ; attempt++ {
 		err := a.HandleUpdate(ctx, u)
@@ -129,6 +132,12 @@ func (a *Adapter) handleWithRetry(ctx context.Context, u tgbotapi.Update) error 
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		if down, werr := a.waitStore(ctx, u, err); werr != nil {
+			return werr
+		} else if down {
+			attempt--
+			continue
+		}
 		if attempt >= a.HandleAttempts {
 			a.log.Error("telegram: update skipped after repeated failures", "update", u.UpdateID, "attempts", attempt, "err", err)
 			return nil
@@ -137,6 +146,33 @@ func (a *Adapter) handleWithRetry(ctx context.Context, u tgbotapi.Update) error 
 		a.log.Warn("telegram: handle failed, will retry", "update", u.UpdateID, "attempt", attempt, "in", d, "err", err)
 		if err := wait(ctx, d); err != nil {
 			return err
+		}
+	}
+}
+
+// waitStore reports whether the database was down when u failed with
+// err; if so it waits, pinging every Backoff, until the database answers.
+// It returns ctx's error if ctx ends first.
+func (a *Adapter) waitStore(ctx context.Context, u tgbotapi.Update, err error) (down bool, _ error) {
+	for {
+		pctx, cancel := context.WithTimeout(ctx, a.RequestTimeout)
+		perr := a.cfg.Outbox.Ping(pctx)
+		cancel()
+		if ctx.Err() != nil {
+			return down, ctx.Err()
+		}
+		if perr == nil {
+			if down {
+				a.log.Info("telegram: database back; handling the waiting update again", "update", u.UpdateID)
+			}
+			return down, nil
+		}
+		if !down {
+			a.log.Warn("telegram: database unreachable; the update stays unconfirmed until it answers", "update", u.UpdateID, "err", err)
+		}
+		down = true
+		if err := wait(ctx, a.Backoff); err != nil {
+			return down, err
 		}
 	}
 }
@@ -363,4 +399,35 @@ func (a *Adapter) SetCommands(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// awaitWebhook registers the webhook and then waits for ctx. While
+// Telegram cannot be reached (a network failure, a 5xx, a 429) it retries
+// with backoff; a webhook Telegram refuses (another 4xx: a bad URL, a
+// revoked token) is a configuration error and returned.
+func (a *Adapter) awaitWebhook(ctx context.Context) error {
+	for attempt := 1; ; attempt++ {
+		err := a.SetWebhook(ctx)
+		if err == nil {
+			<-ctx.Done()
+			return ctx.Err()
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		d := a.backoff(attempt)
+		var te *tgbotapi.Error
+		if errors.As(err, &te) {
+			if te.Code >= 400 && te.Code < 500 && te.Code != http.StatusTooManyRequests {
+				return err
+			}
+			if te.RetryAfter > 0 {
+				d = time.Duration(te.RetryAfter) * time.Second
+			}
+		}
+		a.log.Warn("telegram: setWebhook failed, will retry", "attempt", attempt, "in", d, "err", err)
+		if err := wait(ctx, d); err != nil {
+			return err
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -162,24 +163,79 @@ func (s *Server) handleMessage(w http.ResponseWriter, r *http.Request) {
 		s.limited(w, "ip", wait)
 		return
 	}
-	ctx := r.Context()
-	seq, fresh, err := appendEvent(ctx, s.cfg.DB, visitor, 0, Event{From: "me", Text: req.Text, ClientID: req.ID}, now)
-	if err != nil {
-		s.log.Error("web: store visitor message", "chat", visitor, "err", err)
-		fail(w, http.StatusServiceUnavailable, "unavailable", "The chat is unavailable right now. Please try again.", 0)
-		return
-	}
-	if fresh {
-		s.visitors.wake(visitor)
-	}
+	// A database that does not answer (restarting, out of reach) gets the
+	// visitor a polite 503 within StoreWait, not a hanging request: the
+	// widget keeps the text and sends it again with the same id. The work
+	// goes on a little longer without the visitor (a driver may take its
+	// own time to give up); if it succeeds after all, the repeat is a
+	// duplicate and handled once.
 	m := bot.Message{Channel: Channel, ID: visitor + ":" + req.ID, Chat: visitor, User: visitor, Name: strings.TrimSpace(req.Name),
 		Text: req.Text, Lang: req.Lang, Choice: req.Choice, Time: now}
-	if _, err := s.cfg.Engine.Handle(ctx, m); err != nil && !errors.Is(err, bot.ErrDuplicate) {
-		s.log.Error("web: handle", "chat", visitor, "err", err)
-		fail(w, http.StatusServiceUnavailable, "unavailable", "The chat is unavailable right now. Please try again.", 0)
-		return
+	done := make(chan int64, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 3*s.limits.StoreWait)
+		defer cancel()
+		seq, err := s.take(ctx, m, req.ID)
+		if err != nil {
+			s.log.Error("web: message not taken", "chat", visitor, "err", err)
+			seq = -1
+		}
+		done <- seq
+	}()
+	t := time.NewTimer(s.limits.StoreWait)
+	defer t.Stop()
+	select {
+	case seq := <-done:
+		if seq < 0 {
+			s.unavailable(w, req.Lang)
+			return
+		}
+		writeJSON(w, http.StatusAccepted, messageResponse{Seq: seq})
+	case <-t.C:
+		s.log.Warn("web: database too slow; visitor asked to try again", "chat", visitor, "after", s.limits.StoreWait)
+		s.unavailable(w, req.Lang)
 	}
-	writeJSON(w, http.StatusAccepted, messageResponse{Seq: seq})
+}
+
+// take stores a visitor's message m (the widget's id clientID) in the
+// visitor's log and hands it to the engine. It returns the message's event
+// id (0 for a repeat).
+func (s *Server) take(ctx context.Context, m bot.Message, clientID string) (int64, error) {
+	seq, fresh, err := appendEvent(ctx, s.cfg.DB, m.Chat, 0, Event{From: "me", Text: m.Text, ClientID: clientID}, m.Time)
+	if err != nil {
+		return 0, fmt.Errorf("web: store visitor message: %w", err)
+	}
+	if fresh {
+		s.visitors.wake(m.Chat)
+	}
+	if _, err := s.cfg.Engine.Handle(ctx, m); err != nil && !errors.Is(err, bot.ErrDuplicate) {
+		return 0, fmt.Errorf("web: handle: %w", err)
+	}
+	return seq, nil
+}
+
+// retryUnavailable is when the widget should send a refused message again.
+const retryUnavailable = 5 * time.Second
+
+// unavailableText asks the visitor, in their language, to send again.
+var unavailableText = map[string]string{
+	"ko": "지금은 메시지를 받을 수 없어요. 쓰신 내용은 그대로 있으니 잠시 후 다시 보내 주세요.",
+	"en": "We can't take messages for a moment. Your text is kept: please try again in a moment.",
+	"zh": "暂时无法接收消息。您写的内容已保留，请稍后再试。",
+}
+
+// unavailable answers 503 when the message could not be stored: a short,
+// localized "please try again in a moment" with a Retry-After.
+func (s *Server) unavailable(w http.ResponseWriter, lang string) {
+	l := strings.ToLower(lang)
+	if len(l) > 2 {
+		l = l[:2]
+	}
+	text, ok := unavailableText[l]
+	if !ok {
+		text = unavailableText[s.cfg.Lang]
+	}
+	fail(w, http.StatusServiceUnavailable, "unavailable", text, retryUnavailable)
 }
 
 // handleEvents is a visitor's server-sent event stream: the conversation

@@ -22,6 +22,7 @@ type Limits struct {
 	OwnerLoginEvery  time.Duration // …then one per this
 	HeartbeatEvery   time.Duration // comment lines that keep idle streams open, and a database re-check
 	MaxStreamHistory int           // events a new stream replays
+	StoreWait        time.Duration // how long a visitor's message waits on the database before a 503
 }
 
 // DefaultLimits suit a small shop: a person types far slower than this.
@@ -34,6 +35,7 @@ var DefaultLimits = Limits{
 	OwnerLoginBurst: 5, OwnerLoginEvery: 20 * time.Second,
 	HeartbeatEvery:   20 * time.Second,
 	MaxStreamHistory: 200,
+	StoreWait:        5 * time.Second,
 }
 
 func (l Limits) withDefaults() Limits {
@@ -61,6 +63,7 @@ func (l Limits) withDefaults() Limits {
 	pickD(&l.OwnerLoginEvery, d.OwnerLoginEvery)
 	pickD(&l.HeartbeatEvery, d.HeartbeatEvery)
 	pick(&l.MaxStreamHistory, d.MaxStreamHistory)
+	pickD(&l.StoreWait, d.StoreWait)
 	return l
 }
 

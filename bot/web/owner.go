@@ -36,20 +36,30 @@ func (s *Server) registerOwner(mux *http.ServeMux) {
 }
 
 // session returns the owner's session cookie value if it is valid now.
-func (s *Server) session(r *http.Request) (string, bool) {
+// err is set when that cannot be known (the database does not answer):
+// the owner is then told to try again, not signed out.
+func (s *Server) session(r *http.Request) (string, bool, error) {
 	c, err := r.Cookie(ownerCookie)
 	if err != nil || c.Value == "" {
-		return "", false
+		return "", false, nil
 	}
-	hash, err := getSetting(r.Context(), s.cfg.DB, keyOwnerToken)
+	ctx, cancel := context.WithTimeout(r.Context(), s.limits.StoreWait)
+	defer cancel()
+	hash, err := getSetting(ctx, s.cfg.DB, keyOwnerToken)
 	if err != nil {
 		s.log.Error("web: owner session", "err", err)
-		return "", false
+		return "", false, err
 	}
 	if !s.sign.validSession(c.Value, hash, s.now()) {
-		return "", false
+		return "", false, nil
 	}
-	return c.Value, true
+	return c.Value, true, nil
+}
+
+// unavailablePage is the owner's "try again in a moment" page (503).
+func (s *Server) unavailablePage(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", strconv.Itoa(int(retryUnavailable/time.Second)))
+	s.render(w, http.StatusServiceUnavailable, "login", ownerView{Error: s.words()["unavailable"]})
 }
 
 func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
@@ -124,7 +134,11 @@ func (s *Server) sameSite(r *http.Request) bool {
 // anyone else.
 func (s *Server) ownerPage(page func(w http.ResponseWriter, r *http.Request, v ownerView)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		sess, ok := s.session(r)
+		sess, ok, err := s.session(r)
+		if err != nil {
+			s.unavailablePage(w)
+			return
+		}
 		if !ok {
 			s.render(w, http.StatusOK, "login", ownerView{})
 			return
@@ -144,7 +158,11 @@ func (s *Server) ownerPage(page func(w http.ResponseWriter, r *http.Request, v o
 // the session's CSRF token and comes from this site.
 func (s *Server) ownerPost(action func(w http.ResponseWriter, r *http.Request)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		sess, ok := s.session(r)
+		sess, ok, err := s.session(r)
+		if err != nil {
+			s.unavailablePage(w)
+			return
+		}
 		if !ok {
 			http.Redirect(w, r, "/owner", http.StatusSeeOther)
 			return
@@ -388,7 +406,17 @@ func (s *Server) command(w http.ResponseWriter, r *http.Request) {
 // ownerEvents streams ticket alerts to an open inbox. A reconnect names
 // the last alert it saw (Last-Event-ID) and gets the ones after it.
 func (s *Server) ownerEvents(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.session(r); !ok {
+	_, ok, err := s.session(r)
+	if err != nil {
+		// Any answer but 200 ends an EventSource for good: this one says
+		// to come back later.
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusOK)
+		fmt.Fprintf(w, "retry: %d\n\n", retryUnavailable/time.Millisecond)
+		return
+	}
+	if !ok {
 		http.Error(w, "not signed in", http.StatusUnauthorized)
 		return
 	}

@@ -182,6 +182,8 @@ func (e env) serve(ctx context.Context, args []string) error {
 	defer cancel()
 	errc := make(chan error, 4+len(chans))
 	go func() { errc <- srv.Serve(ln) }()
+	// outage.go: tells the owner, without the database, when it is away.
+	svc.watchDatabase(ctx, dests)
 	go func() { errc <- svc.runNotify(ctx, dests, running) }() // notify.go: router, summaries, watchers
 	go func() { errc <- purgeDaily(ctx, svc) }()               // privacy.go: retention
 	go func() {

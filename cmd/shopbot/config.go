@@ -46,7 +46,8 @@ type config struct {
 		Owners  []string `yaml:"owners"`
 		APIURL  string   `yaml:"api_url"`
 	} `yaml:"slack"`
-	Web    webConfig `yaml:"web"` // web.go
+	Web    webConfig    `yaml:"web"`    // web.go
+	Outbox outboxConfig `yaml:"outbox"` // outbox_config.go
 	Orders struct {
 		// NotifyShipped tells a customer whose conversation is linked to an
 		// order when it ships (imports and webhooks). Off by default.
@@ -181,6 +182,9 @@ func (c *config) validate() error {
 		case r.days > 0:
 			*r.d = time.Duration(r.days) * 24 * time.Hour
 		}
+	}
+	if err := c.Outbox.validate(); err != nil {
+		return err
 	}
 	if err := c.Web.validate(); err != nil {
 		return err

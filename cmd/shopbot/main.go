@@ -186,6 +186,9 @@ func (s *stores) engine(ctx context.Context, log *slog.Logger, owners []bot.Addr
 		return nil, nil, err
 	}
 	ob := bot.NewOutbox(s.db, timeNow, log)
+	if s.cfg.Outbox.lease > 0 {
+		ob.Lease = s.cfg.Outbox.lease // outbox_config.go
+	}
 	eng, err := bot.New(ctx, bot.Config{
 		DB:           s.db,
 		FAQ:          f,

@@ -119,9 +119,7 @@ func (svc *service) runNotify(ctx context.Context, dests []notify.Destination, r
 		Hour: n.hour, Minute: n.min, Weekly: n.weekly, WeeklyDay: n.weeklyDay, Lang: n.Language, Now: timeNow, Log: svc.log}
 	watch := &notify.Watcher{DB: svc.st.db, Poster: poster, SLA: cfg.sla, Lang: n.Language, Location: cfg.location,
 		Channels: append([]string{notifyChannel, stdoutChannel}, running...), Now: timeNow, Stuck: n.stuck, Log: svc.log,
-		Direct: func(_ context.Context, text string) {
-			fmt.Fprintf(svc.env.stderr, "── owner alert ──\n%s\n", text)
-		}}
+		OutagesElsewhere: true} // serve's database watchdog (outage.go) tells the owner
 	errc := make(chan error, 4)
 	go func() { errc <- svc.ob.Run(ctx, notifyChannel, svc.ops.send(notifyChannel, routeSend(rt))) }()
 	go func() { errc <- rt.Run(ctx, 30*time.Second) }()

@@ -36,11 +36,13 @@ type ops struct {
 	limits429 *prometheus.CounterVec
 
 	mu      sync.Mutex
-	contact map[string]time.Time // channel → last successful send or inbound message
+	contact map[string]time.Time    // channel → last successful send or inbound message
+	senders map[string]bot.SendFunc // channel → its adapter's own sender, for alerts without the outbox
+	watch   *watchdog               // the database watchdog, once serve runs it
 }
 
 func newOps(st *stores, ob *bot.Outbox) *ops {
-	o := &ops{st: st, ob: ob, reg: prometheus.NewRegistry(), contact: map[string]time.Time{}}
+	o := &ops{st: st, ob: ob, reg: prometheus.NewRegistry(), contact: map[string]time.Time{}, senders: map[string]bot.SendFunc{}}
 	o.in = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "shopbot_messages_in_total",
 		Help: "Messages received, by channel and sender (customer or owner)."}, []string{"channel", "from"})
 	o.out = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "shopbot_messages_out_total",
@@ -69,10 +71,15 @@ func (o *ops) touch(channel string) {
 }
 
 // send wraps a channel's outbox sender: latency, outcome, kinds, 429s.
+// It also keeps the sender itself, so the database watchdog can reach
+// the owner on that channel while the outbox cannot.
 func (o *ops) send(channel string, send bot.SendFunc) bot.SendFunc {
 	if o == nil {
 		return send
 	}
+	o.mu.Lock()
+	o.senders[channel] = send
+	o.mu.Unlock()
 	return func(ctx context.Context, r bot.Reply) (string, error) {
 		start := time.Now()
 		id, err := send(ctx, r)
@@ -98,6 +105,30 @@ func (o *ops) send(channel string, send bot.SendFunc) bot.SendFunc {
 		}
 		return id, err
 	}
+}
+
+// sender returns channel's own sender, unwrapped; nil until the channel
+// runs (or with a nil *ops).
+func (o *ops) sender(channel string) bot.SendFunc {
+	if o == nil {
+		return nil
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.senders[channel]
+}
+
+// setWatchdog lets /healthz and /metrics report w's view of the database.
+func (o *ops) setWatchdog(w *watchdog) {
+	o.mu.Lock()
+	o.watch = w
+	o.mu.Unlock()
+}
+
+func (o *ops) watchdog() *watchdog {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.watch
 }
 
 // onLimited is a channel's hook for requests its own rate limits refused.
@@ -172,7 +203,9 @@ var (
 	depthDesc   = prometheus.NewDesc("shopbot_outbox_depth", "Replies waiting in the outbox, by channel.", []string{"channel"}, nil)
 	openDesc    = prometheus.NewDesc("shopbot_tickets_open", "Unresolved tickets, by priority.", []string{"priority"}, nil)
 	overdueDesc = prometheus.NewDesc("shopbot_tickets_overdue", "Unresolved tickets past their first-response target.", nil, nil)
-	dbUpDesc    = prometheus.NewDesc("shopbot_database_up", "1 if the last scrape could read the database.", nil, nil)
+	dbUpDesc    = prometheus.NewDesc("shopbot_database_up", "1 if the database answers: the watchdog's last ping and this scrape's reads.", nil, nil)
+	dbDownDesc  = prometheus.NewDesc("shopbot_database_down_seconds", "How long the database has been unreachable (0 while it answers).", nil, nil)
+	outagesDesc = prometheus.NewDesc("shopbot_database_outages_total", "Database outages the watchdog saw since start.", nil, nil)
 )
 
 func (c dbCollector) Describe(ch chan<- *prometheus.Desc) {
@@ -180,9 +213,21 @@ func (c dbCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- openDesc
 	ch <- overdueDesc
 	ch <- dbUpDesc
+	ch <- dbDownDesc
+	ch <- outagesDesc
 }
 
 func (c dbCollector) Collect(ch chan<- prometheus.Metric) {
+	since, outages := c.o.watchdog().state()
+	ch <- prometheus.MustNewConstMetric(outagesDesc, prometheus.CounterValue, float64(outages))
+	if !since.IsZero() {
+		// The watchdog knows the database is away: the scrape answers at
+		// once instead of waiting on reads that cannot succeed.
+		ch <- prometheus.MustNewConstMetric(dbDownDesc, prometheus.GaugeValue, timeNow().Sub(since).Seconds())
+		ch <- prometheus.MustNewConstMetric(dbUpDesc, prometheus.GaugeValue, 0)
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(dbDownDesc, prometheus.GaugeValue, 0)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	up := 1.0
@@ -207,9 +252,13 @@ func (c dbCollector) Collect(ch chan<- prometheus.Metric) {
 
 // health is the /healthz body.
 type health struct {
-	OK       bool                     `json:"ok"`
-	Database string                   `json:"database"`
-	Channels map[string]channelHealth `json:"channels"`
+	OK       bool   `json:"ok"`
+	Database string `json:"database"`
+	// DownSince and DownSeconds say, while the database is unreachable,
+	// since when (as the watchdog saw it).
+	DownSince   *time.Time               `json:"database_down_since,omitempty"`
+	DownSeconds *int64                   `json:"database_down_seconds,omitempty"`
+	Channels    map[string]channelHealth `json:"channels"`
 }
 
 type channelHealth struct {
@@ -223,13 +272,16 @@ type channelHealth struct {
 func (o *ops) routes(mux *http.ServeMux, running []string) {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(o.reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
-		defer cancel()
 		h := health{OK: true, Database: "ok", Channels: map[string]channelHealth{}}
-		if err := o.st.db.PingContext(ctx); err != nil {
-			h.OK, h.Database = false, "unreachable"
-		}
 		now := timeNow()
+		if err := pingWithin(r.Context(), o.st.db.PingContext, 3*time.Second); err != nil {
+			h.OK, h.Database = false, "unreachable"
+			if since, _ := o.watchdog().state(); !since.IsZero() {
+				since := since.UTC()
+				secs := int64(now.Sub(since) / time.Second)
+				h.DownSince, h.DownSeconds = &since, &secs
+			}
+		}
 		o.mu.Lock()
 		names := append([]string(nil), running...)
 		for name := range o.contact {

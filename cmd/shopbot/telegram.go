@@ -3,13 +3,24 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/url"
+	"os"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/shopbot/shopbot/bot"
+	"github.com/shopbot/shopbot/bot/leader"
+	"github.com/shopbot/shopbot/bot/schema"
 	"github.com/shopbot/shopbot/bot/telegram"
 	"github.com/shopbot/shopbot/notify"
 )
+
+// leaderRetry is how often an instance that does not poll Telegram tries
+// to take over: the bound on the takeover time once the poller's process
+// is gone (its database connection closes and PostgreSQL frees the lock).
+var leaderRetry = 2 * time.Second
 
 // telegramChannel is the Telegram bot, when TELEGRAM_BOT_TOKEN is set (ok
 // is false otherwise): customers in private chats, owners (telegram.owners)
@@ -27,7 +38,7 @@ func (svc *service) telegramChannel(ctx context.Context) (c channel, ok bool, er
 	if err != nil {
 		return channel{}, false, err
 	}
-	a, err := telegram.New(ctx, telegram.Config{
+	cfgT := telegram.Config{
 		Token:         token,
 		Endpoint:      cfg.APIEndpoint,
 		Owners:        cfg.Owners,
@@ -37,7 +48,19 @@ func (svc *service) telegramChannel(ctx context.Context) (c channel, ok bool, er
 		WebhookSecret: svc.env.getenv("TELEGRAM_WEBHOOK_SECRET"),
 		Log:           svc.log,
 		WrapSend:      func(s bot.SendFunc) bot.SendFunc { return svc.ops.send(telegram.Channel, s) },
-	})
+	}
+	if cfg.WebhookURL == "" && schema.Dialect(svc.st.db) == "postgres" {
+		// Several instances may share this database; Telegram allows one
+		// poller per token (409 for the others). The lock is named after
+		// the bot and the schema, so other shops on the same server, or
+		// other bots, are not held back.
+		var where string
+		if err := svc.st.db.GetContext(ctx, &where, `SELECT current_database() || '.' || current_schema()`); err != nil {
+			return channel{}, false, fmt.Errorf("telegram: leader election: %w", err)
+		}
+		cfgT.Lead = svc.pollLeader(pollLockName(token, where))
+	}
+	a, err := telegram.New(ctx, cfgT)
 	if err != nil {
 		return channel{}, false, err
 	}
@@ -51,6 +74,37 @@ func (svc *service) telegramChannel(ctx context.Context) (c channel, ok bool, er
 		owners = append(owners, notify.Destination{Channel: telegram.Channel, Chat: strconv.FormatInt(o, 10)})
 	}
 	return channel{name: telegram.Channel, owners: owners, run: a.Run}, true, nil
+}
+
+// pollLockName names the leader lock of one bot's poller in one shopbot
+// database (where: "database.schema"). A token is "<bot id>:<secret>":
+// only the bot's id, which is public, goes into the name.
+func pollLockName(token, where string) string {
+	id, _, _ := strings.Cut(token, ":")
+	return "telegram-poll/" + id + "@" + where
+}
+
+// pollLeader runs the Telegram poller only while this instance holds the
+// lock name (a session advisory lock on a connection of its own). Another
+// instance takes over within leaderRetry of the holder's connection
+// closing: a crash, a kill or a shutdown.
+func (svc *service) pollLeader(name string) func(ctx context.Context, poll func(context.Context) error) error {
+	return func(ctx context.Context, poll func(context.Context) error) error {
+		svc.log.Info("telegram: polling only while this instance leads; the others stand by", "lock", name, "retry", leaderRetry)
+		return leader.Run(ctx, svc.st.db, name, leaderRetry, svc.log, func(ctx context.Context) error {
+			svc.log.Info("telegram: this instance leads: it polls getUpdates", "listen", addrString(svc.listen), "pid", os.Getpid())
+			err := poll(ctx)
+			svc.log.Info("telegram: this instance stopped polling", "listen", addrString(svc.listen), "pid", os.Getpid())
+			return err
+		})
+	}
+}
+
+func addrString(a net.Addr) string {
+	if a == nil {
+		return ""
+	}
+	return a.String()
 }
 
 // webhookPath checks telegram.webhook_url and returns the path to serve it

@@ -14,19 +14,22 @@
       verify: '본인 확인: 주문할 때 입력한 휴대폰 번호 뒤 4자리 또는 이메일을 입력해 주세요.', order: '주문번호를 입력해 주세요 (예: 1042).',
       handoff: '담당자에게 전달했어요 (문의 #{n}). 답변이 오면 여기에 표시돼요. 창을 닫아도 괜찮아요.', replied: '담당자가 답변했어요 (문의 #{n}).',
       net: '연결이 끊겼어요. 다시 연결하는 중…', error: '보내지 못했어요. 다시 시도해 주세요.', slow: '너무 빨리 보내고 있어요. {s}초 뒤에 다시 보내 주세요.',
-      long: '메시지가 너무 길어요.', origin: '이 사이트에서는 채팅을 사용할 수 없어요.', unread: '새 메시지 {n}개'},
+      long: '메시지가 너무 길어요.', origin: '이 사이트에서는 채팅을 사용할 수 없어요.', unread: '새 메시지 {n}개',
+      busy: '지금은 메시지를 받을 수 없어요. 쓰신 내용은 그대로 있고, 잠시 후 다시 보내 볼게요.', retry: '다시 보내기'},
     en: {open: 'Open chat', close: 'Close chat', sub: 'Ask us anything', ph: 'Type a message', send: 'Send', msgs: 'Conversation',
       hello: 'Hi! This is {shop}. Ask about delivery, your order, returns or exchanges.', you: 'You', staff: '{shop} staff',
       verify: 'To confirm it is you: the last 4 digits of the phone number or the email used for the order.', order: 'Your order number, please (e.g. 1042).',
       handoff: 'A person will answer you here (ticket #{n}). You can close this window; the reply will be waiting.', replied: 'The shop replied (ticket #{n}).',
       net: 'Connection lost. Reconnecting…', error: 'Not sent. Please try again.', slow: 'You are sending too fast. Try again in {s} s.',
-      long: 'That message is too long.', origin: 'The chat is not available on this site.', unread: '{n} new messages'},
+      long: 'That message is too long.', origin: 'The chat is not available on this site.', unread: '{n} new messages',
+      busy: 'We can\'t take messages for a moment. Your text is kept; we will send it again shortly.', retry: 'Try again'},
     zh: {open: '打开聊天', close: '关闭聊天', sub: '有问题请随时提问', ph: '输入消息', send: '发送', msgs: '对话',
       hello: '您好！这里是{shop}。配送、订单查询、退换货都可以问我。', you: '我', staff: '{shop} 客服',
       verify: '身份验证：请输入下单时手机号的后4位或邮箱。', order: '请输入订单号（例如 1042）。',
       handoff: '已转交客服（工单 #{n}），回复会显示在这里，您可以关闭窗口。', replied: '客服已回复（工单 #{n}）。',
       net: '连接已断开，正在重新连接…', error: '发送失败，请重试。', slow: '发送太快了，请 {s} 秒后再试。',
-      long: '消息太长了。', origin: '此网站无法使用聊天。', unread: '{n} 条新消息'}
+      long: '消息太长了。', origin: '此网站无法使用聊天。', unread: '{n} 条新消息',
+      busy: '暂时无法接收消息。您写的内容已保留，稍后会自动重新发送。', retry: '重新发送'}
   };
   var lang = String(d.lang || navigator.language || 'ko').slice(0, 2).toLowerCase();
   if (!T[lang]) lang = 'en';
@@ -196,26 +199,74 @@
       return fetch(api + '/api/messages', {method: 'POST', headers: {'Content-Type': 'application/json', 'Authorization': 'Bearer ' + token},
         body: JSON.stringify({id: id, text: text, choice: choice || '', lang: navigator.language || ''})});
     }).then(function (r) {
-      if (r.ok) { li.classList.remove('sending'); return; }
+      if (r.ok) { sent(li); return; }
       return r.json().catch(function () { return null; }).then(function (j) {
         if (r.status === 401 && attempt < 1) { store(null); session = null; if (es) { es.close(); es = null; } return post(id, text, choice, li, attempt + 1); }
-        fail(li, id, errorText(r.status, j));
+        var again = function () { post(id, text, choice, li, 0); };
+        if (r.status === 503 || (j && j.error && j.error.code === 'unavailable')) { later(li, again, (j && j.error && j.error.retry_after) || 5); return; }
+        fail(li, id, errorText(r.status, j), r.status === 429 || r.status >= 500 ? again : null);
       });
     }).catch(function () {
       if (attempt < 3) setTimeout(function () { post(id, text, choice, li, attempt + 1); }, 1000 * (attempt + 1));
-      else fail(li, id, t.error);
+      else fail(li, id, t.error, function () { post(id, text, choice, li, 0); });
     });
   }
 
-  function fail(li, id, msg) {
-    delete pending[id];
+  // The shop cannot take messages for a moment (its database is away):
+  // the message stays in the log, text and all, with a polite notice and a
+  // "try again" button, and is sent again by itself, less and less often.
+  // A repeat keeps the message's id, so the shop handles it once.
+  function later(li, again, secs) {
+    var n = (Number(li.getAttribute('data-tries')) || 0) + 1;
+    li.setAttribute('data-tries', String(n));
+    notice(li, t.busy, again);
+    clearTimeout(li.retryTimer);
+    if (n <= 10) li.retryTimer = setTimeout(again, Math.min(secs * 1000 * Math.pow(2, n - 1), 60000));
+  }
+
+  function sent(li) {
+    clearTimeout(li.retryTimer);
+    li.removeAttribute('data-tries');
+    li.classList.remove('sending', 'failed');
+    var e = li.querySelector('.err'), b = li.querySelector('.retry');
+    if (e) e.remove();
+    if (b) b.remove();
+  }
+
+  function fail(li, id, msg, again) {
+    if (!again) delete pending[id];
+    notice(li, msg, again);
+  }
+
+  // notice marks li as not sent with msg and, when again is given, a
+  // button that sends it again.
+  function notice(li, msg, again) {
     li.classList.remove('sending');
     li.classList.add('failed');
-    var e = document.createElement('span');
-    e.className = 'err';
-    e.setAttribute('role', 'alert');
+    var e = li.querySelector('.err');
+    if (!e) {
+      e = document.createElement('span');
+      e.className = 'err';
+      e.setAttribute('role', 'alert');
+      li.appendChild(e);
+    }
     e.textContent = msg;
-    li.appendChild(e);
+    var b = li.querySelector('.retry');
+    if (!again) { if (b) b.remove(); return; }
+    if (!b) {
+      b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'retry';
+      li.appendChild(b);
+    }
+    b.textContent = t.retry;
+    b.disabled = false;
+    b.onclick = function () {
+      clearTimeout(li.retryTimer);
+      b.disabled = true;
+      li.classList.add('sending');
+      again();
+    };
   }
 
   function send(text, choice) {

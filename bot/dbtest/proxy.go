@@ -1,0 +1,198 @@
+package dbtest
+
+import (
+	"net"
+	"net/url"
+	"sync"
+	"testing"
+)
+
+// Proxy is a loopback TCP proxy in front of a database server, so a test
+// can take the database away and bring it back without touching the
+// server other tests share: Cut acts like a server restart (every
+// connection is closed, new ones are hung up at once), Stall like a
+// network that swallows packets (connections stay open, nothing gets
+// through), Restore lets traffic through again.
+type Proxy struct {
+	// Addr is the proxy's listen address (127.0.0.1:port).
+	Addr   string
+	target string
+	ln     net.Listener
+
+	mu      sync.Mutex
+	state   proxyState
+	conns   map[net.Conn]bool // both ends of every open pair
+	changed *sync.Cond
+}
+
+type proxyState int
+
+const (
+	proxyUp proxyState = iota
+	proxyCut
+	proxyStalled
+)
+
+// NewProxy listens on a free loopback port and forwards every connection
+// to target (host:port). It stops when the test ends.
+func NewProxy(t testing.TB, target string) *Proxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("dbtest: proxy: %v", err)
+	}
+	p := &Proxy{Addr: ln.Addr().String(), target: target, ln: ln, conns: map[net.Conn]bool{}}
+	p.changed = sync.NewCond(&p.mu)
+	go p.accept()
+	t.Cleanup(p.close)
+	return p
+}
+
+// PostgresProxy returns a fresh PostgreSQL schema (as URL does) whose URL
+// goes through a Proxy, and the proxy. The test is skipped (or fails with
+// SHOPBOT_REQUIRE_PG=1) without PostgreSQL.
+func PostgresProxy(t testing.TB) (string, *Proxy) {
+	t.Helper()
+	_, raw := newPostgresSchema(t)
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatalf("dbtest: %v", err)
+	}
+	p := NewProxy(t, u.Host)
+	u.Host = p.Addr
+	return u.String(), p
+}
+
+// Cut closes every connection through the proxy and hangs up new ones
+// until Restore: what a client sees while the server restarts.
+func (p *Proxy) Cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.state = proxyCut
+	for c := range p.conns {
+		c.Close()
+		delete(p.conns, c)
+	}
+	p.changed.Broadcast()
+}
+
+// Stall stops forwarding without closing anything until Restore (or Cut):
+// queries wait as they would behind a dead network link. (lib/pq gives up
+// on a query whose context ends only when the server confirms the cancel,
+// so a query in flight waits for the Restore whatever its context says.)
+func (p *Proxy) Stall() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.state = proxyStalled
+	p.changed.Broadcast()
+}
+
+// Restore lets connections through again. Connections held by Stall
+// resume; those closed by Cut stay closed.
+func (p *Proxy) Restore() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.state = proxyUp
+	p.changed.Broadcast()
+}
+
+// Open counts the client connections open through the proxy.
+func (p *Proxy) Open() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.conns) / 2
+}
+
+func (p *Proxy) close() {
+	p.ln.Close()
+	p.mu.Lock()
+	p.state = proxyCut
+	for c := range p.conns {
+		c.Close()
+	}
+	p.changed.Broadcast()
+	p.mu.Unlock()
+}
+
+func (p *Proxy) accept() {
+	for {
+		client, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		go p.serve(client)
+	}
+}
+
+// serve connects client to the target once the proxy lets it through.
+func (p *Proxy) serve(client net.Conn) {
+	if !p.wait(client) {
+		client.Close()
+		return
+	}
+	server, err := net.Dial("tcp", p.target)
+	if err != nil {
+		client.Close()
+		return
+	}
+	p.mu.Lock()
+	if p.state == proxyCut {
+		p.mu.Unlock()
+		client.Close()
+		server.Close()
+		return
+	}
+	p.conns[client], p.conns[server] = true, true
+	p.mu.Unlock()
+	done := make(chan struct{}, 2)
+	go p.pipe(server, client, done)
+	go p.pipe(client, server, done)
+	<-done
+	client.Close()
+	server.Close()
+	<-done
+	p.mu.Lock()
+	delete(p.conns, client)
+	delete(p.conns, server)
+	p.mu.Unlock()
+}
+
+// wait holds a new connection while the proxy is stalled; false when it
+// must be hung up (cut).
+func (p *Proxy) wait(c net.Conn) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.conns[c] = true // a Cut closes it
+	defer delete(p.conns, c)
+	for p.state == proxyStalled {
+		p.changed.Wait()
+	}
+	return p.state == proxyUp
+}
+
+// pipe copies src to dst, holding each chunk while the proxy is stalled
+// and stopping when it is cut.
+func (p *Proxy) pipe(dst, src net.Conn, done chan<- struct{}) {
+	defer func() { done <- struct{}{} }()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			p.mu.Lock()
+			for p.state == proxyStalled {
+				p.changed.Wait()
+			}
+			up := p.state == proxyUp
+			p.mu.Unlock()
+			if !up {
+				return
+			}
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return // EOF or closed: the pair is done
+		}
+	}
+}
