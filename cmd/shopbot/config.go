@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/shopbot/shopbot/bot"
+	"github.com/shopbot/shopbot/bot/web"
 	"github.com/shopbot/shopbot/tickets"
 )
 
@@ -60,6 +61,15 @@ type config struct {
 
 		notifyConfig `yaml:",inline"` // notify.go: the other keys
 	} `yaml:"notify"`
+	// Limits stop floods: a conversation past per_minute or per_hour
+	// messages is muted (still journaled) and the owner told once; one IP
+	// address may send the web chat ip_per_minute messages (bursts of as
+	// many). 0 keeps a default (20, 200, 120).
+	Limits struct {
+		PerMinute   int `yaml:"per_minute"`
+		PerHour     int `yaml:"per_hour"`
+		IPPerMinute int `yaml:"ip_per_minute"`
+	} `yaml:"limits"`
 	// Retention is how many days records are kept before the daily purge
 	// erases them; 0 keeps the default (bot.DefaultRetention: the Korean
 	// e-commerce records periods). A shop may shorten them.
@@ -74,6 +84,28 @@ type config struct {
 	pattern  *regexp.Regexp
 	sla      tickets.SLA
 	keep     bot.Retention
+}
+
+// convLimits are the engine's flood limits from limits:.
+func (c *config) convLimits() bot.Limits {
+	l := bot.DefaultLimits
+	if c.Limits.PerMinute > 0 {
+		l.PerMinute = c.Limits.PerMinute
+	}
+	if c.Limits.PerHour > 0 {
+		l.PerHour = c.Limits.PerHour
+	}
+	return l
+}
+
+// webLimits are the web chat's limits from limits: (zero fields: the web
+// package's defaults).
+func (c *config) webLimits() web.Limits {
+	var l web.Limits
+	if n := c.Limits.IPPerMinute; n > 0 {
+		l.IPBurst, l.IPEvery = n, time.Minute/time.Duration(n)
+	}
+	return l
 }
 
 // defaultConfig is what runs with no config file at all.
@@ -165,6 +197,11 @@ func (c *config) validate() error {
 			return fmt.Errorf("sla.%s: %q: want a duration such as 4h or 30m", k, v)
 		}
 		c.sla[p] = d
+	}
+	for key, n := range map[string]int{"per_minute": c.Limits.PerMinute, "per_hour": c.Limits.PerHour, "ip_per_minute": c.Limits.IPPerMinute} {
+		if n < 0 {
+			return fmt.Errorf("limits.%s: %d: want a number of messages (0: the default)", key, n)
+		}
 	}
 	c.keep = bot.DefaultRetention
 	for _, r := range []struct {

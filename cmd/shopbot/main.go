@@ -199,6 +199,7 @@ func (s *stores) engine(ctx context.Context, log *slog.Logger, owners []bot.Addr
 		Owners:       owners,
 		Location:     s.cfg.location,
 		OrderPattern: s.cfg.pattern,
+		Limits:       s.cfg.convLimits(),
 		SLA:          s.cfg.sla,
 		Summary:      s.summarizer(), // notify.go
 		Now:          timeNow,

@@ -243,6 +243,7 @@ func TestConfigErrors(t *testing.T) {
 		{"bad sla", "sla:\n  urgent: soon\n", "sla.urgent"},
 		{"bad order pattern", "order_pattern: '('\n", "order_pattern"},
 		{"negative retention", "retention:\n  conversations_days: -1\n", "retention.conversations_days"},
+		{"negative limit", "limits:\n  per_hour: -5\n", "limits.per_hour"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -268,6 +269,22 @@ func TestConfigRetention(t *testing.T) {
 	want.Conversations = 365 * 24 * time.Hour
 	if c.keep != want {
 		t.Errorf("retention = %+v, want %+v", c.keep, want)
+	}
+}
+
+// TestConfigLimits: limits: replaces the defaults it names.
+func TestConfigLimits(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "shopbot.yaml")
+	os.WriteFile(path, []byte("limits:\n  per_minute: 5\n  ip_per_minute: 30\n"), 0o644)
+	c, err := loadConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := c.convLimits(), (bot.Limits{PerMinute: 5, PerHour: bot.DefaultLimits.PerHour}); got != want {
+		t.Errorf("conversation limits = %+v, want %+v", got, want)
+	}
+	if got := c.webLimits(); got.IPBurst != 30 || got.IPEvery != 2*time.Second {
+		t.Errorf("web limits = burst %d every %s, want 30 every 2s", got.IPBurst, got.IPEvery)
 	}
 }
 

@@ -98,6 +98,7 @@ func (svc *service) webChannel(ctx context.Context, demo bool) (channel, error) 
 		Summary:        &notify.Summarizer{DB: svc.st.db, Location: cfg.location, ShopName: cfg.Shop.Name, SLA: cfg.sla, Now: timeNow},
 		Demo:           demo,
 		OnLimited:      svc.ops.onLimited(web.Channel),
+		Limits:         cfg.webLimits(),
 		Now:            timeNow,
 		Log:            svc.log,
 	})
