@@ -91,3 +91,14 @@ func BenchmarkMatch1000NoRepair(b *testing.B) {
 		m.Match(queries[i%len(queries)])
 	}
 }
+
+// BenchmarkNewMatcher20000 is the load time of a 2,000-entry FAQ with ten
+// phrasings each: index, lexicon and the trained linear model.
+func BenchmarkNewMatcher20000(b *testing.B) {
+	f, _ := synthFile(20000)
+	for b.Loop() {
+		NewMatcher(f)
+	}
+}
+
+func BenchmarkMatchClincSize(b *testing.B) { benchmarkMatch(b, 1500) }

@@ -22,7 +22,7 @@ type weights struct {
 	word, bigram, char, jamo, synonym, stop float64
 }
 
-var defaultWeights = weights{word: 1.0, bigram: 0.6, char: 0.5, jamo: 0.3, synonym: 1.0, stop: 0.2}
+var defaultWeights = weights{word: 1.0, bigram: 0.6, char: 0.5, jamo: 0.3, synonym: 1.0, stop: 0.8}
 
 func (w *weights) of(kind byte) float64 {
 	switch kind {

@@ -1,6 +1,7 @@
 package faq
 
 import (
+	"math"
 	"math/rand/v2"
 )
 
@@ -22,7 +23,9 @@ type lw struct {
 // deterministic epochs of the averaged multi-class passive-aggressive
 // algorithm (a hinge loss between the right entry and its strongest rival),
 // so that words which tell two close entries apart gain weight and words they
-// share lose it. The result is feature → entry postings.
+// share lose it. Training stops early once it has visited p.trainBudget
+// weights (a large FAQ gets fewer epochs, so that it loads in seconds). The
+// result is feature → entry postings without the weights that stayed tiny.
 func trainLinear(nfeat, nent int, vecs [][]fv, labels []int32, epost [][]posting, p *params) [][]posting {
 	W := make([][]lw, nfeat)
 	for f, ps := range epost {
@@ -53,15 +56,21 @@ func trainLinear(nfeat, nent int, vecs [][]fv, labels []int32, epost [][]posting
 		}
 		W[f] = append(ws, lw{e: e, w: d, u: c * d})
 	}
+	work := 0 // postings visited: training stops early on a large FAQ
+train:
 	for ep := 0; ep < p.epochs; ep++ {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for _, i := range order {
+			if work > p.trainBudget {
+				break train
+			}
 			x, y := vecs[i], labels[i]
 			for _, t := range touched {
 				scores[t] = 0
 			}
 			touched = touched[:0]
 			for _, f := range x {
+				work += len(W[f.id])
 				for _, q := range W[f.id] {
 					if scores[q.e] == 0 {
 						touched = append(touched, q.e)
@@ -94,7 +103,7 @@ func trainLinear(nfeat, nent int, vecs [][]fv, labels []int32, epost [][]posting
 	for f, ws := range W {
 		for _, q := range ws {
 			w := q.w - q.u/c
-			if w != 0 {
+			if math.Abs(w) > p.linPrune {
 				out[f] = append(out[f], posting{q.e, float32(w)})
 			}
 		}

@@ -40,7 +40,7 @@ type Result struct {
 // Default decision settings. Threshold is the confidence an answer needs;
 // the file's threshold, when set, replaces it.
 const (
-	DefaultThreshold = 0.8
+	DefaultThreshold = 0.9
 	maxCandidates    = 5
 	maxChoices       = 3
 	maxFuzzyRunes    = 32 // sahilm/fuzzy's score overflows near 40 matched runes
@@ -48,25 +48,28 @@ const (
 
 // params are the matcher's tunable constants.
 type params struct {
-	w          weights
-	threshold  float64 // answer at or above this confidence
-	clarify    float64 // clarify needs each choice at or above this score
-	margin     float64 // answer: the runner-up scores at most this fraction of the best
-	closeRatio float64 // clarify: choices score above this fraction of the best
-	maxW       float64 // weight of the best single phrasing
-	centW      float64 // weight of the entry centroid
-	kwBoost    float64 // added when an owner keyword is in the question
-	linW       float64 // weight of the trained linear model's score
-	epochs     int     // training epochs of the linear model
-	paMargin   float64 // hinge margin of the linear model
-	paC        float64 // largest step of one update
-	repairMode int
-	unknownDF  float64 // document frequency an unseen query feature counts as
-	repair     bool    // split unspaced Korean and correct typos against the FAQ's words
+	w           weights
+	threshold   float64 // answer at or above this confidence
+	clarify     float64 // clarify: the offered choices hold the right entry with at least this probability
+	margin      float64 // answer: the runner-up scores at most this fraction of the best
+	closeRatio  float64 // clarify: choices score above this fraction of the best
+	maxW        float64 // weight of the best single phrasing
+	centW       float64 // weight of the entry centroid
+	kwBoost     float64 // added when an owner keyword is in the question
+	nbW         float64 // weight of the naive Bayes posterior in the ranking score
+	linW        float64 // weight of the trained linear model's score
+	epochs      int     // training epochs of the linear model
+	paMargin    float64 // hinge margin of the linear model
+	paC         float64 // largest step of one update
+	repairMode  int
+	linPrune    float64 // linear weights at most this large are dropped
+	trainBudget int     // weights the linear model's training may visit
+	unknownDF   float64 // document frequency an unseen query feature counts as (1: as rare as the rarest known one, whatever the FAQ's size)
+	repair      bool    // split unspaced Korean and correct typos against the FAQ's words
 }
 
 func defaultParams() params {
-	return params{w: defaultWeights, threshold: DefaultThreshold, clarify: 0.8, closeRatio: 0.8, maxW: 0.5, centW: 0.5, kwBoost: 0.1, linW: 0, epochs: 10, paMargin: 1, paC: 1, repair: true, repairMode: 1}
+	return params{w: defaultWeights, threshold: DefaultThreshold, clarify: 0.8, closeRatio: 0.8, maxW: 0.5, centW: 0.5, kwBoost: 0.1, linW: 1, nbW: 0.5, epochs: 10, paMargin: 1, paC: 1, repair: true, repairMode: 1, unknownDF: 1, linPrune: 0.03, trainBudget: 2e8}
 }
 
 // Matcher finds the FAQ entry for a customer's question. It is safe for
@@ -330,6 +333,13 @@ func (m *Matcher) Match(text string) Result {
 	if rk.choseong != nil {
 		return *rk.choseong
 	}
+	r := m.candidates(idx, &rk)
+	m.decide(&r, &rk)
+	return r
+}
+
+// candidates is the top of a ranking with calibrated confidences.
+func (m *Matcher) candidates(idx *index, rk *ranking) Result {
 	var r Result
 	for i, sc := range rk.top {
 		if i >= maxCandidates {
@@ -348,7 +358,6 @@ func (m *Matcher) Match(text string) Result {
 		conf := confidence(sc, rival, linRival, rk.known)
 		r.Candidates = append(r.Candidates, Candidate{Entry: idx.entries[sc.e], Score: conf, Why: idx.why(rk.qf, rk.qnorm, sc.e, rk.kw[sc.e])})
 	}
-	m.decide(&r, &rk)
 	return r
 }
 
@@ -358,6 +367,19 @@ type scored struct {
 	score, max, c, cov float64
 	nb                 float64 // naive Bayes posterior
 	lin                float64 // linear model score
+	agree              float64 // 1 when naive Bayes ranks this entry first too
+	linAgree           float64 // 1 when the linear model ranks it first among the top
+}
+
+// maxTop is how many entries a ranking keeps.
+const maxTop = 10
+
+// ranksBefore orders entries by score, then by position in the file.
+func ranksBefore(a, b scored) bool {
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	return a.e < b.e
 }
 
 // ranking is the evidence for one query, best entries first.
@@ -368,6 +390,7 @@ type ranking struct {
 	top      []scored
 	kw       map[int32]string
 	choseong *Result
+	choice   []int // indexes into the candidates offered by a clarification
 }
 
 func (m *Matcher) rank(idx *index, text string) ranking {
@@ -448,7 +471,9 @@ func (m *Matcher) rank(idx *index, text string) ranking {
 	}
 	var z float64
 	for e := range idx.entries {
-		z += math.Exp(s.enb[e] - maxLL)
+		if d := s.enb[e] - maxLL; d > -40 { // below, exp adds nothing a float64 keeps
+			z += math.Exp(d)
+		}
 	}
 	for _, d := range s.ptouch {
 		e := idx.phrases[d].entry
@@ -464,31 +489,47 @@ func (m *Matcher) rank(idx *index, text string) ranking {
 			rk.kw[e] = idx.terms.label[t]
 		}
 	}
-	all := make([]scored, 0, len(s.etouch))
+	// The best maxTop entries, kept sorted by insertion: sorting every
+	// touched entry costs more than the scoring on a large FAQ.
+	all := make([]scored, 0, maxTop)
 	for _, e := range s.etouch {
 		sc := scored{e: e, max: s.ebest[e], c: s.eacc[e], cov: s.ecov[e], nb: math.Exp(s.enb[e]-maxLL) / z, lin: s.elin[e]}
-		sc.score = m.p.maxW*sc.max + m.p.centW*sc.c + m.p.linW*sc.lin
+		sc.score = m.p.maxW*sc.max + m.p.centW*sc.c + m.p.linW*sc.lin + m.p.nbW*sc.nb
 		if _, ok := rk.kw[e]; ok {
 			sc.score += m.p.kwBoost
 		}
 		if m.p.linW == 0 {
 			sc.score = math.Min(1, sc.score) // the calibration was fitted on capped scores
 		}
-		all = append(all, sc)
 		s.eacc[e], s.ecov[e], s.ebest[e] = 0, 0, 0
+		if len(all) == maxTop && !ranksBefore(sc, all[maxTop-1]) {
+			continue
+		}
+		if len(all) < maxTop {
+			all = append(all, sc)
+		} else {
+			all[maxTop-1] = sc
+		}
+		for i := len(all) - 1; i > 0 && ranksBefore(all[i], all[i-1]); i-- {
+			all[i], all[i-1] = all[i-1], all[i]
+		}
 	}
 	s.etouch = s.etouch[:0]
 	for e := range idx.entries {
 		s.enb[e], s.elin[e] = 0, 0
 	}
-	sort.Slice(all, func(i, j int) bool {
-		if all[i].score != all[j].score {
-			return all[i].score > all[j].score
+	nbBest, linBest := -1, -1
+	for i := range all {
+		if nbBest < 0 || all[i].nb > all[nbBest].nb {
+			nbBest = i
 		}
-		return all[i].e < all[j].e
-	})
-	if len(all) > 10 {
-		all = all[:10]
+		if linBest < 0 || all[i].lin > all[linBest].lin {
+			linBest = i
+		}
+	}
+	if nbBest >= 0 {
+		all[nbBest].agree = 1
+		all[linBest].linAgree = 1
 	}
 	rk.top = all
 	return rk
@@ -500,13 +541,16 @@ func (m *Matcher) rank(idx *index, text string) ranking {
 // intents, Korean paraphrase pairs, the example FAQ with its cases and
 // Korean small talk) pooled with equal weight, and checked by fitting on
 // three and testing on the fourth (TestFit). Inputs: the candidate's ranking
-// score (the linear model's), the best rival's score, the relative margin,
-// the square root of the query weight its centroid covers, the query's known
-// share, its best phrasing cosine, its centroid cosine, its naive Bayes
-// posterior, its linear score and that score's margin over the best rival's.
+// score (phrasing, centroid, linear and naive Bayes scores combined), the
+// best rival's score, the relative margin, the square root of the query
+// weight its centroid covers, the query's known share, its best phrasing
+// cosine, its centroid cosine, its naive Bayes posterior, its linear score
+// and that score's margin over the best rival's, whether naive Bayes and the
+// linear model rank it first too (the scorers agree), and the log-odds of
+// the naive Bayes posterior.
 var calibration = struct {
-	bias, score, rival, rel, cover, known, max, cent, nb, lin, linMargin float64
-}{-4.7285, 3.2633, -5.3229, -0.7016, 3.8788, 0.0298, 2.8151, 0.9555, 2.2427, 0, 0}
+	bias, score, rival, rel, cover, known, max, cent, nb, lin, linMargin, agree, linAgree, nbLogit float64
+}{-3.8202, 2.2609, -0.6437, -1.6716, 0.7329, 1.7976, -1.5275, -3.5572, -0.9957, 5.5602, 0.6586, -0.1466, 0.0669, 0.22184}
 
 // confidence is the probability-like confidence of sc given the best rival
 // entry's score, the best rival's linear score and the query's known share.
@@ -517,14 +561,23 @@ func confidence(sc scored, rival, linRival, known float64) float64 {
 		rel = math.Max(0, sc.score-rival) / sc.score
 	}
 	z := c.bias + c.score*sc.score + c.rival*rival + c.rel*rel + c.cover*math.Sqrt(sc.cov) + c.known*known +
-		c.max*sc.max + c.cent*sc.c + c.nb*sc.nb + c.lin*sc.lin + c.linMargin*(sc.lin-linRival)
+		c.max*sc.max + c.cent*sc.c + c.nb*sc.nb + c.lin*sc.lin + c.linMargin*(sc.lin-linRival) + c.agree*sc.agree + c.linAgree*sc.linAgree + c.nbLogit*logit(sc.nb)
 	return 1 / (1 + math.Exp(-z))
 }
 
+// logit is log(p/(1-p)) within ±12: the naive Bayes posterior tells right
+// from wrong in its last digits (0.97 against 0.997), which a linear term
+// in p cannot see.
+func logit(p float64) float64 {
+	const lim = 12
+	p = min(max(p, 1/(1+math.Exp(lim))), 1/(1+math.Exp(-lim)))
+	return math.Log(p / (1 - p))
+}
+
 // decide turns the ranked candidates into a decision: answer when the best
-// candidate's confidence reaches the threshold; clarify when two or three
-// candidates are close to each other and each would be a good match on its
-// own; else no answer.
+// candidate's confidence reaches the threshold; else clarify when the right
+// entry is likely among two or three candidates (close in score, or ranked
+// first by one of the scorers: the scorers disagree); else no answer.
 func (m *Matcher) decide(r *Result, rk *ranking) {
 	r.Decision = NoAnswer
 	if len(r.Candidates) == 0 {
@@ -534,17 +587,59 @@ func (m *Matcher) decide(r *Result, rk *ranking) {
 		r.Decision, r.Best = Answer, r.Candidates[0].Entry
 		return
 	}
-	s1 := rk.top[0].score
-	var choices []*Entry
-	for i, c := range r.Candidates {
-		alone := confidence(rk.top[i], 0, 0, rk.known)
-		if alone >= m.p.clarify && rk.top[i].score >= s1*m.p.closeRatio && len(choices) < maxChoices {
-			choices = append(choices, c.Entry)
+	n := m.choices(r, rk)
+	if n >= 2 && setConfidence(r, rk, n) >= m.p.clarify {
+		r.Decision = Clarify
+		for _, i := range rk.choice[:n] {
+			r.Choices = append(r.Choices, r.Candidates[i].Entry)
 		}
 	}
-	if len(choices) >= 2 {
-		r.Decision, r.Choices = Clarify, choices
+}
+
+// choices picks up to three candidates to offer, best first, into
+// rk.choice: the best, then those close to it in score or ranked first by
+// the naive Bayes or the linear scorer. It returns how many.
+func (m *Matcher) choices(r *Result, rk *ranking) int {
+	s1 := rk.top[0].score
+	rk.choice = append(rk.choice[:0], 0)
+	for i := 1; i < len(r.Candidates) && len(rk.choice) < maxChoices; i++ {
+		sc := rk.top[i]
+		if sc.score >= s1*m.p.closeRatio || sc.agree == 1 || sc.linAgree == 1 {
+			rk.choice = append(rk.choice, i)
+		}
 	}
+	return len(rk.choice)
+}
+
+// setCalibration maps the evidence for a set of choices to the probability
+// that the right entry is among them: a logistic model fitted like
+// calibration (TestFitClarify). Inputs: the confidences of the first three
+// candidates (0 when a candidate is not offered), the last choice's score as
+// a fraction of the best's, and the query's known share.
+var setCalibration = struct {
+	bias, c1, c2, c3, ratio, known float64
+}{-3.6689, 5.1419, 1.0387, -0.8143, 0.4474, 1.3814}
+
+// setInputs is the input of setCalibration for the first n choices.
+func setInputs(r *Result, rk *ranking, n int) [6]float64 {
+	x := [6]float64{1}
+	for k, i := range rk.choice[:n] {
+		x[1+k] = r.Candidates[i].Score
+	}
+	if s1 := rk.top[0].score; s1 > 0 {
+		x[4] = rk.top[rk.choice[n-1]].score / s1
+	}
+	x[5] = rk.known
+	return x
+}
+
+// setConfidence is the probability that the right entry is among the first
+// n choices.
+func setConfidence(r *Result, rk *ranking, n int) float64 {
+	c := &setCalibration
+	x := setInputs(r, rk, n)
+	z := c.bias*x[0] + c.c1*x[1] + c.c2*x[2] + c.c3*x[3] + c.ratio*x[4] + c.known*x[5]
+	return 1 / (1 + math.Exp(-z))
 }
 
 // why lists the strongest shared features of the query and an entry.
@@ -621,7 +716,7 @@ func (idx *index) matchChoseong(q string, p *params) Result {
 		if c == q && !seen[idx.chosungE[i]] {
 			seen[idx.chosungE[i]] = true
 			exact++
-			r.Candidates = append(r.Candidates, Candidate{Entry: idx.entries[idx.chosungE[i]], Score: p.threshold + 0.1, Why: []string{fmt.Sprintf("초성 %q", q)}})
+			r.Candidates = append(r.Candidates, Candidate{Entry: idx.entries[idx.chosungE[i]], Score: math.Min(1, p.threshold+0.1), Why: []string{fmt.Sprintf("초성 %q", q)}})
 		}
 	}
 	for _, fm := range fuzzy.Find(q, idx.chosung) {

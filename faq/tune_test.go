@@ -66,6 +66,10 @@ func applyOverrides(p *params, v map[string]float64) {
 			p.w.synonym = x
 		case "stop":
 			p.w.stop = x
+		case "nbW":
+			p.nbW = x
+		case "linPrune":
+			p.linPrune = x
 		case "threshold":
 			p.threshold = x
 		case "clarify":
