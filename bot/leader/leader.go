@@ -57,6 +57,14 @@ var (
 	errLost      = errors.New("lost the lead")
 )
 
+// frozenAfter is how long the server waits for a word from the leader
+// before it ends the leader's session, and with it the lock: a leader that
+// froze (a stopped process, a dead network link) cannot keep the lead
+// forever. The leader speaks every min(retry, 2 s); PostgreSQL 14 or newer
+// (idle_session_timeout) is needed, older servers keep the lock until the
+// connection breaks.
+var frozenAfter = 15 * time.Second
+
 type jobError struct{ err error }
 
 func (e jobError) Error() string { return e.err.Error() }
@@ -77,11 +85,16 @@ func lead(ctx context.Context, db *sqlx.DB, key int64, retry time.Duration, log 
 		return errNotLeader
 	}
 	log.Info("leader: leading", "job", name)
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`SET idle_session_timeout = %d`, frozenAfter.Milliseconds())); err != nil {
+		log.Debug("leader: no idle_session_timeout (PostgreSQL before 14?)", "err", err)
+	}
 	defer func() {
 		// Unlock on the same connection; if it is gone, so is the lock.
+		// The connection goes back to the pool without the timeout.
 		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
 		conn.ExecContext(uctx, `SELECT pg_advisory_unlock($1)`, key)
+		conn.ExecContext(uctx, `RESET idle_session_timeout`)
 	}()
 	jctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -84,3 +84,40 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestSilentLeaderLosesTheLead: a leader that does not speak to the server
+// for frozenAfter (here: it checks only every 2 s, the server waits 300 ms)
+// has its session ended by the server, so a frozen or cut-off leader
+// cannot keep the others from leading.
+func TestSilentLeaderLosesTheLead(t *testing.T) {
+	defer leader.SetFrozenAfter(300 * time.Millisecond)()
+	db := dbtest.Open(t, "postgres")
+	name := fmt.Sprintf("test-%d", time.Now().UnixNano())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var silentLed, otherLed, silentDone atomic.Bool
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		leader.Run(ctx, sqlx.NewDb(db.DB, "postgres"), name, 2*time.Second, nil, func(jctx context.Context) error {
+			if silentLed.Swap(true) {
+				<-jctx.Done() // led again later: fine
+				return nil
+			}
+			<-jctx.Done()
+			silentDone.Store(true)
+			return nil
+		})
+	})
+	waitFor(t, silentLed.Load)
+	wg.Go(func() {
+		leader.Run(ctx, sqlx.NewDb(db.DB, "postgres"), name, 100*time.Millisecond, nil, func(jctx context.Context) error {
+			otherLed.Store(true)
+			<-jctx.Done()
+			return nil
+		})
+	})
+	waitFor(t, otherLed.Load)
+	waitFor(t, silentDone.Load) // and the silent one noticed and stepped down
+	cancel()
+	wg.Wait()
+}
