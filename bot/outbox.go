@@ -237,9 +237,14 @@ func (o *Outbox) Deliver(ctx context.Context, channel, chat string, send SendFun
 			blocked[r.Chat] = true
 			continue
 		}
-		claimed, err := o.claim(ctx, r.ID)
+		// The claim is not cut short by ctx: a claim that landed while its
+		// reply was lost would hold the message for a whole lease.
+		claimed, err := o.claim(context.WithoutCancel(ctx), r.ID)
 		if err != nil {
 			return sent, err
+		}
+		if claimed && ctx.Err() != nil {
+			return sent, o.release(context.WithoutCancel(ctx), r.ID)
 		}
 		if !claimed {
 			// Another sender (a goroutine, a process, an instance) has it.

@@ -100,7 +100,7 @@ func (s *Store) ApplyProducts(ctx context.Context, ups []ProductUpdate, now time
 	var skus []string
 	for _, u := range ups {
 		if strings.TrimSpace(u.SKU) == "" {
-			return res, fmt.Errorf("shop: apply products: empty sku")
+			return res, fmt.Errorf("shop: apply products: %w: empty sku", ErrInvalid)
 		}
 		skus = append(skus, u.SKU)
 	}

@@ -49,11 +49,13 @@ type Config struct {
 	Log           *slog.Logger // nil: discard
 	// WrapSend, if set, wraps the sender the outbox runners use (metrics).
 	WrapSend func(bot.SendFunc) bot.SendFunc
-	// Lead, if set, runs the long-polling loop: it calls poll only while
-	// this process is the one poller among the instances sharing the
-	// database (leader.Run), and returns when ctx is done. nil: always poll.
-	// The outbox senders run on every instance regardless.
-	Lead func(ctx context.Context, poll func(context.Context) error) error
+	// Lead, if set, runs the long-polling loop and the outbox senders: it
+	// calls run only while this process is the one Telegram client among
+	// the instances sharing the database (leader.Run), and returns when ctx
+	// is done. One process then both polls and paces every message, so
+	// Telegram's per-chat and per-bot limits hold across instances. nil:
+	// always poll and send.
+	Lead func(ctx context.Context, run func(context.Context) error) error
 }
 
 // Engine handles an inbound message (*bot.Engine does).
@@ -154,23 +156,27 @@ func (a *Adapter) Self() tgbotapi.User { return a.api.Self }
 func (a *Adapter) WebhookSecret() string { return a.cfg.WebhookSecret }
 
 // Run serves until ctx is done: it scopes the owner commands to the owner
-// chats, starts the outbox senders and then either long-polls or (with a
-// WebhookURL) registers the webhook and waits. It returns ctx's error, or
+// chats, starts the outbox senders and then either long-polls (under Lead,
+// when set) or (with a WebhookURL) registers the webhook and waits. It returns ctx's error, or
 // the error that stopped it.
 func (a *Adapter) Run(ctx context.Context) error {
 	if err := a.SetCommands(ctx); err != nil && ctx.Err() == nil {
 		a.log.Warn("telegram: owner commands not set", "err", err)
 	}
+	if a.cfg.WebhookURL != "" {
+		return a.sending(ctx, a.awaitWebhook)
+	}
+	if a.cfg.Lead != nil {
+		return a.cfg.Lead(ctx, func(ctx context.Context) error { return a.sending(ctx, a.Poll) })
+	}
+	return a.sending(ctx, a.Poll)
+}
+
+// sending runs the outbox senders while f runs.
+func (a *Adapter) sending(ctx context.Context, f func(context.Context) error) error {
 	var wg sync.WaitGroup
 	stopSenders := a.startSenders(ctx, &wg)
-	var err error
-	if a.cfg.WebhookURL != "" {
-		err = a.awaitWebhook(ctx)
-	} else if a.cfg.Lead != nil {
-		err = a.cfg.Lead(ctx, a.Poll)
-	} else {
-		err = a.Poll(ctx)
-	}
+	err := f(ctx)
 	stopSenders()
 	wg.Wait()
 	return err

@@ -318,6 +318,7 @@ type pollProxy struct {
 	inflight  map[int]int
 	polls     []pollEvent
 	conflicts int
+	sends     map[int]int // sendMessage/sendPhoto calls per instance
 }
 
 // pollEvent is the start of one getUpdates call.
@@ -331,7 +332,7 @@ func newPollProxy(t *testing.T, target string) *pollProxy {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &pollProxy{rp: httputil.NewSingleHostReverseProxy(u), inflight: map[int]int{}}
+	p := &pollProxy{rp: httputil.NewSingleHostReverseProxy(u), inflight: map[int]int{}, sends: map[int]int{}}
 	p.rp.ErrorLog = nil
 	p.rp.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) { w.WriteHeader(http.StatusBadGateway) }
 	srv := httptest.NewServer(p)
@@ -350,6 +351,11 @@ func (p *pollProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	inst, _ := strconv.Atoi(m[1])
 	r.URL.Path = m[2]
+	if strings.HasPrefix(m[3], "send") {
+		p.mu.Lock()
+		p.sends[inst]++
+		p.mu.Unlock()
+	}
 	if m[3] == "getUpdates" {
 		p.mu.Lock()
 		for other, n := range p.inflight {
@@ -385,6 +391,13 @@ func (p *pollProxy) pollsAfter(t time.Time) []pollEvent {
 		}
 	}
 	return out
+}
+
+// sendsBy returns how many messages instance inst sent so far.
+func (p *pollProxy) sendsBy(inst int) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.sends[inst]
 }
 
 // lastPoller is the instance that started the latest getUpdates call.

@@ -14,7 +14,9 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/shopbot/shopbot/bot"
 	"github.com/shopbot/shopbot/bot/dbtest"
+	"github.com/shopbot/shopbot/bot/telegram"
 	"github.com/shopbot/shopbot/bot/telegram/telegramtest"
 )
 
@@ -336,6 +338,7 @@ func TestTelegramPollLeader(t *testing.T) {
 		log    *syncBuf
 	}
 	var insts []inst
+	var obs []*bot.Outbox
 	for n := 1; n <= 2; n++ {
 		e := env2(map[string]string{"TELEGRAM_BOT_TOKEN": telegramtest.Token})
 		st, err := e.open(ctx, common{db: url})
@@ -350,6 +353,7 @@ func TestTelegramPollLeader(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		obs = append(obs, ob)
 		svc := &service{st: st, eng: eng, ob: ob, log: lg, mux: nil, env: e}
 		c, ok, err := svc.telegramChannel(ctx)
 		if err != nil || !ok {
@@ -371,6 +375,17 @@ func TestTelegramPollLeader(t *testing.T) {
 	}
 	if !strings.Contains(insts[first-1].log.String(), "this instance leads") {
 		t.Errorf("the leader does not log that it leads:\n%s", insts[first-1].log.String())
+	}
+	// Replies queued by either instance go out through the leader alone,
+	// so one process keeps Telegram's rate limits.
+	for i := range 4 {
+		if _, err := obs[i%2].Enqueue(ctx, bot.Reply{Channel: telegram.Channel, Chat: strconv.Itoa(5000 + i), Kind: bot.KindFAQ, Text: "hello"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitUntil(t, "the leader sending the 4 replies", func() bool { return proxy.sendsBy(first) >= 4 })
+	if n := proxy.sendsBy(3 - first); n != 0 {
+		t.Errorf("the stand-by sent %d messages, want none", n)
 	}
 	// The leader stops; the stand-by takes over.
 	stopped := time.Now()

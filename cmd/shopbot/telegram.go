@@ -84,15 +84,16 @@ func pollLockName(token, where string) string {
 	return "telegram-poll/" + id + "@" + where
 }
 
-// pollLeader runs the Telegram poller only while this instance holds the
-// lock name (a session advisory lock on a connection of its own). Another
-// instance takes over within leaderRetry of the holder's connection
-// closing: a crash, a kill or a shutdown.
+// pollLeader runs the Telegram poller and senders only while this instance
+// holds the lock name (a session advisory lock on a connection of its
+// own), so one process talks to Telegram and keeps its rate limits.
+// Another instance takes over within leaderRetry of the holder's
+// connection closing: a crash, a kill or a shutdown.
 func (svc *service) pollLeader(name string) func(ctx context.Context, poll func(context.Context) error) error {
 	return func(ctx context.Context, poll func(context.Context) error) error {
-		svc.log.Info("telegram: polling only while this instance leads; the others stand by", "lock", name, "retry", leaderRetry)
+		svc.log.Info("telegram: polling and sending only while this instance leads; the others stand by", "lock", name, "retry", leaderRetry)
 		return leader.Run(ctx, svc.st.db, name, leaderRetry, svc.log, func(ctx context.Context) error {
-			svc.log.Info("telegram: this instance leads: it polls getUpdates", "listen", addrString(svc.listen), "pid", os.Getpid())
+			svc.log.Info("telegram: this instance leads: it polls getUpdates and sends", "listen", addrString(svc.listen), "pid", os.Getpid())
 			err := poll(ctx)
 			svc.log.Info("telegram: this instance stopped polling", "listen", addrString(svc.listen), "pid", os.Getpid())
 			return err
