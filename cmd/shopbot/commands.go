@@ -139,12 +139,12 @@ func (e env) serve(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	st, err := e.open(ctx, c)
+	log := newLogger(e.stderr, slog.LevelInfo)
+	st, err := e.openWaiting(ctx, c, log)
 	if err != nil {
 		return err
 	}
 	defer st.db.Close()
-	log := newLogger(e.stderr, slog.LevelInfo)
 	eng, ob, err := st.engine(ctx, log, engineOwners)
 	if err != nil {
 		return err
