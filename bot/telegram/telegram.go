@@ -49,12 +49,13 @@ type Config struct {
 	Log           *slog.Logger // nil: discard
 	// WrapSend, if set, wraps the sender the outbox runners use (metrics).
 	WrapSend func(bot.SendFunc) bot.SendFunc
-	// Lead, if set, runs the long-polling loop and the outbox senders: it
-	// calls run only while this process is the one Telegram client among
-	// the instances sharing the database (leader.Run), and returns when ctx
-	// is done. One process then both polls and paces every message, so
-	// Telegram's per-chat and per-bot limits hold across instances. nil:
-	// always poll and send.
+	// Lead, if set, runs the long-polling loop (or the webhook
+	// registration) and the outbox senders: it calls run only while this
+	// process is the one Telegram client among the instances sharing the
+	// database (leader.Run), and returns when ctx is done. One process then
+	// both polls and paces every message, so Telegram's per-chat and
+	// per-bot limits hold across instances; webhook updates are still
+	// taken by any instance. nil: always receive and send.
 	Lead func(ctx context.Context, run func(context.Context) error) error
 }
 
@@ -163,13 +164,14 @@ func (a *Adapter) Run(ctx context.Context) error {
 	if err := a.SetCommands(ctx); err != nil && ctx.Err() == nil {
 		a.log.Warn("telegram: owner commands not set", "err", err)
 	}
+	receive := a.Poll
 	if a.cfg.WebhookURL != "" {
-		return a.sending(ctx, a.awaitWebhook)
+		receive = a.awaitWebhook // updates arrive on any instance's webhook handler
 	}
 	if a.cfg.Lead != nil {
-		return a.cfg.Lead(ctx, func(ctx context.Context) error { return a.sending(ctx, a.Poll) })
+		return a.cfg.Lead(ctx, func(ctx context.Context) error { return a.sending(ctx, receive) })
 	}
-	return a.sending(ctx, a.Poll)
+	return a.sending(ctx, receive)
 }
 
 // sending runs the outbox senders while f runs.

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -322,39 +323,41 @@ func (r *soakRig) waitTakeover(t *testing.T, old int, at time.Time, limit time.D
 	return 0, 0
 }
 
-// TestTelegramPollLeader wires two serve services on one PostgreSQL to the
-// fake Bot API: only one polls; when it stops, the other takes over.
-func TestTelegramPollLeader(t *testing.T) {
+// tgInstance is one serve service's Telegram channel, run in-process.
+type tgInstance struct {
+	cancel context.CancelFunc
+	done   chan error
+	log    *syncBuf
+	ob     *bot.Outbox
+}
+
+// startTelegramInstances runs n serve services' Telegram channels on one
+// PostgreSQL schema against api, instance i through proxy prefix /i<i+1>;
+// webhook "" polls.
+func startTelegramInstances(t *testing.T, n int, api *telegramtest.Server, proxy *pollProxy, webhook string) []tgInstance {
+	t.Helper()
 	frozen, retry := timeNow, leaderRetry
 	timeNow, leaderRetry = time.Now, 100*time.Millisecond
 	t.Cleanup(func() { timeNow, leaderRetry = frozen, retry })
-	api := telegramtest.New(t)
-	proxy := newPollProxy(t, api.URL)
 	url := dbtest.URL(t, "postgres")
 	ctx := context.Background()
-	type inst struct {
-		cancel context.CancelFunc
-		done   chan error
-		log    *syncBuf
-	}
-	var insts []inst
-	var obs []*bot.Outbox
-	for n := 1; n <= 2; n++ {
-		e := env2(map[string]string{"TELEGRAM_BOT_TOKEN": telegramtest.Token})
+	var insts []tgInstance
+	for i := 1; i <= n; i++ {
+		e := env2(map[string]string{"TELEGRAM_BOT_TOKEN": telegramtest.Token, "TELEGRAM_WEBHOOK_SECRET": "s3cret"})
 		st, err := e.open(ctx, common{db: url})
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { st.db.Close() })
-		st.cfg.Telegram.APIEndpoint = proxy.URL + "/i" + strconv.Itoa(n) + "/bot%s/%s"
+		st.cfg.Telegram.APIEndpoint = proxy.URL + "/i" + strconv.Itoa(i) + "/bot%s/%s"
+		st.cfg.Telegram.WebhookURL = webhook
 		log := &syncBuf{}
 		lg := newLogger(log, 0)
 		eng, ob, err := st.engine(ctx, lg, engineOwners)
 		if err != nil {
 			t.Fatal(err)
 		}
-		obs = append(obs, ob)
-		svc := &service{st: st, eng: eng, ob: ob, log: lg, mux: nil, env: e}
+		svc := &service{st: st, eng: eng, ob: ob, log: lg, mux: http.NewServeMux(), env: e}
 		c, ok, err := svc.telegramChannel(ctx)
 		if err != nil || !ok {
 			t.Fatalf("telegramChannel: %v %v", ok, err)
@@ -362,9 +365,31 @@ func TestTelegramPollLeader(t *testing.T) {
 		rctx, cancel := context.WithCancel(ctx)
 		done := make(chan error, 1)
 		go func() { done <- c.run(rctx) }()
-		insts = append(insts, inst{cancel, done, log})
+		insts = append(insts, tgInstance{cancel, done, log, ob})
 		t.Cleanup(func() { cancel(); <-done })
 	}
+	return insts
+}
+
+// queueReplies queues n customer replies, alternately through each
+// instance's outbox.
+func queueReplies(t *testing.T, insts []tgInstance, n int) {
+	t.Helper()
+	for i := range n {
+		r := bot.Reply{Channel: telegram.Channel, Chat: strconv.Itoa(5000 + i), Kind: bot.KindFAQ, Text: "hello"}
+		if _, err := insts[i%len(insts)].ob.Enqueue(context.Background(), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestTelegramPollLeader wires two serve services on one PostgreSQL to the
+// fake Bot API: only one polls and sends; when it stops, the other takes
+// over.
+func TestTelegramPollLeader(t *testing.T) {
+	api := telegramtest.New(t)
+	proxy := newPollProxy(t, api.URL)
+	insts := startTelegramInstances(t, 2, api, proxy, "")
 	waitUntil(t, "a poller", func() bool { n, _ := proxy.lastPoller(); return n > 0 })
 	time.Sleep(500 * time.Millisecond) // the stand-by tries a few times meanwhile
 	first, _ := proxy.lastPoller()
@@ -378,11 +403,7 @@ func TestTelegramPollLeader(t *testing.T) {
 	}
 	// Replies queued by either instance go out through the leader alone,
 	// so one process keeps Telegram's rate limits.
-	for i := range 4 {
-		if _, err := obs[i%2].Enqueue(ctx, bot.Reply{Channel: telegram.Channel, Chat: strconv.Itoa(5000 + i), Kind: bot.KindFAQ, Text: "hello"}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	queueReplies(t, insts, 4)
 	waitUntil(t, "the leader sending the 4 replies", func() bool { return proxy.sendsBy(first) >= 4 })
 	if n := proxy.sendsBy(3 - first); n != 0 {
 		t.Errorf("the stand-by sent %d messages, want none", n)
@@ -404,6 +425,24 @@ func TestTelegramPollLeader(t *testing.T) {
 	api.WaitSent(t, 7001, 1)
 	if n := proxy.conflictCount(); n != 0 {
 		t.Errorf("%d polls while another instance polled", n)
+	}
+}
+
+// TestTelegramWebhookLeader: in webhook mode too, one instance registers
+// the webhook and sends, whichever instance queued the reply.
+func TestTelegramWebhookLeader(t *testing.T) {
+	api := telegramtest.New(t)
+	proxy := newPollProxy(t, api.URL)
+	insts := startTelegramInstances(t, 2, api, proxy, "https://shop.example/tg/hook")
+	waitUntil(t, "the webhook registered", func() bool { return api.Webhook().URL != "" })
+	queueReplies(t, insts, 4)
+	waitUntil(t, "4 replies sent", func() bool { return proxy.sendsBy(1)+proxy.sendsBy(2) >= 4 })
+	time.Sleep(300 * time.Millisecond)
+	if a, b := proxy.sendsBy(1), proxy.sendsBy(2); a != 0 && b != 0 {
+		t.Errorf("both instances sent (%d and %d), want one sender", a, b)
+	}
+	if n := api.Calls("setWebhook"); n != 1 {
+		t.Errorf("setWebhook called %d times, want once (by the leader)", n)
 	}
 }
 

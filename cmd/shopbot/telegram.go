@@ -49,9 +49,11 @@ func (svc *service) telegramChannel(ctx context.Context) (c channel, ok bool, er
 		Log:           svc.log,
 		WrapSend:      func(s bot.SendFunc) bot.SendFunc { return svc.ops.send(telegram.Channel, s) },
 	}
-	if cfg.WebhookURL == "" && schema.Dialect(svc.st.db) == "postgres" {
+	if schema.Dialect(svc.st.db) == "postgres" {
 		// Several instances may share this database; Telegram allows one
-		// poller per token (409 for the others). The lock is named after
+		// poller per token (409 for the others) and its rate limits are per
+		// bot, so one instance polls (or keeps the webhook) and sends. The
+		// lock is named after
 		// the bot and the schema, so other shops on the same server, or
 		// other bots, are not held back.
 		var where string
