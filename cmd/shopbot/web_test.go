@@ -93,23 +93,30 @@ func TestServeDemo(t *testing.T) {
 		t.Fatalf("message: %v %v", res, err)
 	}
 	res.Body.Close()
-	var metrics string
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if _, metrics = get("/metrics"); strings.Contains(metrics, `shopbot_messages_out_total{channel="web",kind="faq"} 1`) {
-			break
-		}
-	}
-	for _, want := range []string{
+	wants := []string{
 		`shopbot_messages_in_total{channel="web",from="customer"} 1`,
 		`shopbot_match_decisions_total{decision="answer"} 1`,
 		`shopbot_messages_out_total{channel="web",kind="faq"} 1`,
 		`shopbot_tickets_open{priority="urgent"} 0`,
 		`shopbot_send_seconds_count{channel="web"}`,
 		`shopbot_database_up 1`,
-	} {
-		if !strings.Contains(metrics, want) {
-			t.Errorf("/metrics lacks %s", want)
+	}
+	var missing []string
+	// The reply's counters move as its send completes: wait for all.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		_, metrics := get("/metrics")
+		missing = missing[:0]
+		for _, want := range wants {
+			if !strings.Contains(metrics, want) {
+				missing = append(missing, want)
+			}
 		}
+		if len(missing) == 0 || time.Now().After(deadline) {
+			break
+		}
+	}
+	for _, m := range missing {
+		t.Errorf("/metrics lacks %s", m)
 	}
 	if _, body := get("/healthz"); !strings.Contains(body, `"last_contact"`) {
 		t.Errorf("healthz has no last contact after a conversation: %s", body)
