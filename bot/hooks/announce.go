@@ -136,43 +136,27 @@ func (a *Announcer) today(o shop.Order, now time.Time) bool {
 // lang ("ko" by default, "en", "zh"), with the carrier, tracking number and
 // tracking link when known.
 func ShippedText(o shop.Order, lang string, today bool) string {
-	var s string
-	switch langOf(lang) {
-	case "en":
-		s = fmt.Sprintf("Your order %s has shipped.", o.Number)
-		if today {
-			s = fmt.Sprintf("Your order %s shipped today.", o.Number)
-		}
-		if o.TrackingNumber != "" {
-			s += fmt.Sprintf(" %s tracking number %s", shop.CarrierName(o.Carrier, "en"), o.TrackingNumber)
-		}
-		if u := o.TrackingURL(); u != "" {
-			s += "\nTrack it: " + u
-		}
-	case "zh":
-		s = fmt.Sprintf("您的订单 %s 已发货。", o.Number)
-		if today {
-			s = fmt.Sprintf("您的订单 %s 今天已发货。", o.Number)
-		}
-		if o.TrackingNumber != "" {
-			s += fmt.Sprintf(" %s 运单号 %s", shop.CarrierName(o.Carrier, "en"), o.TrackingNumber)
-		}
-		if u := o.TrackingURL(); u != "" {
-			s += "\n查询: " + u
-		}
-	default:
-		s = fmt.Sprintf("주문 %s 상품이 출고되었어요.", o.Number)
-		if today {
-			s = fmt.Sprintf("주문 %s 상품이 오늘 출고되었어요.", o.Number)
-		}
-		if o.TrackingNumber != "" {
-			s += fmt.Sprintf(" %s 운송장 %s", shop.CarrierName(o.Carrier, "ko"), o.TrackingNumber)
-		}
-		if u := o.TrackingURL(); u != "" {
-			s += "\n배송 조회: " + u
-		}
+	w := shippedWords[langOf(lang)]
+	s := fmt.Sprintf(w.shipped, o.Number)
+	if today {
+		s = fmt.Sprintf(w.today, o.Number)
+	}
+	if o.TrackingNumber != "" {
+		s += fmt.Sprintf(w.tracking, shop.CarrierName(o.Carrier, w.carrierLang), o.TrackingNumber)
+	}
+	if u := o.TrackingURL(); u != "" {
+		s += w.track + u
 	}
 	return s
+}
+
+// shippedWords are ShippedText's words per language: the sentences (order
+// number), the tracking clause (carrier, number), the link's label and
+// the language of carrier names.
+var shippedWords = map[string]struct{ shipped, today, tracking, track, carrierLang string }{
+	"ko": {"주문 %s 상품이 출고되었어요.", "주문 %s 상품이 오늘 출고되었어요.", " %s 운송장 %s", "\n배송 조회: ", "ko"},
+	"en": {"Your order %s has shipped.", "Your order %s shipped today.", " %s tracking number %s", "\nTrack it: ", "en"},
+	"zh": {"您的订单 %s 已发货。", "您的订单 %s 今天已发货。", " %s 运单号 %s", "\n查询: ", "en"},
 }
 
 func langOf(lang string) string {

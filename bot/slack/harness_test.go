@@ -94,7 +94,7 @@ func newHarness(t testing.TB, db *sqlx.DB) *harness {
 	return &harness{t: t, db: db, eng: eng, ob: ob, clock: c, api: api, ad: ad, route: route}
 }
 
-// forwarder is cmd/shopbot's outboxSender.
+// forwarder is cmd/shopbot's forwardSender.
 type forwarder struct{ ob *bot.Outbox }
 
 func (f forwarder) Send(ctx context.Context, d notify.Destination, e notify.Event) error {

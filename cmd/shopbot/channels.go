@@ -8,12 +8,13 @@ import (
 
 	"github.com/shopbot/shopbot/bot"
 	"github.com/shopbot/shopbot/bot/console"
+	"github.com/shopbot/shopbot/bot/hooks"
 	"github.com/shopbot/shopbot/notify"
 )
 
 // notifyChannel is the outbox channel of ticket events on their way to the
 // notify router, which fans them out to the owners' channels.
-const notifyChannel = "notify"
+const notifyChannel = hooks.NotifyChannel
 
 // engineOwners is where the engine sends ticket events: always the router.
 var engineOwners = []bot.Address{{Channel: notifyChannel}}
@@ -77,21 +78,10 @@ func (svc *service) channels(ctx context.Context) ([]channel, error) {
 	return list, nil
 }
 
-// outboxSender hands routed owner events to the outbox of their channel.
-type outboxSender struct{ ob *bot.Outbox }
-
-func (s outboxSender) Send(ctx context.Context, d notify.Destination, e notify.Event) error {
-	return s.ob.Forward(ctx, e.Source, bot.Reply{Channel: d.Channel, Chat: d.Chat, Kind: bot.KindAlert,
-		Text: e.Text, Ticket: e.Ticket, Priority: e.Priority, Event: e.Kind, Key: e.Key, Image: e.Image})
-}
-
-// routeEvents is the notify channel's sender: it fans each ticket event out
-// to the destinations that want it.
+// routeEvents is the notify channel's sender for a terminal: each ticket
+// event fanned out to dests, without serve's alert policy.
 func routeEvents(ob *bot.Outbox, dests []notify.Destination) bot.SendFunc {
-	rt := &notify.Router{Destinations: dests, Sender: outboxSender{ob}}
-	return func(ctx context.Context, r bot.Reply) (string, error) {
-		return "", rt.Route(ctx, notify.Event{Source: r.ID, Ticket: r.Ticket, Priority: r.Priority, Kind: r.Event, Text: r.Text, Key: r.Key})
-	}
+	return routeSend(&notify.Router{Destinations: dests, Sender: forwardSender{ob}})
 }
 
 // terminalOwners are the destinations of a terminal: the alert stream and

@@ -77,8 +77,7 @@ func (s *stores) summarizer() *notify.Summarizer {
 type outboxPoster struct{ ob *bot.Outbox }
 
 func (p outboxPoster) Post(ctx context.Context, e notify.Event) error {
-	return p.ob.Forward(ctx, e.Source, bot.Reply{Channel: notifyChannel, Kind: bot.KindAlert, Text: e.Text, Ticket: e.Ticket,
-		Priority: e.Priority, Event: e.Kind, Key: e.Key, Image: e.Image})
+	return forwardSender(p).Send(ctx, notify.Destination{Channel: notifyChannel}, e)
 }
 
 // forwardSender hands routed events, chart included, to the outbox of

@@ -43,11 +43,10 @@ func (e env) openWaiting(ctx context.Context, c common, log *slog.Logger) (*stor
 // unreachable reports whether err says the database is not there (yet)
 // rather than that something is wrong with what we asked of it.
 func unreachable(err error) bool {
-	var ne net.Error
-	var op *net.OpError
+	var ne net.Error // dial and read failures (*net.OpError among them)
 	var pe *pq.Error
 	switch {
-	case errors.As(err, &op), errors.As(err, &ne):
+	case errors.As(err, &ne):
 		return true
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, driver.ErrBadConn):
 		// Accepted, then hung up on: a server (or a pooler in front of
