@@ -186,3 +186,39 @@ func TestMiss(t *testing.T) {
 		}
 	}
 }
+
+// TestSizes shows how the default threshold holds across FAQ sizes: it
+// keeps the first n entries of each development FAQ and evaluates on the
+// cases of those entries, with the cases of the dropped entries as
+// out-of-scope questions: close in style and topic to the kept ones, so
+// harder than general out-of-scope ones, and many more of them on a small
+// FAQ (FAQ_SIZES=1; for analysis only).
+func TestSizes(t *testing.T) {
+	if os.Getenv("FAQ_SIZES") == "" {
+		t.Skip("set FAQ_SIZES")
+	}
+	for _, s := range evalSets(evalDir())[:3] {
+		f, cases := loadEvalSet(t, s)
+		for _, n := range []int{5, 10, 20, 50, 100, 500, 1000, 2000} {
+			if n >= len(f.Entries) {
+				break
+			}
+			sub := *f
+			sub.Entries = f.Entries[:n]
+			kept := map[string]bool{}
+			for _, e := range sub.Entries {
+				kept[e.ID] = true
+			}
+			cs := make([]Case, 0, len(cases))
+			for _, c := range cases {
+				if c.Expect != "" && !kept[c.Expect] {
+					c.Expect = ""
+				}
+				cs = append(cs, c)
+			}
+			r := Eval(NewMatcher(&sub), cs)
+			fmt.Printf("%-12s %5d entries: P %.3f A %.3f OOS %.3f (in-scope %d, out-of-scope %d, wrong answers to out-of-scope %d) clarified %d\n",
+				s.name, n, r.Precision, r.Accuracy, r.OOSRecall, r.InScope, r.OutOfScope, r.OutOfScope-r.OOSRefused, r.Clarified)
+		}
+	}
+}
