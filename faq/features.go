@@ -160,7 +160,7 @@ func analyze(text string, terms *termIndex, lex *lexicon, w *weights) analysis {
 // builtinSynonyms are general shop words in Korean, English and Chinese; a
 // customer's word in one language meets the FAQ's word in another.
 var builtinSynonyms = [][]string{
-	{"배송", "택배", "배달", "발송", "출고", "delivery", "deliver", "shipping", "ship", "shipment", "配送", "快递", "发货", "送货", "物流"},
+	{"배송", "택배", "배달", "발송", "출고", "delivery", "deliver", "shipping", "ship", "shipment", "parcel", "package", "配送", "快递", "发货", "送货", "物流"},
 	{"배송비", "택배비", "배달비", "shipping fee", "shipping cost", "delivery fee", "delivery charge", "运费", "邮费"},
 	{"환불", "환급", "돈 돌려", "돈돌려", "refund", "money back", "reimburse", "退款", "退钱"},
 	{"취소", "cancel", "cancellation", "取消"},

@@ -356,7 +356,7 @@ func (m *Matcher) candidates(idx *index, rk *ranking) Result {
 			}
 		}
 		conf := confidence(sc, rival, linRival, rk.known)
-		r.Candidates = append(r.Candidates, Candidate{Entry: idx.entries[sc.e], Score: conf, Why: idx.why(rk.qf, rk.qnorm, sc.e, rk.kw[sc.e])})
+		r.Candidates = append(r.Candidates, Candidate{Entry: idx.entries[sc.e], Score: conf, Why: idx.why(rk, sc.e)})
 	}
 	return r
 }
@@ -389,6 +389,7 @@ type ranking struct {
 	known    float64 // share of the query's weight (squared) on features the FAQ has
 	top      []scored
 	kw       map[int32]string
+	tokens   []token // the query's words: explanations show them as written
 	choseong *Result
 	choice   []int // indexes into the candidates offered by a clarification
 }
@@ -405,6 +406,7 @@ func (m *Matcher) rank(idx *index, text string) ranking {
 		rk.choseong = &r
 		return rk
 	}
+	rk.tokens = a.tokens
 	qf := make([]queryFeat, 0, len(a.bag))
 	var qnorm, known float64
 	for k, w := range a.bag {
@@ -643,7 +645,8 @@ func setConfidence(r *Result, rk *ranking, n int) float64 {
 }
 
 // why lists the strongest shared features of the query and an entry.
-func (idx *index) why(qf []queryFeat, qnorm float64, e int32, keyword string) []string {
+func (idx *index) why(rk *ranking, e int32) []string {
+	qf, qnorm, keyword := rk.qf, rk.qnorm, rk.kw[e]
 	type contrib struct {
 		key string
 		v   float64
@@ -673,18 +676,29 @@ func (idx *index) why(qf []queryFeat, qnorm float64, e int32, keyword string) []
 		if len(out) >= 6 {
 			break
 		}
-		out = append(out, idx.label(c.key))
+		out = append(out, idx.label(c.key, rk.tokens))
 	}
 	return out
 }
 
-func (idx *index) label(key string) string {
+// label names a feature for an owner; an English word is shown as the
+// customer wrote it (one of toks), not as its stem ("does", not "doe").
+func (idx *index) label(key string, toks []token) string {
 	body := key[1:]
+	show := func(stem string) string {
+		for _, t := range toks {
+			if t.stem == stem && t.script == scriptLatin {
+				return t.text
+			}
+		}
+		return stem
+	}
 	switch key[0] {
 	case kindWord:
-		return fmt.Sprintf("word %q", body)
+		return fmt.Sprintf("word %q", show(body))
 	case kindBigram:
-		return fmt.Sprintf("words %q", body)
+		a, b, _ := strings.Cut(body, " ")
+		return fmt.Sprintf("words %q", show(a)+" "+show(b))
 	case kindChar:
 		return fmt.Sprintf("ngram %q", body)
 	case kindJamo:
