@@ -23,7 +23,9 @@ func TestLexiconRepair(t *testing.T) {
 		{"cancell order", []string{"cancel", "order"}}, // extra letter
 		{"반품주소", []string{"반품", "주소"}},
 		{"어디예요", []string{"어디예"}},                 // nothing known inside: unchanged
-		{"shop order", []string{"shop", "order"}}, // short words are never corrected
+		{"ordr", []string{"order"}},               // a four-letter word is corrected
+		{"hw od", []string{"hw", "od"}},           // shorter words are never corrected
+		{"shop order", []string{"shop", "order"}}, // no known word one typo away
 		{"오늘 날씨", []string{"오늘", "날씨"}},           // unknown words stay
 	}
 	for _, tt := range tests {

@@ -3,6 +3,7 @@ package faq
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"strings"
 	"testing"
@@ -219,6 +220,54 @@ func TestSizes(t *testing.T) {
 			r := Eval(NewMatcher(&sub), cs)
 			fmt.Printf("%-12s %5d entries: P %.3f A %.3f OOS %.3f (in-scope %d, out-of-scope %d, wrong answers to out-of-scope %d) clarified %d\n",
 				s.name, n, r.Precision, r.Accuracy, r.OOSRecall, r.InScope, r.OutOfScope, r.OutOfScope-r.OOSRefused, r.Clarified)
+		}
+	}
+}
+
+// TestNoise measures robustness to how customers really type: each
+// development case is rewritten with typos (one letter of a word of four or
+// more letters swapped with its neighbour, dropped or doubled, for about
+// every fourth word) or with its spaces removed (Korean written without
+// spacing), and evaluated like the original (FAQ_NOISE=1; for analysis).
+func TestNoise(t *testing.T) {
+	if os.Getenv("FAQ_NOISE") == "" {
+		t.Skip("set FAQ_NOISE")
+	}
+	rng := rand.New(rand.NewPCG(3, 5))
+	typo := func(s string) string {
+		words := strings.Fields(s)
+		for i, w := range words {
+			r := []rune(w)
+			if len(r) < 4 || rng.IntN(4) != 0 {
+				continue
+			}
+			j := 1 + rng.IntN(len(r)-2)
+			switch rng.IntN(3) {
+			case 0:
+				r[j], r[j+1] = r[j+1], r[j]
+			case 1:
+				r = append(r[:j], r[j+1:]...)
+			default:
+				r = append(r[:j+1], r[j:]...)
+			}
+			words[i] = string(r)
+		}
+		return strings.Join(words, " ")
+	}
+	nospace := func(s string) string { return strings.ReplaceAll(s, " ", "") }
+	for _, s := range evalSets(evalDir())[:3] {
+		f, cases := loadEvalSet(t, s)
+		m := NewMatcher(f)
+		for _, v := range []struct {
+			name string
+			fn   func(string) string
+		}{{"as written", func(s string) string { return s }}, {"typos", typo}, {"no spaces", nospace}} {
+			cs := make([]Case, len(cases))
+			for i, c := range cases {
+				cs[i] = Case{v.fn(c.Text), c.Expect}
+			}
+			r := Eval(m, cs)
+			fmt.Printf("%-12s %-10s P %.3f A %.3f OOS %.3f clarified %d\n", s.name, v.name, r.Precision, r.Accuracy, r.OOSRecall, r.Clarified)
 		}
 	}
 }
