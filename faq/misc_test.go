@@ -262,3 +262,15 @@ func FuzzMatch(f *testing.F) {
 		}
 	})
 }
+
+func TestIrregularForms(t *testing.T) {
+	tests := []struct{ a, b string }{
+		{"bought", "buy"}, {"paid", "pays"}, {"sent", "sending"}, {"children", "child"}, {"went", "go"},
+	}
+	for _, tt := range tests {
+		a, b := tokenize(normalize(tt.a)), tokenize(normalize(tt.b))
+		if a[0].stem != b[0].stem {
+			t.Errorf("%q stems to %q, %q to %q: want the same", tt.a, a[0].stem, tt.b, b[0].stem)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package faq
 
 import (
+	_ "embed"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -149,7 +150,11 @@ func newToken(s string, script int) token {
 			t.text, t.stem = "#", "#"
 		}
 	case scriptLatin:
-		t.stem = stemEnglish(s)
+		base := s
+		if b, ok := irregular[s]; ok {
+			base = b
+		}
+		t.stem = stemEnglish(base)
 		t.stop = stopEN[s]
 	case scriptHangul:
 		t.stem = stripParticle(s)
@@ -174,6 +179,27 @@ func setOf(words string) map[string]bool {
 	}
 	return m
 }
+
+// irregularText lists irregular English forms and their base words, from
+// WordNet (its header has the source and the licence).
+//
+//go:embed irregular.txt
+var irregularText string
+
+// irregular maps an irregular English form to its base word (bought → buy,
+// children → child), so that it meets the regular forms after stemming.
+var irregular = func() map[string]string {
+	m := map[string]string{}
+	for _, l := range strings.Split(irregularText, "\n") {
+		f := strings.Fields(l)
+		if len(f) == 2 && !strings.HasPrefix(f[0], "#") {
+			if _, dup := m[f[0]]; !dup {
+				m[f[0]] = f[1]
+			}
+		}
+	}
+	return m
+}()
 
 // stemEnglish strips common English inflections so that plurals and tenses
 // meet: "orders" "ordered" "ordering" → "order", "deliveries" → "delivery".
