@@ -89,12 +89,19 @@ func analyze(text string, terms *termIndex, lex *lexicon, w *weights) analysis {
 	var jbuf []rune
 	prevContent := ""
 	for i, t := range a.tokens {
-		b.add(kindWord, t.stem, t.stop)
-		if !t.stop {
-			if prevContent != "" {
-				b.add(kindBigram, prevContent+" "+t.stem, false)
+		switch {
+		case t.script == scriptHan && utf8.RuneCountInString(t.text) > 2:
+			// A run of Han characters is a phrase, not a word (Chinese has
+			// no spaces): its characters and pairs below stand for it.
+			prevContent = ""
+		default:
+			b.add(kindWord, t.stem, t.stop)
+			if !t.stop {
+				if prevContent != "" {
+					b.add(kindBigram, prevContent+" "+t.stem, false)
+				}
+				prevContent = t.stem
 			}
-			prevContent = t.stem
 		}
 		switch t.script {
 		case scriptLatin:
