@@ -9,7 +9,7 @@ import (
 
 func TestLexiconRepair(t *testing.T) {
 	lx := newLexicon()
-	for _, q := range []string{"배송 언제 와요", "배송비 얼마예요", "how do i cancel my order", "반품 주소 알려주세요"} {
+	for _, q := range []string{"배송 언제 와요", "배송비 얼마예요", "how do i cancel my order", "반품 주소 알려주세요", "make a cake"} {
 		lx.add(tokenize(normalize(q)), map[string]bool{})
 	}
 	tests := []struct {
@@ -26,6 +26,8 @@ func TestLexiconRepair(t *testing.T) {
 		{"ordr", []string{"order"}},               // a four-letter word is corrected
 		{"hw od", []string{"hw", "od"}},           // shorter words are never corrected
 		{"shop order", []string{"shop", "order"}}, // no known word one typo away
+		{"bake", []string{"bake"}},                // a word, not a typo of make
+		{"mkae", []string{"make"}},                // a typo of make
 		{"오늘 날씨", []string{"오늘", "날씨"}},           // unknown words stay
 	}
 	for _, tt := range tests {

@@ -217,7 +217,11 @@ func TestSizes(t *testing.T) {
 				}
 				cs = append(cs, c)
 			}
-			r := Eval(NewMatcher(&sub), cs)
+			var ov map[string]float64
+			json.Unmarshal([]byte(os.Getenv("FAQ_TUNE")), &ov)
+			p := defaultParams()
+			applyOverrides(&p, ov)
+			r := Eval(newMatcher(&sub, p), cs)
 			fmt.Printf("%-12s %5d entries: P %.3f A %.3f OOS %.3f (in-scope %d, out-of-scope %d, wrong answers to out-of-scope %d) clarified %d\n",
 				s.name, n, r.Precision, r.Accuracy, r.OOSRecall, r.InScope, r.OutOfScope, r.OutOfScope-r.OOSRefused, r.Clarified)
 		}
@@ -257,7 +261,11 @@ func TestNoise(t *testing.T) {
 	nospace := func(s string) string { return strings.ReplaceAll(s, " ", "") }
 	for _, s := range evalSets(evalDir())[:3] {
 		f, cases := loadEvalSet(t, s)
-		m := NewMatcher(f)
+		var ov map[string]float64
+		json.Unmarshal([]byte(os.Getenv("FAQ_TUNE")), &ov)
+		p := defaultParams()
+		applyOverrides(&p, ov)
+		m := newMatcher(f, p)
 		for _, v := range []struct {
 			name string
 			fn   func(string) string
