@@ -1,7 +1,6 @@
 package faq
 
 import (
-	"os"
 	"strings"
 	"testing"
 )
@@ -22,15 +21,7 @@ func TestMatchCases(t *testing.T) {
 		{"testdata/cases_zh.jsonl", 0.40}, // measured 0.45: Chinese has 2-3 phrasings an entry, Korean 6-8
 	} {
 		t.Run(tt.file, func(t *testing.T) {
-			r, err := os.Open(tt.file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer r.Close()
-			cases, err := ReadCases(r)
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, cases := loadEvalSet(t, evalSet{name: tt.file, cases: tt.file})
 			inScope, correct := 0, 0
 			for _, c := range cases {
 				if c.Expect != "" {
