@@ -32,10 +32,9 @@ var words4 = func() map[string]bool {
 // words the FAQ does not know are touched, so a known word is never
 // "corrected" into another.
 type lexicon struct {
-	mode     int // experiment: 1 all, 2 no Hangul typos, 3 no segmentation
-	realWord int
-	words    map[string]int32    // stem → number of entries using it
-	del      map[string][]string // a word's key with at most one rune deleted → words
+	mode  int                 // experiment: 1 all, 2 no Hangul typos, 3 no segmentation
+	words map[string]int32    // stem → number of entries using it
+	del   map[string][]string // a word's key with at most one rune deleted → words
 }
 
 const (

@@ -166,7 +166,6 @@ func TestWriteExplainGolden(t *testing.T) {
 func TestLearn(t *testing.T) {
 	m := NewMatcher(ExampleFile())
 	q := "택배 박스 재활용 되나요 뽁뽁이" // no keyword of any entry: "포장" is gift-wrap's
-
 	if r := m.Match(q); r.Decision == Answer && r.Best.ID == "gift-wrap" {
 		t.Fatalf("already answered before learning")
 	}
