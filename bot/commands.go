@@ -280,7 +280,7 @@ func (h *handling) cmdFAQ(question string) (string, error) {
 		return "usage: /faq question", nil
 	}
 	var b bytes.Buffer
-	if err := faq.WriteExplain(&b, question, h.matcher.Match(question)); err != nil {
+	if err := faq.WriteExplain(&b, question, h.matcher.Explain(question)); err != nil {
 		return "", err
 	}
 	return strings.TrimRight(b.String(), "\n"), nil

@@ -223,7 +223,7 @@ func TestOwnerCommands(t *testing.T) {
 			{"/close 999", "no such ticket"},
 			{"/reply 999 hello", "no such ticket"},
 			{"/reply", "usage"},
-			{"/faq 배송비 얼마예요", "answer"},
+			{"/faq 배송비 얼마예요", `keyword "배송비"`}, // the explanation: why it matched
 			{"/nonsense", "unknown command"},
 			{"hello", "Owner commands"},
 		}

@@ -28,7 +28,7 @@ func TestMatchCases(t *testing.T) {
 					inScope++
 				}
 				t.Run(c.Text, func(t *testing.T) {
-					res := m.Match(c.Text)
+					res := m.Explain(c.Text)
 					var b strings.Builder
 					WriteExplain(&b, c.Text, res)
 					switch {

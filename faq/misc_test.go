@@ -143,7 +143,7 @@ func TestWriteExplainGolden(t *testing.T) {
 	m := NewMatcher(ExampleFile())
 	var b bytes.Buffer
 	for _, q := range []string{"배송비 얼마예요?", "반품 주소가 어디예요", "오늘 날씨 좋다", "ㅂㅅㅂ", "where is my package"} {
-		if err := WriteExplain(&b, q, m.Match(q)); err != nil {
+		if err := WriteExplain(&b, q, m.Explain(q)); err != nil {
 			t.Fatal(err)
 		}
 		b.WriteString("\n")

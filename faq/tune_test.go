@@ -173,7 +173,7 @@ func TestMiss(t *testing.T) {
 		f, cases := loadEvalSet(t, s)
 		m := newMatcher(f, p)
 		for _, c := range cases {
-			res := m.Match(c.Text)
+			res := m.Explain(c.Text)
 			if c.Expect == "" || len(res.Candidates) == 0 || res.Candidates[0].Entry.ID == c.Expect {
 				continue
 			}

@@ -283,7 +283,7 @@ func (e env) faq(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		return faq.WriteExplain(e.stdout, args[2], faq.NewMatcher(f).Match(args[2]))
+		return faq.WriteExplain(e.stdout, args[2], faq.NewMatcher(f).Explain(args[2]))
 	case "eval":
 		return e.faqEval(args[1:])
 	case "example":

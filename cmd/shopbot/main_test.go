@@ -178,7 +178,7 @@ func TestFAQCommands(t *testing.T) {
 		t.Errorf("faq check example: %q, %v", out, err)
 	}
 	out, _, err = shopbot(t, nil, "", "faq", "test", good, "택배비 얼마에요")
-	if err != nil || !strings.Contains(out, "shipping-fee") {
+	if err != nil || !strings.Contains(out, "shipping-fee") || !strings.Contains(out, "synonym") {
 		t.Errorf("faq test: %q, %v", out, err)
 	}
 	cases := filepath.Join(dir, "cases.jsonl")
