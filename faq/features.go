@@ -79,16 +79,31 @@ type analysis struct {
 }
 
 // analyze normalises text and extracts its features. terms may be nil.
-func analyze(text string, terms *termIndex, lex *lexicon, w *weights) analysis {
+// known, when not nil, tells the words the FAQ has: a word it lacks that a
+// built-in or owner synonym group covers whole (parcel, when the FAQ says
+// package) counts only through that group, not also as an unknown word.
+func analyze(text string, terms *termIndex, lex *lexicon, w *weights, known func(token) bool) analysis {
 	a := analysis{norm: normalize(text)}
 	a.tokens = tokenize(a.norm)
 	if lex != nil {
 		a.tokens = lex.repair(a.tokens)
 	}
 	b := bagBuilder{count: map[string]int{}, mult: map[string]float64{}, w: w}
+	var covered []bool
+	if terms != nil {
+		a.terms, covered = terms.match(a.tokens)
+		for _, id := range a.terms {
+			if terms.syn[id] {
+				b.add(kindSynonym, strconv.Itoa(id), false)
+			}
+		}
+	}
 	var jbuf []rune
 	prevContent := ""
 	for i, t := range a.tokens {
+		if known != nil && covered[i] && !known(t) {
+			continue
+		}
 		switch {
 		case t.script == scriptHan && utf8.RuneCountInString(t.text) > 2:
 			// A run of Han characters is a phrase, not a word (Chinese has
@@ -149,14 +164,6 @@ func analyze(text string, terms *termIndex, lex *lexicon, w *weights) analysis {
 				if j+1 < len(rs) {
 					b.add(kindChar, string(rs[j:j+2]), false)
 				}
-			}
-		}
-	}
-	if terms != nil {
-		a.terms = terms.match(a.tokens)
-		for _, id := range a.terms {
-			if terms.syn[id] {
-				b.add(kindSynonym, strconv.Itoa(id), false)
 			}
 		}
 	}
@@ -261,10 +268,12 @@ func (ti *termIndex) add(words []string, synonym bool) int {
 	return id
 }
 
-// match returns the ids of the terms found in toks, each once, in order of id.
-func (ti *termIndex) match(toks []token) []int {
+// match returns the ids of the terms found in toks, each once, in order of
+// id, and which tokens a synonym term covers whole (a Han run never: it is a
+// phrase).
+func (ti *termIndex) match(toks []token) (ids []int, covered []bool) {
 	seen := map[int]bool{}
-	var ids []int
+	covered = make([]bool, len(toks))
 	hit := func(id int) {
 		if !seen[id] {
 			seen[id] = true
@@ -288,6 +297,18 @@ func (ti *termIndex) match(toks []token) []int {
 			for _, c := range cands {
 				if strings.HasPrefix(run, c.text) {
 					hit(c.id)
+					// The words the term spans: 택배는 (a particle after), 돈 돌려.
+					rest := c.text
+					for j := i; ti.syn[c.id] && j < len(toks) && rest != ""; j++ {
+						if strings.HasPrefix(rest, toks[j].text) {
+							rest = rest[len(toks[j].text):]
+						} else if strings.HasPrefix(rest, toks[j].stem) {
+							rest = ""
+						} else {
+							break // 배송 in 배송비: another word
+						}
+						covered[j] = true
+					}
 				}
 			}
 		case scriptHan:
@@ -310,12 +331,15 @@ func (ti *termIndex) match(toks []token) []int {
 				}
 				if ok {
 					hit(c.id)
+					for k := range c.stems {
+						covered[i+k] = covered[i+k] || ti.syn[c.id]
+					}
 				}
 			}
 		}
 	}
 	sortInts(ids)
-	return ids
+	return ids, covered
 }
 
 func sortInts(a []int) {

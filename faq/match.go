@@ -203,7 +203,7 @@ func buildIndex(f *File, learned []phrase, p *params) *index {
 		entryFeats[i] = map[int32]bool{}
 	}
 	for i, ph := range idx.phrases {
-		bags[i] = analyze(ph.text, idx.terms, nil, &p.w).bag
+		bags[i] = analyze(ph.text, idx.terms, nil, &p.w, nil).bag
 		for k := range bags[i] {
 			id, ok := idx.fid[k]
 			if !ok {
@@ -307,6 +307,12 @@ func buildIndex(f *File, learned []phrase, p *params) *index {
 		return &scratch{pacc: make([]float64, np), eacc: make([]float64, ne), ecov: make([]float64, ne), ebest: make([]float64, ne), enb: make([]float64, ne), elin: make([]float64, ne)}
 	}
 	return idx
+}
+
+// knows reports whether the FAQ has the word t.
+func (idx *index) knows(t token) bool {
+	_, ok := idx.fid[string(kindWord)+t.stem]
+	return ok
 }
 
 // nbAlpha is the naive Bayes smoothing count.
@@ -416,7 +422,7 @@ func (m *Matcher) rank(idx *index, text string) ranking {
 	if m.p.repair {
 		lex = idx.lex
 	}
-	a := analyze(text, idx.terms, lex, &m.p.w)
+	a := analyze(text, idx.terms, lex, &m.p.w, idx.knows)
 	if isChoseongQuery(a.norm) {
 		r := idx.matchChoseong(a.norm, &m.p)
 		rk.choseong = &r

@@ -274,3 +274,33 @@ func TestIrregularForms(t *testing.T) {
 		}
 	}
 }
+
+// TestSynonymCovers checks which words a synonym group covers whole: such a
+// word, when the FAQ lacks it, counts only through its group.
+func TestSynonymCovers(t *testing.T) {
+	ti := newTermIndex()
+	for _, g := range builtinSynonyms {
+		ti.add(g, true)
+	}
+	tests := []struct {
+		text string
+		want []bool
+	}{
+		{"where is my parcel", []bool{false, false, false, true}},
+		{"money back please", []bool{true, true, false}},
+		{"택배는 언제", []bool{true, false}},
+		{"돈 돌려 주세요", []bool{true, true, false}},
+		{"배송비 얼마", []bool{true, false}}, // the shipping-fee group, not 배송 inside it
+		{"运费多少", []bool{false}},         // a Han run is a phrase
+	}
+	for _, tt := range tests {
+		_, got := ti.match(tokenize(normalize(tt.text)))
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("match(%q) covered (-want +got):\n%s", tt.text, diff)
+		}
+	}
+	m := NewMatcher(ExampleFile()) // its phrasings say package, never parcel
+	if r := m.Match("where is my parcel"); r.Decision != Answer || r.Best.ID != "tracking" {
+		t.Errorf(`Match("where is my parcel") = %v %v, want an answer from tracking`, r.Decision, r.Candidates)
+	}
+}

@@ -165,7 +165,7 @@ func TestPostingWork(t *testing.T) {
 		var per []int
 		for _, q := range tc.qs {
 			before := pp + ep + nb + lin
-			a := analyze(q, idx.terms, idx.lex, &m.p.w)
+			a := analyze(q, idx.terms, idx.lex, &m.p.w, idx.knows)
 			for k := range a.bag {
 				if id, ok := idx.fid[k]; ok {
 					pp += len(idx.ppost[id])
