@@ -197,7 +197,7 @@ var builtinSynonyms = [][]string{
 	{"세금계산서", "tax invoice", "invoice", "发票"},
 	{"세탁", "빨래", "wash", "laundry", "洗涤", "清洗", "洗"},
 	{"무통장", "계좌이체", "입금", "bank transfer", "deposit", "转账", "汇款"},
-	{"상담원", "사람", "human", "agent", "real person", "人工"},
+	{"상담원", "human", "agent", "real person", "人工"},
 }
 
 // termIndex finds synonym-group words and entry keywords in a tokenised text:
