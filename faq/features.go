@@ -101,7 +101,7 @@ func analyze(text string, terms *termIndex, lex *lexicon, w *weights, known func
 	var jbuf []rune
 	prevContent := ""
 	for i, t := range a.tokens {
-		if known != nil && covered[i] && !known(t) {
+		if known != nil && covered != nil && covered[i] && !known(t) {
 			continue
 		}
 		switch {
