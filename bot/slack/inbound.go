@@ -230,7 +230,7 @@ func (a *Adapter) fromMessage(ctx context.Context, ev *slackevents.MessageEvent)
 	default:
 		return m, false, nil // edits, deletions, joins, bot_message…
 	}
-	if ev.BotID != "" || ev.User == "" || ev.User == a.botID || !a.isOwner(ev.User) {
+	if ev.BotID != "" || ev.User == "" || a.isSelf(ev.User) || !a.isOwner(ev.User) {
 		return m, false, nil
 	}
 	if ev.Channel != a.cfg.Channel || ev.ThreadTimeStamp == "" || ev.ThreadTimeStamp == ev.TimeStamp || ev.TimeStamp == "" {

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -69,7 +70,7 @@ type Adapter struct {
 	owners map[string]bool
 	now    func() time.Time
 	log    *slog.Logger
-	botID  string // the bot's own user id, learned from auth.test
+	botID  atomic.Pointer[string] // the bot's own user id, learned from auth.test while events may already arrive (HTTP mode)
 }
 
 // New checks cfg and returns the adapter. It makes no calls to Slack.
@@ -151,9 +152,16 @@ func (a *Adapter) authenticate(ctx context.Context) error {
 		a.log.Warn("slack: auth.test failed, continuing", "err", err)
 		return nil
 	}
-	a.botID = resp.UserID
+	a.botID.Store(&resp.UserID)
 	a.log.Info("slack: connected", "team", resp.Team, "bot", resp.UserID, "socket_mode", a.SocketMode())
 	return nil
+}
+
+// isSelf reports whether user is the bot itself (false until auth.test has
+// answered).
+func (a *Adapter) isSelf(user string) bool {
+	id := a.botID.Load()
+	return id != nil && *id == user
 }
 
 // runSocket receives events over Socket Mode until ctx is done. The
