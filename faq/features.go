@@ -176,6 +176,7 @@ func analyze(text string, terms *termIndex, lex *lexicon, w *weights, known func
 var builtinSynonyms = [][]string{
 	{"배송", "택배", "배달", "발송", "출고", "delivery", "deliver", "shipping", "ship", "shipment", "parcel", "package", "配送", "快递", "发货", "送货", "物流"},
 	{"배송비", "택배비", "배달비", "shipping fee", "shipping cost", "delivery fee", "delivery charge", "运费", "邮费"},
+	{"무료배송", "무배", "free shipping", "free delivery", "包邮", "免运费", "免邮"},
 	{"환불", "환급", "돈 돌려", "돈돌려", "refund", "money back", "reimburse", "退款", "退钱"},
 	{"취소", "cancel", "cancellation", "取消"},
 	{"교환", "exchange", "swap", "换货", "调换", "更换"},
