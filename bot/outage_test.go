@@ -7,11 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/shopbot/shopbot/bot"
 	"github.com/shopbot/shopbot/bot/dbtest"
-	"github.com/shopbot/shopbot/bot/schema"
 	"github.com/shopbot/shopbot/bot/shop"
 	"github.com/shopbot/shopbot/tickets"
 )
@@ -22,17 +19,9 @@ import (
 // is back, and the rest follow in order. (Before, the unrecorded message
 // went out again when its lease ran out.)
 func TestOutboxOutageSendsOnce(t *testing.T) {
-	url, proxy := dbtest.PostgresProxy(t)
-	db, err := sqlx.Open("postgres", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db, proxy := dbtest.OpenProxied(t, shop.Schema, tickets.Schema, bot.Schema)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if err := schema.Migrate(ctx, db, shop.Schema, tickets.Schema, bot.Schema); err != nil {
-		t.Fatal(err)
-	}
 	ob := bot.NewOutbox(db, nil, nil)
 	ob.Poll, ob.Lease, ob.RecordRetry = 10*time.Millisecond, 50*time.Millisecond, 100*time.Millisecond
 	for i := range 3 {

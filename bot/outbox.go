@@ -346,10 +346,7 @@ func (o *Outbox) recordSent(ctx context.Context, id int64, platformID string) er
 		case <-ctx.Done():
 			t.Stop()
 			// One last try: shutting down is no reason to send it twice.
-			if err := o.finish(bk, id, "sent", platformID, ""); err != nil {
-				return err
-			}
-			return nil
+			return o.finish(bk, id, "sent", platformID, "")
 		case <-t.C:
 		}
 		if err = o.finish(bk, id, "sent", platformID, ""); err == nil {
@@ -409,8 +406,7 @@ func (o *Outbox) keep(ctx context.Context, id int64) (stop func()) {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				if _, err := o.db.ExecContext(ctx, o.db.Rebind(`UPDATE outbox SET next_at = ? WHERE id = ? AND status = 'pending'`),
-					o.now().UTC().Add(o.Lease), id); err != nil && ctx.Err() == nil {
+				if err := o.reschedule(ctx, id, o.now().UTC().Add(o.Lease)); err != nil && ctx.Err() == nil {
 					o.log.Warn("outbox: claim not renewed", "id", id, "err", err)
 				}
 			}
@@ -421,9 +417,15 @@ func (o *Outbox) keep(ctx context.Context, id int64) (stop func()) {
 
 // release gives up a claim without counting an attempt.
 func (o *Outbox) release(ctx context.Context, id int64) error {
-	_, err := o.db.ExecContext(ctx, o.db.Rebind(`UPDATE outbox SET next_at = ? WHERE id = ? AND status = 'pending'`), o.now().UTC(), id)
+	return o.reschedule(ctx, id, o.now().UTC())
+}
+
+// reschedule makes pending message id due at: a claim renewed (keep) or
+// given up (release).
+func (o *Outbox) reschedule(ctx context.Context, id int64, at time.Time) error {
+	_, err := o.db.ExecContext(ctx, o.db.Rebind(`UPDATE outbox SET next_at = ? WHERE id = ? AND status = 'pending'`), at, id)
 	if err != nil {
-		return fmt.Errorf("outbox: release %d: %w", id, err)
+		return fmt.Errorf("outbox: reschedule %d: %w", id, err)
 	}
 	return nil
 }

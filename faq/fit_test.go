@@ -26,6 +26,31 @@ func calibInputs(rk *ranking) []float64 {
 	return []float64{1, sc.score, rival, rel, math.Sqrt(sc.cov), rk.known, sc.max, sc.c, sc.nb, sc.lin, sc.lin - linRival, sc.agree, sc.linAgree, logit(sc.nb) / 10}
 }
 
+// fitSet is one development set the confidence models are fitted on.
+type fitSet struct {
+	f     *File
+	cases []Case
+}
+
+// loadFitSets loads the fitting data: bitext, clinc and ko-pairs with
+// their cases, and the example FAQ with its cases plus every fourth line
+// of Korean small talk (ko-oos alone has no in-scope case to fit).
+func loadFitSets(t *testing.T) []fitSet {
+	sets := evalSets(evalDir())
+	_, oos := loadEvalSet(t, sets[3])
+	var out []fitSet
+	for _, s := range append(sets[:3:3], exampleSet()) {
+		f, cases := loadEvalSet(t, s)
+		if s.name == "example" {
+			for j := 0; j < len(oos); j += 4 {
+				cases = append(cases, oos[j])
+			}
+		}
+		out = append(out, fitSet{f, cases})
+	}
+	return out
+}
+
 // TestFit fits the confidence model on the development data and reports
 // leave-one-dataset-out results (FAQ_FIT=1, FAQ_TUNE one params object).
 func TestFit(t *testing.T) {
@@ -41,20 +66,9 @@ func TestFit(t *testing.T) {
 		y    float64
 		inSc bool
 	}
-	sets := append(evalSets(evalDir()), exampleSet())
 	data := make([][]sample, 0)
-	for i, s := range sets {
-		if s.name == "ko-oos" {
-			continue
-		}
-		f, cases := loadEvalSet(t, s)
-		if s.name == "example" {
-			_, oos := loadEvalSet(t, sets[3])
-			for j := 0; j < len(oos); j += 4 {
-				cases = append(cases, oos[j])
-			}
-		}
-		_ = i
+	for _, s := range loadFitSets(t) {
+		f, cases := s.f, s.cases
 		m := newMatcher(f, p)
 		idx := m.idx.Load()
 		var ds []sample
@@ -172,20 +186,10 @@ func TestFitClarify(t *testing.T) {
 		x []float64
 		y float64
 	}
-	sets := append(evalSets(evalDir()), exampleSet())
 	names := []string{"bitext", "clinc", "ko-pairs", "example+oos"}
 	var data [][]sample
-	for _, s := range sets {
-		if s.name == "ko-oos" {
-			continue
-		}
-		f, cases := loadEvalSet(t, s)
-		if s.name == "example" {
-			_, oos := loadEvalSet(t, sets[3])
-			for j := 0; j < len(oos); j += 4 {
-				cases = append(cases, oos[j])
-			}
-		}
+	for _, s := range loadFitSets(t) {
+		f, cases := s.f, s.cases
 		m := newMatcher(f, p)
 		idx := m.idx.Load()
 		var ds []sample

@@ -41,7 +41,7 @@ const (
 	KindStock      = "stock"       // a product reached its safety stock or zero (Key "stock:SKU")
 	KindSLAWarning = "sla_warning" // 80% of a ticket's first-response time is gone (Key "ticket:N")
 	KindSLAMissed  = "sla_missed"  // a ticket's first-response time has passed (Key "ticket:N")
-	KindFailure    = "failure"     // the bot itself needs a person (Key "failure:CHANNEL", "failure:db")
+	KindFailure    = "failure"     // the bot itself needs a person (Key "failure:CHANNEL")
 	KindDigest     = "digest"      // alerts folded together by the router
 	KindSummary    = "summary"     // the daily or weekly summary: to every destination
 )

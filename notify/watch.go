@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -22,10 +21,10 @@ import (
 //   - a ticket with no first response when WarnAt (80%) of its SLA is
 //     gone, and when the SLA is missed;
 //   - a watched outbox channel whose oldest waiting message is older than
-//     Stuck (10 minutes): the platform refuses it, the token was revoked;
-//   - the database unreachable: it also carries the outbox, so the owner
-//     hears through Direct (if set) while it lasts, and through every
-//     channel once it is back.
+//     Stuck (10 minutes): the platform refuses it, the token was revoked.
+//
+// While the database does not answer, Tick does nothing: telling the owner
+// of that needs a path without the database (serve's watchdog).
 type Watcher struct {
 	DB       *sqlx.DB
 	Poster   Poster
@@ -37,18 +36,6 @@ type Watcher struct {
 	Stuck    time.Duration    // 0: 10 minutes
 	WarnAt   float64          // share of the SLA gone before a warning; 0: 0.8
 	Log      *slog.Logger
-	// Direct, if set, shows text to the owner without the database (a
-	// terminal, a log): how an unreachable database is reported while it
-	// lasts.
-	Direct func(ctx context.Context, text string)
-	// OutagesElsewhere leaves the database's outages to another watcher
-	// (serve's watchdog, which tells the owner without the database): Tick
-	// only skips its work while the database does not answer.
-	OutagesElsewhere bool
-
-	mu       sync.Mutex
-	downFrom time.Time // when the database stopped answering; zero: it answers
-	told     bool      // Direct was told of this outage
 }
 
 func (w *Watcher) now() time.Time {
@@ -75,19 +62,14 @@ func (w *Watcher) loc() *time.Location {
 // Tick checks everything once at now and returns how many alerts it
 // posted.
 func (w *Watcher) Tick(ctx context.Context, now time.Time) (int, error) {
-	if !w.database(ctx, now) {
+	if !w.database(ctx) {
 		return 0, nil
 	}
-	n, err := w.outage(ctx, now)
+	n, err := w.slas(ctx, now)
 	if err != nil {
 		return n, err
 	}
-	m, err := w.slas(ctx, now)
-	n += m
-	if err != nil {
-		return n, err
-	}
-	m, err = w.stuck(ctx, now)
+	m, err := w.stuck(ctx, now)
 	n += m
 	if err != nil {
 		return n, err
@@ -115,51 +97,11 @@ func (w *Watcher) Run(ctx context.Context, interval time.Duration) error {
 	}
 }
 
-// database pings the database and keeps the outage's start; false while it
-// does not answer.
-func (w *Watcher) database(ctx context.Context, now time.Time) bool {
+// database reports whether the database answers a ping.
+func (w *Watcher) database(ctx context.Context) bool {
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	err := w.DB.PingContext(pctx)
-	cancel()
-	if w.OutagesElsewhere {
-		return err == nil
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err == nil {
-		return true
-	}
-	if ctx.Err() != nil {
-		return false
-	}
-	if w.downFrom.IsZero() {
-		w.downFrom = now
-		w.log().Error("notify: database unreachable", "err", err)
-	}
-	if !w.told && now.Sub(w.downFrom) >= time.Minute && w.Direct != nil {
-		w.told = true
-		w.Direct(ctx, fmt.Sprintf(wordsFor(w.Lang)["db_down"], duration(now.Sub(w.downFrom), w.Lang),
-			w.downFrom.In(w.loc()).Format("15:04"), "…"))
-	}
-	return false
-}
-
-// outage posts, once the database is back, an alert about an outage of a
-// minute or more.
-func (w *Watcher) outage(ctx context.Context, now time.Time) (int, error) {
-	w.mu.Lock()
-	from := w.downFrom
-	w.downFrom, w.told = time.Time{}, false
-	w.mu.Unlock()
-	if from.IsZero() || now.Sub(from) < time.Minute {
-		return 0, nil
-	}
-	// Instances notice within seconds of each other: one alert per ten
-	// minutes of outage start.
-	key := "db:" + from.UTC().Truncate(10*time.Minute).Format(time.RFC3339)
-	text := fmt.Sprintf(wordsFor(w.Lang)["db_down"], duration(now.Sub(from), w.Lang),
-		from.In(w.loc()).Format("15:04"), now.In(w.loc()).Format("15:04"))
-	return w.once(ctx, key, now, Event{Kind: KindFailure, Priority: "urgent", Key: "failure:db", Text: text})
+	defer cancel()
+	return w.DB.PingContext(pctx) == nil
 }
 
 // once claims key and posts e under it; 1 when this call posted it.

@@ -1,10 +1,16 @@
 package dbtest
 
 import (
+	"context"
 	"net"
 	"net/url"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/shopbot/shopbot/bot/schema"
 )
 
 // Proxy is a loopback TCP proxy in front of a database server, so a test
@@ -61,6 +67,25 @@ func PostgresProxy(t testing.TB) (string, *Proxy) {
 	p := NewProxy(t, u.Host)
 	u.Host = p.Addr
 	return u.String(), p
+}
+
+// OpenProxied is Open on a fresh PostgreSQL schema reached through a
+// Proxy: the database, migrated with sets and closed when the test ends,
+// and the proxy that can take it away.
+func OpenProxied(t testing.TB, sets ...schema.Set) (*sqlx.DB, *Proxy) {
+	t.Helper()
+	u, p := PostgresProxy(t)
+	db, err := sqlx.Open("postgres", u)
+	if err != nil {
+		t.Fatalf("dbtest: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := schema.Migrate(ctx, db, sets...); err != nil {
+		t.Fatalf("dbtest: migrate: %v", err)
+	}
+	return db, p
 }
 
 // Cut closes every connection through the proxy and hangs up new ones

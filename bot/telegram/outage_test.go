@@ -9,11 +9,9 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-	"github.com/jmoiron/sqlx"
 
 	"github.com/shopbot/shopbot/bot"
 	"github.com/shopbot/shopbot/bot/dbtest"
-	"github.com/shopbot/shopbot/bot/schema"
 	"github.com/shopbot/shopbot/bot/shop"
 	"github.com/shopbot/shopbot/bot/telegram"
 	"github.com/shopbot/shopbot/bot/telegram/telegramtest"
@@ -26,15 +24,7 @@ import (
 // answered exactly once. (Before, an update was skipped, and so lost,
 // after HandleAttempts failures whatever their cause.)
 func TestDatabaseOutageKeepsUpdates(t *testing.T) {
-	url, proxy := dbtest.PostgresProxy(t)
-	db, err := sqlx.Open("postgres", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := schema.Migrate(context.Background(), db, shop.Schema, tickets.Schema, bot.Schema); err != nil {
-		t.Fatal(err)
-	}
+	db, proxy := dbtest.OpenProxied(t, shop.Schema, tickets.Schema, bot.Schema)
 	h := newHarness(t, db, nil, options{tune: func(a *telegram.Adapter) {
 		a.HandleAttempts = 2
 		a.RequestTimeout = time.Second

@@ -12,7 +12,6 @@ import (
 
 	"github.com/shopbot/shopbot/bot"
 	"github.com/shopbot/shopbot/bot/dbtest"
-	"github.com/shopbot/shopbot/bot/schema"
 	"github.com/shopbot/shopbot/bot/shop"
 	"github.com/shopbot/shopbot/bot/web"
 	"github.com/shopbot/shopbot/tickets"
@@ -21,15 +20,7 @@ import (
 // proxied is a web harness on PostgreSQL behind a dbtest.Proxy.
 func proxied(t *testing.T, opts ...option) (*harness, *dbtest.Proxy) {
 	t.Helper()
-	url, proxy := dbtest.PostgresProxy(t)
-	db, err := sqlx.Open("postgres", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := schema.Migrate(context.Background(), db, shop.Schema, tickets.Schema, bot.Schema, web.Schema); err != nil {
-		t.Fatal(err)
-	}
+	db, proxy := dbtest.OpenProxied(t, shop.Schema, tickets.Schema, bot.Schema, web.Schema)
 	return newHarness(t, db, opts...), proxy
 }
 

@@ -117,8 +117,8 @@ func (svc *service) runNotify(ctx context.Context, dests []notify.Destination, r
 	sched := &notify.Scheduler{DB: svc.st.db, Summarizer: svc.st.summarizer(), Poster: poster, Location: cfg.location,
 		Hour: n.hour, Minute: n.min, Weekly: n.weekly, WeeklyDay: n.weeklyDay, Lang: n.Language, Now: timeNow, Log: svc.log}
 	watch := &notify.Watcher{DB: svc.st.db, Poster: poster, SLA: cfg.sla, Lang: n.Language, Location: cfg.location,
-		Channels: append([]string{notifyChannel, stdoutChannel}, running...), Now: timeNow, Stuck: n.stuck, Log: svc.log,
-		OutagesElsewhere: true} // serve's database watchdog (outage.go) tells the owner
+		Channels: append([]string{notifyChannel, stdoutChannel}, running...), Now: timeNow, Stuck: n.stuck, Log: svc.log}
+	// Database outages: serve's watchdog (outage.go) tells the owner.
 	errc := make(chan error, 4)
 	go func() { errc <- svc.ob.Run(ctx, notifyChannel, svc.ops.send(notifyChannel, routeSend(rt))) }()
 	go func() { errc <- rt.Run(ctx, 30*time.Second) }()
