@@ -54,6 +54,8 @@ type Report struct {
 	Accuracy     float64 `json:"accuracy"`
 	Precision    float64 `json:"precision"`
 	OOSRecall    float64 `json:"oos_recall"`
+	Resolved     float64 `json:"resolved"`      // (correct + clarified_hit) / in_scope
+	OOSClarified int     `json:"oos_clarified"` // out-of-scope cases offered choices
 	P50us        float64 `json:"p50_us"`
 	P99us        float64 `json:"p99_us"`
 
@@ -101,6 +103,7 @@ func Eval(m *Matcher, cases []Case) Report {
 			}
 			if c.Expect == "" {
 				r.OOSRefused++
+				r.OOSClarified++
 			}
 		default:
 			if c.Expect == "" {
@@ -112,6 +115,7 @@ func Eval(m *Matcher, cases []Case) Report {
 	}
 	if r.InScope > 0 {
 		r.Accuracy = float64(r.Correct) / float64(r.InScope)
+		r.Resolved = float64(r.Correct+r.ClarifiedHit) / float64(r.InScope)
 	}
 	if r.Correct+r.Wrong > 0 {
 		r.Precision = float64(r.Correct) / float64(r.Correct+r.Wrong)
@@ -145,7 +149,8 @@ func (r Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "oos refused  %d\n", r.OOSRefused)
 	fmt.Fprintf(&b, "accuracy     %.3f\n", r.Accuracy)
 	fmt.Fprintf(&b, "precision    %.3f\n", r.Precision)
-	fmt.Fprintf(&b, "oos recall   %.3f\n", r.OOSRecall)
+	fmt.Fprintf(&b, "oos recall   %.3f (offered choices: %d)\n", r.OOSRecall, r.OOSClarified)
+	fmt.Fprintf(&b, "resolved     %.3f\n", r.Resolved)
 	fmt.Fprintf(&b, "latency      p50 %.0f µs, p99 %.0f µs\n", r.P50us, r.P99us)
 	for i, wa := range r.wrongs {
 		if i == 0 {

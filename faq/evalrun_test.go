@@ -70,6 +70,57 @@ func TestEvalDev(t *testing.T) {
 		f, cases := loadEvalSet(t, s)
 		r := Eval(NewMatcher(f), cases)
 		answered := 1 - r.OOSRecall
-		fmt.Printf("%-12s %9.3f %9.3f %10.3f %9d %8.0f %8.0f  (wrong %d, answered-oos %.4f)\n", s.name, r.Precision, r.Accuracy, r.OOSRecall, r.Clarified, r.P50us, r.P99us, r.Wrong, answered)
+		fmt.Printf("%-12s %9.3f %9.3f %10.3f %9d %8.0f %8.0f  (wrong %d, answered-oos %.4f, clarified hit %d, oos clarified %d, resolved %.3f)\n", s.name, r.Precision, r.Accuracy, r.OOSRecall, r.Clarified, r.P50us, r.P99us, r.Wrong, answered, r.ClarifiedHit, r.OOSClarified, r.Resolved)
 	}
+}
+
+// shopSets are the small real-style shops: an owner's FAQ with 2–3
+// phrasings per entry and customers' chat.
+func shopSets(dir string) []evalSet {
+	var out []evalSet
+	for _, s := range []string{"ko-fashion", "ko-food", "zh-wholesale", "en-gifts"} {
+		d := filepath.Join(dir, "shops", s)
+		out = append(out, evalSet{s, filepath.Join(d, "faq.yaml"), filepath.Join(d, "cases.jsonl")})
+	}
+	return out
+}
+
+// TestEvalShops runs the shop evaluations with default settings and prints
+// each shop's figures and the pooled ones (FAQ_EVAL=1).
+func TestEvalShops(t *testing.T) {
+	if os.Getenv("FAQ_EVAL") == "" {
+		t.Skip("set FAQ_EVAL=1 to run the development evaluations")
+	}
+	dir := evalDir()
+	if _, err := os.Stat(filepath.Join(dir, "shops")); err != nil {
+		t.Skipf("no eval data: %v", err)
+	}
+	var pool Report
+	fmt.Printf("%-13s %8s %8s %9s %10s %8s %6s %8s\n", "shop", "accuracy", "resolved", "precision", "oos_recall", "oos_clar", "wrong", "p99_us")
+	for _, s := range shopSets(dir) {
+		f, cases := loadEvalSet(t, s)
+		m := NewMatcher(f)
+		r := Eval(m, cases)
+		top1 := 0
+		for _, c := range cases {
+			if res := m.Match(c.Text); c.Expect != "" && len(res.Candidates) > 0 && res.Candidates[0].Entry.ID == c.Expect {
+				top1++
+			}
+		}
+		fmt.Printf("%-13s %8.3f %8.3f %9.3f %10.3f %8.3f %6d %8.0f top1 %.3f\n", s.name, r.Accuracy, r.Resolved, r.Precision, r.OOSRecall, float64(r.OOSClarified)/float64(r.OutOfScope), r.Wrong, r.P99us, float64(top1)/float64(r.InScope))
+		if os.Getenv("FAQ_VERBOSE") != "" {
+			r.WriteText(os.Stdout)
+		}
+		pool.InScope += r.InScope
+		pool.OutOfScope += r.OutOfScope
+		pool.Correct += r.Correct
+		pool.Wrong += r.Wrong
+		pool.ClarifiedHit += r.ClarifiedHit
+		pool.OOSRefused += r.OOSRefused
+		pool.OOSClarified += r.OOSClarified
+	}
+	fmt.Printf("%-13s %8.3f %8.3f %9.3f %10.3f %8.3f %6d\n", "pooled",
+		float64(pool.Correct)/float64(pool.InScope), float64(pool.Correct+pool.ClarifiedHit)/float64(pool.InScope),
+		float64(pool.Correct)/float64(max(1, pool.Correct+pool.Wrong)), float64(pool.OOSRefused)/float64(pool.OutOfScope),
+		float64(pool.OOSClarified)/float64(pool.OutOfScope), pool.Wrong)
 }

@@ -14,15 +14,16 @@ const (
 	kindChar    = 'c' // character n-gram (Latin trigrams of ^word$, Hangul syllable bigrams, Han 1-2-grams)
 	kindJamo    = 'j' // Hangul jamo trigram: typo tolerance (배숑 → 배송)
 	kindSynonym = 's' // a synonym group
+	kindPinyin  = 'p' // the readings of two adjacent Han characters: pinyin-input typos (发或 → fa huo ← 发货)
 )
 
 // weights of each feature kind; tuned on the development data of one
 // language and checked on the others.
 type weights struct {
-	word, bigram, char, jamo, synonym, stop float64
+	word, bigram, char, jamo, synonym, stop, pinyin float64
 }
 
-var defaultWeights = weights{word: 1.0, bigram: 0.6, char: 0.5, jamo: 0.3, synonym: 1.0, stop: 0.8}
+var defaultWeights = weights{word: 1.0, bigram: 0.6, char: 0.5, jamo: 0.3, synonym: 1.0, stop: 0.8, pinyin: 0.3}
 
 func (w *weights) of(kind byte) float64 {
 	switch kind {
@@ -36,6 +37,8 @@ func (w *weights) of(kind byte) float64 {
 		return w.jamo
 	case kindSynonym:
 		return w.synonym
+	case kindPinyin:
+		return w.pinyin
 	}
 	return 1
 }
@@ -163,6 +166,9 @@ func analyze(text string, terms *termIndex, lex *lexicon, w *weights, known func
 				b.add(kindChar, string(rs[j]), stopZH[string(rs[j])])
 				if j+1 < len(rs) {
 					b.add(kindChar, string(rs[j:j+2]), false)
+					if p1, p2 := pinyin[rs[j]], pinyin[rs[j+1]]; p1 != "" && p2 != "" {
+						b.add(kindPinyin, p1+" "+p2, false)
+					}
 				}
 			}
 		}

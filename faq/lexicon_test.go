@@ -22,7 +22,7 @@ func TestLexiconRepair(t *testing.T) {
 		{"cancle order", []string{"cancel", "order"}},  // swapped letters
 		{"cancell order", []string{"cancel", "order"}}, // extra letter
 		{"반품주소", []string{"반품", "주소"}},
-		{"어디예요", []string{"어디예"}},                 // nothing known inside: unchanged
+		{"어디예요", []string{"어디에"}},                 // nothing known inside: unchanged (예요 is written 에요)
 		{"ordr", []string{"order"}},               // a four-letter word is corrected
 		{"hw od", []string{"hw", "od"}},           // shorter words are never corrected
 		{"shop order", []string{"shop", "order"}}, // no known word one typo away

@@ -66,10 +66,15 @@ type params struct {
 	trainBudget int     // weights the linear model's training may visit
 	unknownDF   float64 // document frequency an unseen query feature counts as (1: as rare as the rarest known one, whatever the FAQ's size)
 	repair      bool    // split unspaced Korean and correct typos against the FAQ's words
+	useKinds    bool    // draw on the built-in shop knowledge
+	choiceMin   float64 // with the knowledge: a choice needs at least this confidence
+	clarifySum  float64 // with the knowledge: clarify when the choices' confidences add up to this
+	ansW        float64 // weight of an answer against one phrasing when working out an entry's kinds
+	minIDF      float64 // features rarer than this (in almost every entry) are skipped: they weigh next to nothing and cost the most
 }
 
 func defaultParams() params {
-	return params{w: defaultWeights, threshold: DefaultThreshold, clarify: 0.8, closeRatio: 0.8, maxW: 0.5, centW: 0.5, kwBoost: 0.1, linW: 1, nbW: 0.5, epochs: 10, paMargin: 1, paC: 1, repair: true, repairMode: 1, unknownDF: 1, linPrune: 0.03, trainBudget: 2e8}
+	return params{w: defaultWeights, threshold: DefaultThreshold, clarify: 0.8, closeRatio: 0.8, maxW: 0.5, centW: 0.5, kwBoost: 0.1, linW: 1, nbW: 0.5, epochs: 10, paMargin: 1, paC: 1, repair: true, useKinds: true, ansW: 0.5, choiceMin: 0.1, clarifySum: 0.6, repairMode: 1, unknownDF: 1, linPrune: 0.03, trainBudget: 2e8}
 }
 
 // Matcher finds the FAQ entry for a customer's question. It is safe for
@@ -88,6 +93,7 @@ func NewMatcher(f *File) *Matcher {
 	p := defaultParams()
 	if f.Threshold > 0 {
 		p.clarify = p.clarify * f.Threshold / p.threshold
+		p.clarifySum = p.clarifySum * f.Threshold / p.threshold
 		p.threshold = f.Threshold
 	}
 	return newMatcher(f, p)
@@ -148,6 +154,8 @@ type index struct {
 	kwEntry    map[int][]int32 // keyword term id → entries
 	chosung    []string        // fuzzy targets for 초성 queries
 	chosungE   []int32
+	kinds      *kindIndex   // nil without the built-in knowledge
+	answers    *answerIndex // nil without the built-in knowledge
 	pool       sync.Pool
 }
 
@@ -302,6 +310,10 @@ func buildIndex(f *File, learned []phrase, p *params) *index {
 	if p.linW != 0 {
 		idx.lin = trainLinear(len(idx.keys), len(idx.entries), vecs, labels, idx.epost, p)
 	}
+	if p.useKinds && len(idx.entries) > 0 {
+		idx.kinds = newKindIndex(builtinKinds(), idx.entries, learned, f.Language, p.ansW)
+		idx.answers = newAnswerIndex(idx.entries, &p.w)
+	}
 	np, ne := len(idx.phrases), len(idx.entries)
 	idx.pool.New = func() any {
 		return &scratch{pacc: make([]float64, np), eacc: make([]float64, ne), ecov: make([]float64, ne), ebest: make([]float64, ne), enb: make([]float64, ne), elin: make([]float64, ne)}
@@ -351,6 +363,19 @@ func (m *Matcher) match(text string, explain bool) Result {
 		return *rk.choseong
 	}
 	r := m.candidates(idx, &rk)
+	if idx.kinds != nil {
+		own := Result{Candidates: append([]Candidate(nil), r.Candidates...)}
+		m.decide(&own, &rk)
+		m.rescore(idx, &rk, &r)
+		if explain {
+			for i, c := range r.Candidates {
+				e := idx.byID[c.Entry.ID]
+				r.Candidates[i].Why = append(idx.kindWhy(&rk, e), idx.why(&rk, e)...)
+			}
+		}
+		m.decideKinds(&r, &rk, &own)
+		return r
+	}
 	if explain {
 		for i := range r.Candidates {
 			r.Candidates[i].Why = idx.why(&rk, rk.top[i].e)
@@ -412,6 +437,10 @@ type ranking struct {
 	top      []scored
 	kw       map[int32]string
 	tokens   []token // the query's words: explanations show them as written
+	bag      bag
+	text     string
+	kinds    []kindProb         // the question's likeliest kinds (with the built-in knowledge)
+	know     map[string]float64 // the knowledge expert's confidence per entry id
 	choseong *Result
 	choice   []int // indexes into the candidates offered by a clarification
 }
@@ -428,7 +457,7 @@ func (m *Matcher) rank(idx *index, text string) ranking {
 		rk.choseong = &r
 		return rk
 	}
-	rk.tokens = a.tokens
+	rk.tokens, rk.bag, rk.text = a.tokens, a.bag, text
 	qf := make([]queryFeat, 0, len(a.bag))
 	var qnorm, known float64
 	for k, w := range a.bag {
@@ -456,7 +485,7 @@ func (m *Matcher) rank(idx *index, text string) ranking {
 	s := idx.pool.Get().(*scratch)
 	defer idx.pool.Put(s)
 	for _, f := range qf {
-		if f.id < 0 {
+		if f.id < 0 || idx.idf[f.id] < m.p.minIDF {
 			continue
 		}
 		wq := f.w / qnorm
@@ -725,6 +754,8 @@ func (idx *index) label(key string, toks []token) string {
 		return fmt.Sprintf("ngram %q", body)
 	case kindJamo:
 		return fmt.Sprintf("jamo %q", body)
+	case kindPinyin:
+		return fmt.Sprintf("pinyin %q", body)
 	case kindSynonym:
 		var id int
 		fmt.Sscan(body, &id)

@@ -120,7 +120,7 @@ func TestEval(t *testing.T) {
 	r := Eval(m, cases)
 	r.P50us, r.P99us = 0, 0
 	want := Report{Cases: 5, InScope: 3, OutOfScope: 2, Correct: 1, Wrong: 2, Missed: 1, OOSRefused: 1,
-		Accuracy: 1.0 / 3, Precision: 1.0 / 3, OOSRecall: 0.5}
+		Accuracy: 1.0 / 3, Precision: 1.0 / 3, OOSRecall: 0.5, Resolved: 1.0 / 3}
 	if diff := cmp.Diff(want, r, cmp.AllowUnexported(Report{}), cmp.FilterPath(func(p cmp.Path) bool {
 		return p.Last().String() == ".wrongs"
 	}, cmp.Ignore())); diff != "" {

@@ -85,7 +85,8 @@ func truncate(s string, n int) string {
 }
 
 // normalize folds text for matching: valid UTF-8, NFKC (full-width to
-// half-width, compatibility forms), lower case, apostrophes dropped, and every
+// half-width, compatibility forms), lower case, traditional Han characters
+// simplified, apostrophes dropped, and every
 // run of punctuation, symbols, emoji and spaces turned into one space.
 func normalize(s string) string {
 	s = truncate(s, maxQueryBytes)
@@ -99,6 +100,11 @@ func normalize(s string) string {
 		case r == '\'' || r == '’' || r == '‘' || r == '`':
 			continue
 		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r):
+			if r >= 0x3400 {
+				if t, ok := simplified[r]; ok {
+					r = t
+				}
+			}
 			b.WriteRune(unicode.ToLower(r))
 			space = false
 		default:
@@ -157,7 +163,8 @@ func newToken(s string, script int) token {
 		t.stem = stemEnglish(base)
 		t.stop = stopEN[s]
 	case scriptHangul:
-		t.stem = stripParticle(s)
+		t.text = chatKorean(s)
+		t.stem = stripParticle(t.text)
 	case scriptHan:
 		t.stop = stopZH[s]
 	}

@@ -65,6 +65,8 @@ func applyOverrides(p *params, v map[string]float64) {
 			p.w.jamo = x
 		case "synonym":
 			p.w.synonym = x
+		case "pinyin":
+			p.w.pinyin = x
 		case "stop":
 			p.w.stop = x
 		case "nbW":
