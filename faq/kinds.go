@@ -211,7 +211,7 @@ func (m *Matcher) kindEvidence(idx *index, text string, rk *ranking, r *Result) 
 // likeliest kind (that kind's likelihood); the likelihood of kinds no entry
 // holds; the cosine with the entry's answers and its margin over the best
 // rival's.
-var kindCalibration = [8]float64{-2.428, 1.002, 0.443, -1.831, 2.592, 2.429, 1.894, 2.953}
+var kindCalibration = [8]float64{-2.502, 0.788, 0.964, -1.500, 2.458, 2.350, 1.775, 2.714}
 
 // kindInputs is the input vector of kindCalibration for ev[i]:
 // 1, kS, kTop, unowned, kS margin, kS share, answer cosine, its margin.

@@ -249,6 +249,9 @@ func buildIndex(f *File, learned []phrase, p *params) *index {
 		var norm float64
 		for k, w := range b {
 			id := idx.fid[k]
+			if idx.idf[id] < p.minIDF {
+				continue
+			}
 			x := w * idx.idf[id]
 			vec[id] = x
 			norm += x * x
@@ -287,7 +290,9 @@ func buildIndex(f *File, learned []phrase, p *params) *index {
 	}
 	for i, b := range bags {
 		for k, w := range b {
-			counts[idx.phrases[i].entry][idx.fid[k]] += w
+			if id := idx.fid[k]; idx.idf[id] >= p.minIDF {
+				counts[idx.phrases[i].entry][id] += w
+			}
 		}
 	}
 	idx.nbpost = make([][]posting, len(idx.keys))
@@ -465,6 +470,9 @@ func (m *Matcher) rank(idx *index, text string) ranking {
 		idf := idx.idfUnknown
 		if id, ok := idx.fid[k]; ok {
 			f.id, idf = id, idx.idf[id]
+			if idf < m.p.minIDF {
+				continue // in (almost) every entry: weighs next to nothing, costs the most
+			}
 		}
 		f.w, f.raw = w*idf, w
 		qnorm += f.w * f.w
@@ -485,7 +493,7 @@ func (m *Matcher) rank(idx *index, text string) ranking {
 	s := idx.pool.Get().(*scratch)
 	defer idx.pool.Put(s)
 	for _, f := range qf {
-		if f.id < 0 || idx.idf[f.id] < m.p.minIDF {
+		if f.id < 0 {
 			continue
 		}
 		wq := f.w / qnorm
