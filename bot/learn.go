@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // cmdLearn adds the first customer message of a ticket as a new phrasing
@@ -48,36 +50,47 @@ func (h *handling) cmdLearn(ctx context.Context, args string) (string, error) {
 // loadLearned adds the phrasings learned earlier to the matcher; entries
 // that the FAQ file no longer has are skipped.
 func (e *Engine) loadLearned(ctx context.Context) error {
-	var rows []struct {
-		Entry    string `db:"entry_id"`
-		Question string `db:"question"`
+	learned, err := Learned(ctx, e.cfg.DB)
+	if err != nil {
+		return err
 	}
-	if err := e.cfg.DB.SelectContext(ctx, &rows, `SELECT entry_id, question FROM learned ORDER BY id`); err != nil {
-		return fmt.Errorf("bot: learned phrasings: %w", err)
-	}
-	for _, r := range rows {
-		if e.cfg.FAQ.Entry(r.Entry) == nil {
+	for _, l := range learned {
+		if e.cfg.FAQ.Entry(l.Entry) == nil {
 			continue
 		}
-		if err := e.matcher.Learn(r.Entry, r.Question); err != nil {
+		if err := e.matcher.Learn(l.Entry, l.Questions...); err != nil {
 			return fmt.Errorf("bot: learned phrasings: %w", err)
 		}
 	}
 	return nil
 }
 
-// Learned lists the phrasings learned from tickets, per FAQ entry.
-func (e *Engine) Learned(ctx context.Context) (map[string][]string, error) {
+// LearnedEntry is the phrasings learned for one FAQ entry, oldest first.
+type LearnedEntry struct {
+	Entry     string
+	Questions []string
+}
+
+// Learned lists the phrasings learned from tickets (/learn) and from
+// customers' choices, per FAQ entry in the order first learned.
+func Learned(ctx context.Context, db sqlx.QueryerContext) ([]LearnedEntry, error) {
 	var rows []struct {
 		Entry    string `db:"entry_id"`
 		Question string `db:"question"`
 	}
-	if err := e.cfg.DB.SelectContext(ctx, &rows, `SELECT entry_id, question FROM learned ORDER BY id`); err != nil {
+	if err := sqlx.SelectContext(ctx, db, &rows, `SELECT entry_id, question FROM learned ORDER BY id`); err != nil {
 		return nil, fmt.Errorf("bot: learned phrasings: %w", err)
 	}
-	out := map[string][]string{}
+	var out []LearnedEntry
+	at := map[string]int{}
 	for _, r := range rows {
-		out[r.Entry] = append(out[r.Entry], r.Question)
+		i, ok := at[r.Entry]
+		if !ok {
+			i = len(out)
+			at[r.Entry] = i
+			out = append(out, LearnedEntry{Entry: r.Entry})
+		}
+		out[i].Questions = append(out[i].Questions, r.Question)
 	}
 	return out, nil
 }

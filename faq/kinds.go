@@ -88,16 +88,12 @@ type kindIndex struct {
 	langs map[string]bool // the languages the FAQ speaks
 }
 
-func newKindIndex(km *kindModel, entries []*Entry, learned []phrase, fileLang string, ansW float64) *kindIndex {
+func newKindIndex(km *kindModel, entries []*Entry, fileLang string, ansW float64) *kindIndex {
 	ki := &kindIndex{km: km, langs: map[string]bool{}}
 	if fileLang != "" {
 		ki.langs[fileLang] = true
 	}
-	withLearned := make([]*Entry, len(entries))
-	for i, e := range entries {
-		c := *e
-		c.Questions = append([]string(nil), e.Questions...)
-		withLearned[i] = &c
+	for _, e := range entries {
 		for _, q := range e.Questions {
 			if l := DetectLanguage(q); l != "" {
 				ki.langs[l] = true
@@ -107,10 +103,7 @@ func newKindIndex(km *kindModel, entries []*Entry, learned []phrase, fileLang st
 			ki.langs[l] = true
 		}
 	}
-	for _, ph := range learned {
-		withLearned[ph.entry].Questions = append(withLearned[ph.entry].Questions, ph.text)
-	}
-	ki.aff = kindLinks(km, withLearned, ansW)
+	ki.aff = kindLinks(km, entries, ansW)
 	ki.owner = make([]int32, len(km.kinds))
 	ki.top = make([]float64, len(km.kinds))
 	for k := range ki.owner {

@@ -124,3 +124,9 @@ func buildKinds() *kindModel {
 	p.minIDF = 0.5 // a feature in most kinds weighs next to nothing; skipping it halves the time (BenchmarkClassifyShops)
 	return &kindModel{kinds: kinds, m: newMatcher(f, p)}
 }
+
+// Prepare builds the built-in knowledge now unless it is built: about a
+// second and a half of CPU, once per process. A program that will load an
+// FAQ can start it early (go faq.Prepare()) so that loading does not wait
+// for all of it.
+func Prepare() { builtinKinds() }

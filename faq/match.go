@@ -85,6 +85,7 @@ type Matcher struct {
 	idx     atomic.Pointer[index]
 	mu      sync.Mutex // serialises Learn
 	learned []phrase
+	kinds   *kindIndex // the entries' kinds; nil without the built-in knowledge
 }
 
 // NewMatcher builds the index for f. The threshold is f.Threshold, or
@@ -101,15 +102,24 @@ func NewMatcher(f *File) *Matcher {
 
 func newMatcher(f *File, p params) *Matcher {
 	m := &Matcher{p: p, file: f}
-	m.idx.Store(buildIndex(f, nil, &m.p))
+	if p.useKinds && len(f.Entries) > 0 {
+		// The entries' kinds come from the owner's file alone (phrasings
+		// and answers), so they are worked out once, not on every Learn.
+		m.kinds = newKindIndex(builtinKinds(), f.Entries, f.Language, p.ansW)
+	}
+	m.idx.Store(buildIndex(f, nil, m.kinds, &m.p))
 	return m
 }
 
-// Learn adds a phrasing for an entry at run time (an owner taught the bot).
-// It returns an error for an unknown entry id or an empty question.
-func (m *Matcher) Learn(entryID, question string) error {
-	if strings.TrimSpace(normalize(question)) == "" {
-		return errors.New("faq: learn: empty question")
+// Learn adds phrasings for an entry at run time (an owner taught the bot,
+// or a customer picked the entry from choices), rebuilding the index once.
+// It returns an error for an unknown entry id or an empty question, and
+// then learns none of them.
+func (m *Matcher) Learn(entryID string, questions ...string) error {
+	for _, q := range questions {
+		if strings.TrimSpace(normalize(q)) == "" {
+			return errors.New("faq: learn: empty question")
+		}
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -118,8 +128,10 @@ func (m *Matcher) Learn(entryID, question string) error {
 	if !ok {
 		return fmt.Errorf("faq: learn: unknown entry %q", entryID)
 	}
-	m.learned = append(m.learned, phrase{entry: e, text: question})
-	m.idx.Store(buildIndex(m.file, m.learned, &m.p))
+	for _, q := range questions {
+		m.learned = append(m.learned, phrase{entry: e, text: q})
+	}
+	m.idx.Store(buildIndex(m.file, m.learned, m.kinds, &m.p))
 	return nil
 }
 
@@ -164,7 +176,7 @@ type scratch struct {
 	ptouch, etouch                     []int32
 }
 
-func buildIndex(f *File, learned []phrase, p *params) *index {
+func buildIndex(f *File, learned []phrase, kinds *kindIndex, p *params) *index {
 	idx := &index{byID: map[string]int32{}, fid: map[string]int32{}, terms: newTermIndex(), kwEntry: map[int][]int32{}}
 	for _, g := range builtinSynonyms {
 		idx.terms.add(g, true)
@@ -315,8 +327,8 @@ func buildIndex(f *File, learned []phrase, p *params) *index {
 	if p.linW != 0 {
 		idx.lin = trainLinear(len(idx.keys), len(idx.entries), vecs, labels, idx.epost, p)
 	}
-	if p.useKinds && len(idx.entries) > 0 {
-		idx.kinds = newKindIndex(builtinKinds(), idx.entries, learned, f.Language, p.ansW)
+	if kinds != nil {
+		idx.kinds = kinds
 		idx.answers = newAnswerIndex(idx.entries, &p.w)
 	}
 	np, ne := len(idx.phrases), len(idx.entries)

@@ -70,6 +70,7 @@ func alertSender(w *notify.Writer) bot.SendFunc {
 }
 
 func (e env) chat(ctx context.Context, args []string) error {
+	go faq.Prepare() // while the database opens
 	fs := newFlags("chat", e.stderr)
 	var c common
 	c.register(fs, true)
@@ -133,6 +134,7 @@ Then, as the owner: shopbot chat --demo --as owner  (/tickets, /reply N text, /c
 }
 
 func (e env) serve(ctx context.Context, args []string) error {
+	go faq.Prepare() // while the database opens
 	fs := newFlags("serve", e.stderr)
 	var c common
 	c.register(fs, true)
@@ -273,7 +275,11 @@ func (e env) faq(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "%s: ok, %d entries\n", args[1], len(f.Entries))
+		warnings := faq.NewMatcher(f).Check()
+		for _, w := range warnings {
+			fmt.Fprintf(e.stdout, "%s:%d: entry %q: warning: %s\n", args[1], w.Line, w.Entry, w.Msg)
+		}
+		fmt.Fprintf(e.stdout, "%s: ok, %d entries, %d warnings\n", args[1], len(f.Entries), len(warnings))
 		return nil
 	case "test":
 		if len(args) != 3 {
@@ -285,7 +291,7 @@ func (e env) faq(ctx context.Context, args []string) error {
 		}
 		return faq.WriteExplain(e.stdout, args[2], faq.NewMatcher(f).Explain(args[2]))
 	case "eval":
-		return e.faqEval(args[1:])
+		return e.faqEval(ctx, args[1:])
 	case "example":
 		_, err := e.stdout.Write(faq.Example())
 		return err
@@ -293,20 +299,47 @@ func (e env) faq(ctx context.Context, args []string) error {
 	return usageError{fmt.Sprintf("unknown faq command %q: want check, test, eval or example", args[0])}
 }
 
-func (e env) faqEval(args []string) error {
+func (e env) faqEval(ctx context.Context, args []string) error {
 	fs := newFlags("faq eval", e.stderr)
 	faqPath := fs.String("faq", "", "the FAQ file")
 	casesPath := fs.String("cases", "", "JSON lines of {\"text\":…,\"expect\":…}")
 	asJSON := fs.Bool("json", false, "print the report as one JSON object")
+	learned := fs.Bool("learned", false, "first add the phrasings the shop's bot has learned (/learn and customers' choices), from the database of --db or --config")
+	var c common
+	c.register(fs, false)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *faqPath == "" || *casesPath == "" {
-		return usageError{"usage: shopbot faq eval --faq FILE --cases FILE.jsonl [--json]"}
+		return usageError{"usage: shopbot faq eval --faq FILE --cases FILE.jsonl [--json] [--learned [--db URL]]"}
 	}
 	f, err := faq.Load(*faqPath)
 	if err != nil {
 		return err
+	}
+	m := faq.NewMatcher(f)
+	if *learned {
+		st, err := e.open(ctx, c)
+		if err != nil {
+			return err
+		}
+		defer st.db.Close()
+		phrasings, err := bot.Learned(ctx, st.db)
+		if err != nil {
+			return err
+		}
+		n := 0
+		for _, l := range phrasings {
+			if f.Entry(l.Entry) == nil {
+				fmt.Fprintf(e.stderr, "learned phrasings of %q skipped: the FAQ file has no such entry\n", l.Entry)
+				continue
+			}
+			if err := m.Learn(l.Entry, l.Questions...); err != nil {
+				return err
+			}
+			n += len(l.Questions)
+		}
+		fmt.Fprintf(e.stderr, "%d learned phrasings added\n", n)
 	}
 	in, err := os.Open(*casesPath)
 	if err != nil {
@@ -317,7 +350,7 @@ func (e env) faqEval(args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", *casesPath, err)
 	}
-	rep := faq.Eval(faq.NewMatcher(f), cases)
+	rep := faq.Eval(m, cases)
 	if *asJSON {
 		return json.NewEncoder(e.stdout).Encode(rep)
 	}

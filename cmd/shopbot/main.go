@@ -55,9 +55,9 @@ const usage = `usage: shopbot COMMAND [flags]
   serve [--config FILE] [--demo]        run the bot on every configured channel
   chat  [--config FILE] [--demo] [--as customer|owner] [--user ID] [--json]
                                         a conversation on stdin/stdout
-  faq check FILE                        validate a FAQ file
+  faq check FILE                        validate a FAQ file; warn of entries likely to be confused
   faq test  FILE "question"             top candidates with scores and the decision
-  faq eval  --faq FILE --cases FILE.jsonl [--json]
+  faq eval  --faq FILE --cases FILE.jsonl [--json] [--learned]
   faq example                           print the built-in example FAQ
   migrate                               create or upgrade the schema
   summary [--send] [--date YYYY-MM-DD]  print (or send to the owner) a day's summary

@@ -174,7 +174,7 @@ func TestFAQCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(good, []byte(out), 0o644)
-	if out, _, err := shopbot(t, nil, "", "faq", "check", good); err != nil || !strings.Contains(out, "ok") {
+	if out, _, err := shopbot(t, nil, "", "faq", "check", good); err != nil || !strings.Contains(out, "ok") || !strings.Contains(out, "warnings") {
 		t.Errorf("faq check example: %q, %v", out, err)
 	}
 	out, _, err = shopbot(t, nil, "", "faq", "test", good, "택배비 얼마에요")
@@ -200,6 +200,43 @@ func TestFAQCommands(t *testing.T) {
 	}
 	if rep["cases"] != 2 || rep["correct"] != 1 {
 		t.Errorf("faq eval = %s", out)
+	}
+
+	// --learned replays what the shop's bot learned: a question nothing in
+	// the FAQ resembles is answered once it has been learned.
+	odd := filepath.Join(dir, "odd.jsonl")
+	os.WriteFile(odd, []byte(`{"text":"쿵짝쿵짝 뚜비뚜바 얼마","expect":"shipping-fee"}`+"\n"), 0o644)
+	dbURL := "sqlite:" + filepath.Join(dir, "learned.db")
+	ctx := context.Background()
+	db, err := schema.Open(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := schema.Migrate(ctx, db, allSchemas...); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"쿵짝쿵짝 뚜비뚜바 얼마", "뚜비뚜바 쿵짝 얼마예요"} {
+		if _, err := db.Exec(db.Rebind(`INSERT INTO learned (entry_id, question, ticket_id, created_at) VALUES (?, ?, 0, ?)`), "shipping-fee", q, time.Now().UTC()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	for _, tt := range []struct {
+		args    []string
+		correct float64
+	}{
+		{nil, 0},
+		{[]string{"--learned", "--db", dbURL}, 1},
+	} {
+		out, _, err := shopbot(t, nil, "", append([]string{"faq", "eval", "--faq", good, "--cases", odd, "--json"}, tt.args...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rep map[string]float64
+		json.Unmarshal([]byte(out), &rep)
+		if rep["correct"] != tt.correct {
+			t.Errorf("faq eval %v: correct %v, want %v", tt.args, rep["correct"], tt.correct)
+		}
 	}
 }
 
