@@ -3,6 +3,7 @@ package faq
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -112,3 +113,35 @@ func BenchmarkNewMatcher20000(b *testing.B) {
 }
 
 func BenchmarkMatchClincSize(b *testing.B) { benchmarkMatch(b, 1500) }
+
+// BenchmarkMatchShops times Match on the development shops' FAQs with
+// their customers' messages: real-style questions against small FAQs,
+// where the built-in knowledge does most of the work.
+func BenchmarkMatchShops(b *testing.B) {
+	sets := shopSets(evalDir())
+	var ms []*Matcher
+	var texts [][]string
+	for _, s := range sets {
+		if _, err := os.Stat(s.faq); err != nil {
+			b.Skipf("no eval data: %v", err)
+		}
+		f, cases := loadEvalSet(b, s)
+		ms = append(ms, NewMatcher(f))
+		var t []string
+		for _, c := range cases {
+			t = append(t, c.Text)
+		}
+		texts = append(texts, t)
+	}
+	var lat []time.Duration
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		k := i % len(ms)
+		start := time.Now()
+		ms[k].Match(texts[k][(i/len(ms))%len(texts[k])])
+		lat = append(lat, time.Since(start))
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds())/1e3, "p50-µs")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds())/1e3, "p99-µs")
+}

@@ -70,6 +70,7 @@ type params struct {
 	choiceMin   float64 // with the knowledge: a choice needs at least this confidence
 	clarifySum  float64 // with the knowledge: clarify when the choices' confidences add up to this
 	ansW        float64 // weight of an answer against one phrasing when working out an entry's kinds
+	minPost     float64 // phrasing postings lighter than this are left out (their share of a best-phrasing cosine is small; the centroid keeps them)
 	minIDF      float64 // features rarer than this (in almost every entry) are skipped: they weigh next to nothing and cost the most
 }
 
@@ -275,7 +276,9 @@ func buildIndex(f *File, learned []phrase, kinds *kindIndex, p *params) *index {
 		c := cents[idx.phrases[i].entry]
 		v := make([]fv, 0, len(vec))
 		for id, x := range vec {
-			idx.ppost[id] = append(idx.ppost[id], posting{int32(i), float32(x / norm)})
+			if x/norm >= p.minPost {
+				idx.ppost[id] = append(idx.ppost[id], posting{int32(i), float32(x / norm)})
+			}
 			c[id] += x / norm
 			v = append(v, fv{id, float32(x / norm)})
 		}
