@@ -176,3 +176,39 @@ func latin(rs []rune) ending {
 	}
 	return vowel // 카드, 세트, 티, 오더
 }
+
+// Attach fills in the particles marked in braces in s, each after the
+// word before it: "문의 #36{로} 접수했어요" → "문의 #36으로 접수했어요", "주문
+// 1042{은}" → "주문 1042는". Either form may be written in the braces; an
+// unknown word in braces is left as it is. Messages are written with the
+// marks and a value put in by fmt, then Attach makes them read right.
+func Attach(s string) string {
+	if !strings.Contains(s, "{") {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(s, '{')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			break
+		}
+		p := s[i+1 : i+j]
+		if _, ok := find(p); !ok {
+			b.WriteString(s[:i+j+1])
+			s = s[i+j+1:]
+			continue
+		}
+		b.WriteString(s[:i])
+		word := b.String()
+		full := Particle(word, p)
+		b.Reset()
+		b.WriteString(full)
+		s = s[i+j+1:]
+	}
+	b.WriteString(s)
+	return b.String()
+}

@@ -80,3 +80,21 @@ func ExampleParticle() {
 	fmt.Println(Particle("문의 #36", "로"), Particle("주문 1042", "은"), Particle("CJ대한통운", "로"), Particle("서울", "으로"))
 	// Output: 문의 #36으로 주문 1042는 CJ대한통운으로 서울로
 }
+
+func TestAttach(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"문의 #36{로} 접수했어요", "문의 #36으로 접수했어요"},
+		{"문의 #37{으로} 접수했어요", "문의 #37로 접수했어요"},
+		{"주문 1042{은} CJ대한통운{으로} 보냈어요", "주문 1042는 CJ대한통운으로 보냈어요"},
+		{"티셔츠 화이트 M{은} 3개 남았어요. 가격은 29,000원{이에요}.", "티셔츠 화이트 M은 3개 남았어요. 가격은 29,000원이에요."},
+		{"{이} 처음", "이(가) 처음"},
+		{"그대로 {{.Shop}} {x}", "그대로 {{.Shop}} {x}"},
+		{"no marks", "no marks"},
+		{"끝{를", "끝{를"},
+	}
+	for _, tt := range tests {
+		if got := Attach(tt.in); got != tt.want {
+			t.Errorf("Attach(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
