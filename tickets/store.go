@@ -194,8 +194,10 @@ func (s *Store) join(ctx context.Context, q sqlx.ExtContext, cur *Ticket, t Tick
 	} else if n == 0 {
 		return nil, ErrResolved
 	}
-	if err := s.addCustomer(ctx, q, cur, t.Customer, text, t.Category.NeedsPerson(), now); err != nil {
-		return nil, err
+	if text != "" {
+		if err := s.addCustomer(ctx, q, cur, t.Customer, text, t.Category.NeedsPerson(), now); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.raise(ctx, q, cur, t.Priority, t.Category, now); err != nil {
 		return nil, err

@@ -151,14 +151,24 @@ func digitOf(r rune) int {
 // 더블유 엑스 와이 제트.
 var letterEndings = map[rune]ending{'l': rieul, 'm': consonant, 'n': consonant, 'r': rieul}
 
-// latin reads the Latin word at the end of rs: an acronym or a single
-// letter by the letters' names, a word by its loanword reading.
+// units are how measures after a number are read: 500ml is 오백 밀리리터.
+var units = map[string]ending{
+	"ml": vowel, "l": vowel, "cm": vowel, "mm": vowel, "m": vowel, "km": vowel,
+	"g": consonant, "kg": consonant, "mg": consonant, "oz": consonant, "in": consonant,
+}
+
+// latin reads the Latin word at the end of rs: a measure after a number by
+// its Korean name, an acronym or a single letter by the letters' names, a
+// word by its loanword reading.
 func latin(rs []rune) ending {
 	start := len(rs)
 	for start > 0 && rs[start-1] < unicode.MaxASCII && unicode.IsLetter(rs[start-1]) {
 		start--
 	}
 	w := string(rs[start:])
+	if e, ok := units[strings.ToLower(w)]; ok && start > 0 && digitOf(rs[start-1]) >= 0 && w == strings.ToLower(w) {
+		return e
+	}
 	if len(w) <= 1 || strings.ToUpper(w) == w && len(w) <= 4 {
 		if e, ok := letterEndings[unicode.ToLower(rs[len(rs)-1])]; ok {
 			return e

@@ -56,6 +56,9 @@ func TestParticle(t *testing.T) {
 		{"SKU", "가", "SKU가"},
 		{"TEE-WHT-M", "은", "TEE-WHT-M은"},
 		{"Shop", "으로", "Shop으로"},
+		{"텀블러 500ml", "은", "텀블러 500ml는"}, // 밀리리터
+		{"200g", "이", "200g이"},           // 그램
+		{"45cm", "로", "45cm로"},
 		{"email", "로", "email로"},
 		{"card", "로", "card로"},
 		{"phone", "을", "phone을"},

@@ -410,7 +410,7 @@ func TestOwnerInbox(t *testing.T) {
 			t.Fatalf("visitor got %+v, want the owner's reply", e.Data)
 		}
 		_, page = o.do("GET", "/owner/t/1", nil, nil)
-		if !strings.Contains(page, "sent to ticket #1") {
+		if !strings.Contains(page, "문의 #1(") || !strings.Contains(page, "에 보냈어요") { // in the owner's language: Korean here
 			t.Errorf("no confirmation after the reply")
 		}
 		o.do("POST", "/owner/t/1/claim", url.Values{"csrf": {csrf}}, nil)
@@ -419,7 +419,7 @@ func TestOwnerInbox(t *testing.T) {
 			t.Errorf("ticket not resolved after close")
 		}
 		o.do("POST", "/owner/command", url.Values{"text": {"/stock 티셔츠"}, "csrf": {csrf}}, nil)
-		if _, page = o.do("GET", "/owner", nil, nil); !strings.Contains(page, "left (safety") {
+		if _, page = o.do("GET", "/owner", nil, nil); !strings.Contains(page, "(안전 재고") {
 			t.Errorf("command output missing")
 		}
 		// A new token ends every session.
