@@ -270,14 +270,19 @@ func (h *handling) language() string {
 }
 
 // messageLanguage is the language of the words of text, leaving out email
-// addresses, links and anything with a digit.
+// addresses, links and digits.
 func messageLanguage(text string) string {
 	var keep []string
 	for _, f := range strings.Fields(text) {
-		if strings.Contains(f, "@") || strings.Contains(f, "://") || strings.HasPrefix(strings.ToLower(f), "www.") || strings.ContainsFunc(f, unicode.IsDigit) {
+		if strings.Contains(f, "@") || strings.Contains(f, "://") || strings.HasPrefix(strings.ToLower(f), "www.") {
 			continue
 		}
-		keep = append(keep, f)
+		keep = append(keep, strings.Map(func(r rune) rune {
+			if unicode.IsDigit(r) {
+				return -1
+			}
+			return r
+		}, f))
 	}
 	return faq.DetectLanguage(strings.Join(keep, " "))
 }

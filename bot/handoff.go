@@ -82,6 +82,9 @@ func (h *handling) openTicketAbout(ctx context.Context, c tickets.Classification
 		h.alert(EventNew, h.ticketAlert(t, text), t)
 	case before != nil && t.Priority == tickets.Urgent && before.Priority != tickets.Urgent:
 		h.alert(EventEscalated, h.ticketAlert(t, text), t)
+	case before != nil && (t.Priority != before.Priority || t.Category != before.Category):
+		// A question that became a complaint: the owner reads it as one.
+		h.alert(EventMessage, h.ticketAlert(t, text), t)
 	default:
 		h.alert(EventMessage, h.o("alert_message", t.ID, customerName(t), oneLine(text, 500)), t)
 	}
