@@ -105,3 +105,34 @@ func TestLatestAndSilentOpen(t *testing.T) {
 		}
 	}, tickets.Schema)
 }
+
+// TestUnanswered: the FAQ candidates are the first customer words of
+// normal question tickets; off-topic (low) ones and the bot's own
+// (no customer message) are not.
+func TestUnanswered(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *sqlx.DB) {
+		ctx := context.Background()
+		s := tickets.NewStore(db, nil)
+		open := func(chat string, c tickets.Category, p tickets.Priority, text, subject string) {
+			t.Helper()
+			if _, _, err := s.Open(ctx, tickets.Ticket{Channel: "web", Chat: chat, Category: c, Priority: p, Subject: subject}, text, t0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		open("a", tickets.Question, tickets.Normal, "선물 포장 되나요?", "")
+		open("a", tickets.Question, tickets.Normal, "그리고 카드도요", "")
+		open("b", tickets.Question, tickets.Low, "맛집 추천해 주세요", "")
+		open("c", tickets.Question, tickets.Normal, "", "order 1043 lookups locked")
+		open("d", tickets.Complaint, tickets.High, "깨져서 왔어요", "")
+		got, err := s.Unanswered(ctx, t0.Add(-time.Hour), t0.Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || got[0] != "선물 포장 되나요?" {
+			t.Errorf("Unanswered = %q, want the gift-wrap question only", got)
+		}
+		if got, _ := s.Unanswered(ctx, t0.Add(time.Hour), t0.Add(2*time.Hour)); len(got) != 0 {
+			t.Errorf("Unanswered later = %q, want none", got)
+		}
+	}, tickets.Schema)
+}

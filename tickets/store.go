@@ -611,6 +611,23 @@ func (s *Store) Stats(ctx context.Context, from, to, now time.Time) (Stats, erro
 	return st, nil
 }
 
+// Unanswered returns what customers asked that the bot could not answer,
+// for the tickets of that kind opened in [from, to), oldest first: the
+// first customer message of each normal question ticket. Low ones are
+// off-topic; a ticket the bot opened on its own (a lockout) has no
+// customer message and is left out.
+func (s *Store) Unanswered(ctx context.Context, from, to time.Time) ([]string, error) {
+	var out []string
+	err := sqlx.SelectContext(ctx, s.q, &out, s.q.Rebind(`SELECT m.text FROM tickets t
+		JOIN ticket_messages m ON m.id = (SELECT MIN(id) FROM ticket_messages WHERE ticket_id = t.id AND author = ?)
+		WHERE t.category = ? AND t.priority = ? AND t.created_at >= ? AND t.created_at < ? ORDER BY t.id`),
+		AuthorCustomer, string(Question), string(Normal), from.UTC(), to.UTC())
+	if err != nil {
+		return nil, fmt.Errorf("tickets: unanswered: %w", err)
+	}
+	return out, nil
+}
+
 // Forget deletes every ticket of the conversation channel/chat, with its
 // messages, and reports how many tickets were deleted.
 func (s *Store) Forget(ctx context.Context, channel, chat string) (int, error) {
