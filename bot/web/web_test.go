@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -14,7 +15,10 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/shopbot/shopbot/bot"
+	"github.com/shopbot/shopbot/bot/dbtest"
+	"github.com/shopbot/shopbot/bot/shop"
 	"github.com/shopbot/shopbot/bot/web"
+	"github.com/shopbot/shopbot/tickets"
 )
 
 func TestConversationOverStream(t *testing.T) {
@@ -415,7 +419,7 @@ func TestOwnerInbox(t *testing.T) {
 		}
 		o.do("POST", "/owner/t/1/claim", url.Values{"csrf": {csrf}}, nil)
 		o.do("POST", "/owner/t/1/close", url.Values{"csrf": {csrf}}, nil)
-		if _, page = o.do("GET", "/owner/t/1", nil, nil); !strings.Contains(page, "resolved") {
+		if _, page = o.do("GET", "/owner/t/1", nil, nil); !strings.Contains(page, "해결됨") {
 			t.Errorf("ticket not resolved after close")
 		}
 		o.do("POST", "/owner/command", url.Values{"text": {"/stock 티셔츠"}, "csrf": {csrf}}, nil)
@@ -433,6 +437,64 @@ func TestOwnerInbox(t *testing.T) {
 			t.Errorf("old token: %d, want 401", res.StatusCode)
 		}
 	})
+}
+
+// TestInboxLanguage: the inbox speaks the owner's language (notify.language)
+// whatever the shop's: labels, statuses, countdowns, the command answers
+// it flashes; it shows each ticket's latest message, and every time in
+// the shop's zone.
+func TestInboxLanguage(t *testing.T) {
+	seoul, err := time.LoadLocation("Asia/Seoul")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		lang string
+		want []string // on the inbox, the ticket page or the flash
+		not  []string
+	}{
+		{"ko", []string{"긴급", "불만 · 답변 대기", "고객 ·", "시간", "문의 #1(", "에 보냈어요", "안전 재고"}, []string{"complaint", "open", "Urgent", "left (safety"}},
+		{"en", []string{">urgent<", "complaint · open", "Customer ·", "due in", "sent to ticket #1", "left (safety"}, []string{"불만", "답변 대기", "남음"}},
+		{"zh", []string{"紧急", "投诉 · 待处理", "顾客 ·", "剩", "已发送到工单 #1", "安全库存"}, []string{"complaint", "불만", "Urgent", "left (safety"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lang, func(t *testing.T) {
+			h := newHarness(t, dbtest.Open(t, "sqlite", shop.Schema, tickets.Schema, bot.Schema, web.Schema), func(c *web.Config) {
+				c.OwnerLang, c.Location = tt.lang, seoul
+			})
+			v := h.session()
+			st := h.stream(v.Token, "")
+			h.say(v.Token, "물건이 깨져서 왔어요")
+			st.next(t)
+			st.next(t)
+			h.say(v.Token, "언제 답변 주시나요?")
+			o := h.owner()
+			o.do("GET", "/owner/login?token="+h.token, nil, nil)
+			_, inbox := o.do("GET", "/owner", nil, nil)
+			_, page := o.do("GET", "/owner/t/1", nil, nil)
+			csrf := csrfOf(page)
+			o.do("POST", "/owner/t/1/reply", url.Values{"text": {"죄송합니다"}, "csrf": {csrf}}, nil)
+			_, flash := o.do("GET", "/owner/t/1", nil, nil)
+			o.do("POST", "/owner/command", url.Values{"text": {"/stock TEE"}, "csrf": {csrf}}, nil)
+			_, command := o.do("GET", "/owner", nil, nil)
+			all := html.UnescapeString(inbox + page + flash + command)
+			for _, w := range tt.want {
+				if !strings.Contains(all, w) {
+					t.Errorf("%s inbox lacks %q", tt.lang, w)
+				}
+			}
+			for _, n := range tt.not {
+				if strings.Contains(html.UnescapeString(inbox+page), n) {
+					t.Errorf("%s inbox shows %q", tt.lang, n)
+				}
+			}
+			// The latest message under the ticket, at the shop's time.
+			local := h.Now().In(seoul).Format("01-02 15:04")
+			if !strings.Contains(inbox, "언제 답변 주시나요?") || !strings.Contains(page, local) {
+				t.Errorf("latest message or Seoul time %s missing:\n%s", local, page)
+			}
+		})
+	}
 }
 
 func TestOwnerLoginRateLimited(t *testing.T) {
