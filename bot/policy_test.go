@@ -220,3 +220,19 @@ func TestLanguageKept(t *testing.T) {
 		})
 	}
 }
+
+// TestOrderParticles: the example FAQ's order answers read right in
+// Korean: 주문 1042는 (이), 1043은 (삼), CJ대한통운으로, 송장번호는 …이에요.
+func TestOrderParticles(t *testing.T) {
+	run(t, func(t *testing.T, h *harness) {
+		one(t, h.say("minji", "주문 1042 택배 어디쯤 왔어요?"), bot.KindOrder)
+		r := one(t, h.say("minji", "5678"), bot.KindOrder)
+		for _, want := range []string{"주문 1042는", "CJ대한통운으로 보냈어요", "송장번호는 6012345678901이에요"} {
+			if !strings.Contains(r.Text, want) {
+				t.Errorf("order answer %q lacks %q", r.Text, want)
+			}
+		}
+		one(t, h.say("junho", "주문 1043 상태 알려주세요"), bot.KindOrder)
+		one(t, h.say("junho", "3333"), bot.KindOrder, "주문 1043은")
+	})
+}
