@@ -77,7 +77,7 @@ var functionWords = []string{
 	"how", "much", "many", "left", "stock", "available", "sold", "out", "price", "cost", "size", "sizes", "colour", "color", "colours",
 	"colors", "options", "come", "and", "or", "with", "now",
 	"이거", "그거", "저거", "이", "그", "저", "이것", "그것", "혹시", "지금", "아직", "상품", "제품", "물건", "거", "것", "좀", "요", "네",
-	"这个", "那个", "这款", "那款", "现在", "请问", "亲",
+	"这个", "那个", "这款", "那款", "现在", "请问", "亲", "商品", "产品", "东西", "还", "吗",
 }
 
 // otherWords reports whether text says something besides products,
@@ -86,6 +86,12 @@ var functionWords = []string{
 // 해요?").
 func otherWords(text string, m shop.Mention, ps []shop.Product) bool {
 	for _, w := range sentenceWords(text) {
+		if hasHan(w) {
+			w = strings.TrimSpace(stripHan(w))
+			if w == "" {
+				continue
+			}
+		}
 		if slices.Contains(functionWords, w) || isIntentWord(w) || len([]rune(w)) < 2 && isLatin([]rune(w)[0]) {
 			continue
 		}
@@ -94,6 +100,50 @@ func otherWords(text string, m shop.Mention, ps []shop.Product) bool {
 			continue
 		}
 		return true
+	}
+	return false
+}
+
+// stripHan takes the intent cues, colour words, function words and
+// particles out of a run of Chinese ("这个还有货吗" leaves "货"), leaving
+// what may name something; a single character left names nothing.
+func stripHan(w string) string {
+	for _, cues := range intentCues {
+		for _, c := range cues {
+			if hasHan(c) {
+				w = strings.ReplaceAll(w, c, " ")
+			}
+		}
+	}
+	for _, f := range functionWords {
+		if hasHan(f) {
+			w = strings.ReplaceAll(w, f, " ")
+		}
+	}
+	if c := shop.Mentioned(nil, w).Colour; c != "" {
+		for _, cw := range []string{"白色", "黑色", "灰色", "蓝色", "红色", "绿色", "粉色", "米色", "棕色", "黄色", "藏青", "藏蓝"} {
+			w = strings.ReplaceAll(w, cw, " ")
+		}
+	}
+	var kept []string
+	for _, part := range strings.Fields(strings.Map(func(r rune) rune {
+		if strings.ContainsRune("吗呢的了吧啊呀么嘛", r) {
+			return ' '
+		}
+		return r
+	}, w)) {
+		if len([]rune(part)) >= 2 || !hasHan(part) {
+			kept = append(kept, part)
+		}
+	}
+	return strings.Join(kept, " ")
+}
+
+func hasHan(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			return true
+		}
 	}
 	return false
 }
@@ -150,6 +200,8 @@ func (h *handling) productQuestion(ctx context.Context, text string, res faq.Res
 		return true, nil
 	case in == noIntent || res.Decision != faq.NoAnswer:
 		return false, nil // the FAQ knows it ("재고 없어요?"), or it is no product question
+	case extra && in == askOptions:
+		return false, nil // "상품 사진이랑 실물 색이 같나요?": not about a product's options
 	case extra:
 		return true, h.unknownProduct(ctx, text)
 	case len(m.Products) > 0:
@@ -289,7 +341,9 @@ func (h *handling) pickProduct(ctx context.Context, state, data, text string) (d
 			h.showProducts(m, m.Named)
 			return true, nil
 		}
-		if !shortText(text) || shop.ExtractOrderNumber(text, h.cfg.OrderPattern) != "" {
+		// Only a name answers "which product?"; a question is asked anew.
+		if !shortText(text) || shop.ExtractOrderNumber(text, h.cfg.OrderPattern) != "" || isQuestion(text) ||
+			intentOf(text) != noIntent || h.matcher.Match(text).Decision != faq.NoAnswer {
 			return false, nil
 		}
 		found, err := h.shop.SearchProducts(ctx, text, 0)

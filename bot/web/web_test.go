@@ -572,3 +572,79 @@ func TestSecretStoredOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestConversationsOverAPI: the issue-15 conversations through the
+// widget's API in each language: greetings and small talk answered with
+// no ticket, the next question answered after one handed to a person, an
+// order verified by email shown in the customer's language, and after a
+// complaint the bot leaves the conversation to the owner.
+func TestConversationsOverAPI(t *testing.T) {
+	type step struct{ text, kind, has string }
+	scripts := map[string][]step{
+		"ko": {
+			{"안녕하세요", "faq", "무엇이 궁금하세요"},
+			{"오늘 날씨 어때요?", "faq", "쇼핑 도우미"},
+			{"상품 사진이랑 실물 색이 같나요?", "handoff", "담당자에게 전달"},
+			{"배송비 얼마예요?", "faq", "3,000원"},
+			{"주문 1044 어디쯤이에요?", "order", "본인 확인"},
+			{"emily@example.com", "order", "배송 완료"},
+			{"ㄳ", "faq", "천만에요"},
+			{"물건이 깨져서 왔어요", "ticket", "접수했고"},
+			{"감사합니다", "", ""},
+		},
+		"en": {
+			{"hello", "faq", "What would you like to know"},
+			{"are you a bot?", "faq", "shop's assistant"},
+			{"Can you recommend a good restaurant nearby?", "handoff", "passed it to a person"},
+			{"how much is shipping?", "faq", "3,000 won"},
+			{"where is my order 1044", "order", "confirm it's yours"},
+			{"emily@example.com", "order", "delivered"},
+			{"thx", "faq", "You're welcome"},
+			{"my mug arrived broken", "ticket", "opened ticket"},
+			{"thanks", "", ""},
+		},
+		"zh": {
+			{"你好", "faq", "请问有什么可以帮您"},
+			{"今天天气怎么样", "faq", "购物助手"},
+			{"商品照片和实物颜色一样吗？", "handoff", "已转交工作人员"},
+			{"运费多少钱？", "faq", "3,000韩元"},
+			{"我的订单1044在哪里", "order", "验证身份"},
+			{"emily@example.com", "order", "已送达"},
+			{"谢谢亲", "faq", "不客气"},
+			{"杯子收到的时候碎了", "ticket", "已为您登记工单"},
+			{"谢谢", "", ""},
+		},
+	}
+	run(t, func(t *testing.T, db *sqlx.DB) {
+		h := newHarness(t, db)
+		for _, lang := range []string{"ko", "en", "zh"} {
+			v := h.session()
+			st := h.stream(v.Token, "")
+			for _, s := range scripts[lang] {
+				h.advance(3 * time.Second) // a visitor's pace, under the rate limit
+				if res := h.say(v.Token, s.text); res.StatusCode != http.StatusAccepted {
+					t.Fatalf("%s %q: %d", lang, s.text, res.StatusCode)
+				}
+				if e := st.next(t); e.Data.From != "me" {
+					t.Fatalf("%s %q: first event %+v, want the message itself", lang, s.text, e.Data)
+				}
+				if s.kind == "" {
+					if e, quiet := st.quiet(300 * time.Millisecond); !quiet {
+						t.Errorf("%s %q: the bot answered a conversation handed to the owner: %+v", lang, s.text, e.Data)
+					}
+					continue
+				}
+				e := st.next(t)
+				if e.Data.Kind != s.kind || !strings.Contains(e.Data.Text, s.has) {
+					t.Errorf("%s %q: %s %q, want %s with %q", lang, s.text, e.Data.Kind, e.Data.Text, s.kind, s.has)
+				}
+			}
+		}
+		// Three conversations, three tickets: each question's, raised by
+		// the complaint; no greeting made one.
+		var n int
+		if err := db.Get(&n, `SELECT COUNT(*) FROM tickets`); err != nil || n != 3 {
+			t.Errorf("%d tickets (%v), want 3", n, err)
+		}
+	})
+}
