@@ -17,7 +17,7 @@ type line struct {
 	social bool
 }
 
-// scriptedDay is a shop's day: 100 customer messages in 40 conversations
+// scriptedDay is a shop's day: 100 customer messages in 42 conversations
 // (Korean, English, Chinese), 30 of them greetings, thanks or small talk,
 // the rest questions, order lookups, product questions, complaints, a
 // cancellation, refunds and returns.
