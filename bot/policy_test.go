@@ -93,6 +93,14 @@ func TestPolicy(t *testing.T) {
 		{"ok during a verification", []string{"주문 1042 어디쯤이에요?", "네"}, "5678", want{kind: bot.KindOrder, text: "6012345678901"}},
 		{"product stock", nil, "티셔츠 화이트 M 재고 있어요?", want{kind: bot.KindFAQ, text: "3개 남았어요"}},
 		{"product follow-up", []string{"티셔츠 화이트 M 재고 있어요?"}, "블랙 L은요?", want{kind: bot.KindFAQ, text: "블랙 L은 재고 있어요"}},
+		{"product follow-up, size only", []string{"티셔츠 화이트 M 재고 있어요?"}, "L은요?", want{kind: bot.KindFAQ, text: "화이트 L은 재고 있어요"}},
+		{"product follow-up, colour only", []string{"티셔츠 화이트 M 재고 있어요?"}, "블랙은요?", want{kind: bot.KindFAQ, text: "블랙 M은 재고 있어요"}},
+		{"products to choose from", nil, "린넨 제품 재고 있어요?", want{kind: bot.KindClarify, text: "린넨 에코백 — 재고 있음, 19,000원"}},
+		{"a product picked by number", []string{"린넨 제품 재고 있어요?"}, "2", want{kind: bot.KindFAQ, text: "재고 있어요"}},
+		{"which product?", nil, "재고 남았나요?", want{kind: bot.KindClarify, text: "어떤 상품이 궁금하세요"}},
+		{"which product? answered", []string{"재고 남았나요?"}, "머그", want{kind: bot.KindFAQ, text: "세라믹 머그컵 화이트는 재고 있어요"}},
+		{"sold out, with other options", nil, "가디건 있어요?", want{kind: bot.KindFAQ, text: "품절이에요"}},
+		{"price in English", nil, "how much is the mug?", want{kind: bot.KindFAQ, text: "It's ₩14,000"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -234,5 +242,22 @@ func TestOrderParticles(t *testing.T) {
 		}
 		one(t, h.say("junho", "주문 1043 상태 알려주세요"), bot.KindOrder)
 		one(t, h.say("junho", "3333"), bot.KindOrder, "주문 1043은")
+	})
+}
+
+// TestProductChoice: a tapped product button (web, Telegram) answers that
+// product, even after the conversation moved on.
+func TestProductChoice(t *testing.T) {
+	run(t, func(t *testing.T, h *harness) {
+		list := one(t, h.say("c", "린넨 제품 재고 있어요?"), bot.KindClarify)
+		if len(list.Choices) != 3 || !strings.HasPrefix(list.Choices[0].Entry, "product:") {
+			t.Fatalf("choices %+v, want three products", list.Choices)
+		}
+		one(t, h.say("c", "배송비 얼마예요?"), bot.KindFAQ)
+		c := list.Choices[1]
+		r := one(t, h.send(bot.Message{Channel: "console", Chat: "c", User: "c", Text: c.Label, Choice: c.Entry}), bot.KindFAQ, c.Label)
+		if !strings.Contains(r.Text, "원이에요") {
+			t.Errorf("tapped product: %q", r.Text)
+		}
 	})
 }

@@ -196,7 +196,13 @@ func (h *handling) productQuestion(ctx context.Context, text string, res faq.Res
 		h.showProducts(m, m.Named)
 		return true, nil
 	case (m.Colour != "" || m.Size != "") && h.prevState == stateProduct && !extra:
-		h.showProducts(m, familyOf(ps, strings.Fields(h.prevData)))
+		prev := strings.Fields(h.prevData)
+		family := familyOf(ps, prev)
+		if len(prev) == 1 {
+			// "L은요?" after the white M: the white L.
+			m = keepOption(m, ps, prev[0], family)
+		}
+		h.showProducts(m, family)
 		return true, nil
 	case in == noIntent || res.Decision != faq.NoAnswer:
 		return false, nil // the FAQ knows it ("재고 없어요?"), or it is no product question
@@ -211,6 +217,27 @@ func (h *handling) productQuestion(ctx context.Context, text string, res faq.Res
 	h.conv.setState(stateProductAsked, "")
 	h.reply(Reply{Kind: KindClarify, Text: msg(h.lang, "product_which"), Choices: []Choice{}})
 	return true, nil
+}
+
+// keepOption fills in the colour or size m leaves out from the product
+// just shown (sku), when the family has a product with both.
+func keepOption(m shop.Mention, ps []shop.Product, sku string, family []shop.Product) shop.Mention {
+	for _, p := range ps {
+		if p.SKU != sku {
+			continue
+		}
+		kept := m
+		if kept.Colour == "" {
+			kept.Colour = shop.ProductColour(p)
+		}
+		if kept.Size == "" {
+			kept.Size = shop.ProductSize(p)
+		}
+		if len(kept.Narrow(family)) > 0 {
+			return kept
+		}
+	}
+	return m
 }
 
 // familyOf is every product sharing a family with one of skus.
