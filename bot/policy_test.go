@@ -99,6 +99,7 @@ func TestPolicy(t *testing.T) {
 		{"a product picked by number", []string{"린넨 제품 재고 있어요?"}, "2", want{kind: bot.KindFAQ, text: "재고 있어요"}},
 		{"which product?", nil, "재고 남았나요?", want{kind: bot.KindClarify, text: "어떤 상품이 궁금하세요"}},
 		{"which product? answered", []string{"재고 남았나요?"}, "머그", want{kind: bot.KindFAQ, text: "세라믹 머그컵 화이트는 재고 있어요"}},
+		{"which product? unknown", []string{"재고 남았나요?"}, "노트북 파우치", want{kind: bot.KindHandoff, text: "상품을 찾지 못해서", ticket: "question/normal", alert: "new"}},
 		{"sold out, with other options", nil, "가디건 있어요?", want{kind: bot.KindFAQ, text: "품절이에요"}},
 		{"price in English", nil, "how much is the mug?", want{kind: bot.KindFAQ, text: "It's ₩14,000"}},
 	}

@@ -209,12 +209,12 @@ func (h *handling) productQuestion(ctx context.Context, text string, res faq.Res
 	case extra && in == askOptions:
 		return false, nil // "상품 사진이랑 실물 색이 같나요?": not about a product's options
 	case extra:
-		return true, h.unknownProduct(ctx, text)
+		return true, h.unknownProduct(ctx, h.m.Text)
 	case len(m.Products) > 0:
 		h.showProducts(m, m.Products) // "is the blue one in stock?"
 		return true, nil
 	}
-	h.conv.setState(stateProductAsked, "")
+	h.conv.setState(stateProductAsked, truncate(h.m.Text, 200))
 	h.reply(Reply{Kind: KindClarify, Text: msg(h.lang, "product_which"), Choices: []Choice{}})
 	return true, nil
 }
@@ -335,9 +335,9 @@ func (h *handling) stockWords(p shop.Product) string {
 }
 
 // unknownProduct hands a question about a product the shop does not list
-// to a person.
-func (h *handling) unknownProduct(ctx context.Context, text string) error {
-	t, err := h.openTicket(ctx, tickets.Classification{Category: tickets.Question, Priority: tickets.Normal, Reason: "product not found"}, h.m.Text, "")
+// to a person; question is what the ticket shows.
+func (h *handling) unknownProduct(ctx context.Context, question string) error {
+	t, err := h.openTicket(ctx, tickets.Classification{Category: tickets.Question, Priority: tickets.Normal, Reason: "product not found"}, question, "")
 	if err != nil {
 		return err
 	}
@@ -378,7 +378,8 @@ func (h *handling) pickProduct(ctx context.Context, state, data, text string) (d
 			return false, err
 		}
 		if len(found) == 0 {
-			return true, h.unknownProduct(ctx, text)
+			// The ticket keeps the question with the name: "还有货吗 → 杯子".
+			return true, h.unknownProduct(ctx, strings.TrimSpace(data+" → "+h.m.Text))
 		}
 		h.showProducts(shop.Mention{}, found)
 		return true, nil
