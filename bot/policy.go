@@ -17,7 +17,7 @@ import (
 //
 //	conversation                    message                          the bot says                               ticket                                 owner
 //	------------------------------  -------------------------------  -----------------------------------------  -------------------------------------  ----------------------------------
-//	handed to a person: a           greeting, thanks, ok, laughter,  nothing (the owner's conversation)         joins it; does not press or reopen     nothing
+//	handed to a person: a           greeting, thanks, ok, laughter,  nothing (the owner's conversation)         joins it; does not press or reopen     in its thread; never paged
 //	complaint, cancellation,        emoji
 //	refund, return, exchange,       anything else                    nothing (the owner answers)                joins it; the 3rd pressing message in  told; at once if urgent
 //	payment or escalation ticket,                                                                               24 h on a complaint or cancellation
@@ -155,11 +155,15 @@ func (h *handling) socialReply(kind social) {
 }
 
 // remark keeps a social message on the ticket of a handed-off
-// conversation: the owner sees it with the rest, but it neither reopens
-// nor presses the ticket, and no one is alerted.
+// conversation: the owner sees it with the rest (and in the ticket's
+// thread), but it neither reopens nor presses the ticket and pages no one.
 func (h *handling) remark(ctx context.Context, t *tickets.Ticket, text string) error {
-	_, err := h.tickets.Remark(ctx, t.ID, h.m.User, text, h.now)
-	return err
+	t, err := h.tickets.Remark(ctx, t.ID, h.m.User, text, h.now)
+	if err != nil {
+		return err
+	}
+	h.alert(EventRemark, h.o("alert_message", t.ID, customerName(t), oneLine(text, 500)), t)
+	return nil
 }
 
 // noteAnswers records on open ticket t a question the bot answered while
