@@ -35,8 +35,8 @@ import (
 //	any other                       a question the FAQ answers       the answer (or close candidates)           —                                      —
 //	any other                       small talk, or a short message   a short friendly reply                     none                                   nothing
 //	                                with nothing about the shop
-//	any other                       another off-topic question       a person will answer                       low (off-topic)                        not paged: inbox and summary
-//	any other                       another question                 a person will answer                       normal (joins the open one)            not paged: inbox and summary
+//	any other                       another off-topic question       a person will answer                       low (off-topic)                        never paged: inbox and summary
+//	any other                       another question                 a person will answer                       normal (joins the open one)            not at once: inbox; SLA reminders
 //
 // An open ticket for an unanswered question (the owner has not replied in
 // the conversation) does not silence the bot: a later message goes
