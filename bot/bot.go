@@ -82,8 +82,8 @@ type Reply struct {
 	Priority string   `json:"priority"` // ticket priority, if any
 	Choices  []Choice `json:"choices"`  // clarify options
 	// Event says what happened to the ticket, on owner alerts: EventNew,
-	// EventMessage, EventEscalated, EventAnswered, EventClaimed,
-	// EventResolved.
+	// EventMessage, EventRemark, EventEscalated, EventAnswered,
+	// EventClaimed, EventResolved.
 	Event string `json:"event,omitempty"`
 	// Ask says what the bot is waiting for, so an adapter can offer a
 	// better input: AskVerify (a phone-share button), AskOrderNumber.
@@ -101,6 +101,7 @@ type Reply struct {
 const (
 	EventNew       = "new"       // a ticket was opened
 	EventMessage   = "message"   // the customer wrote again
+	EventRemark    = "remark"    // the customer said thanks or hello on a handed-off ticket: for its thread, never a page
 	EventEscalated = "escalated" // the ticket became urgent
 	EventAnswered  = "answered"  // an owner replied to the customer
 	EventClaimed   = "claimed"   // an owner took it

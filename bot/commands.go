@@ -9,20 +9,20 @@ import (
 	"strings"
 	"time"
 
-	"github.com/shopbot/shopbot/bot/shop"
 	"github.com/shopbot/shopbot/faq"
 	"github.com/shopbot/shopbot/tickets"
 )
 
 // owner handles a message from a configured owner: a command, or a reply
-// to a ticket the adapter identified from a thread.
+// to a ticket the adapter identified from a thread. Every answer is in the
+// owner's language (Config.OwnerLang).
 func (h *handling) owner(ctx context.Context) error {
 	text := strings.TrimSpace(h.m.Text)
 	if h.m.Ticket != 0 && !strings.HasPrefix(text, "/") {
 		return h.ownerReply(ctx, h.m.Ticket, text)
 	}
 	if !strings.HasPrefix(text, "/") {
-		h.reply(Reply{Kind: KindCommand, Text: helpText})
+		h.reply(Reply{Kind: KindCommand, Text: h.o("help")})
 		return nil
 	}
 	name, args, _ := strings.Cut(strings.TrimPrefix(text, "/"), " ")
@@ -32,7 +32,7 @@ func (h *handling) owner(ctx context.Context) error {
 	var err error
 	switch name {
 	case "help", "start":
-		out = helpText
+		out = h.o("help")
 	case "tickets":
 		out, err = h.cmdTickets(ctx, args)
 	case "ticket":
@@ -41,7 +41,7 @@ func (h *handling) owner(ctx context.Context) error {
 		idText, body, _ := strings.Cut(args, " ")
 		id, perr := parseTicketID(idText)
 		if perr != nil || strings.TrimSpace(body) == "" {
-			out = "usage: /reply N text"
+			out = h.usage("usage_reply")
 			break
 		}
 		return h.ownerReply(ctx, id, strings.TrimSpace(body))
@@ -60,10 +60,10 @@ func (h *handling) owner(ctx context.Context) error {
 	case "learn":
 		out, err = h.cmdLearn(ctx, args)
 	default:
-		out = fmt.Sprintf("unknown command /%s\n\n%s", name, helpText)
+		out = h.o("unknown_command", name, h.o("help"))
 	}
 	if errors.Is(err, tickets.ErrNotFound) || errors.Is(err, ErrNoTicket) {
-		out, err = "no such ticket", nil
+		out, err = h.o("no_ticket"), nil
 	}
 	if err != nil {
 		return err
@@ -72,18 +72,11 @@ func (h *handling) owner(ctx context.Context) error {
 	return nil
 }
 
-const helpText = `Owner commands:
-/tickets [open|urgent|overdue|all]  tickets waiting for you
-/ticket N                  one ticket with its messages
-/reply N text              answer the customer of ticket N
-/close N                   resolve ticket N
-/claim N                   take ticket N
-/stock [query]             stock by product name or SKU
-/sales [today|yesterday|7d|30d|month]
-/summary                   today's summary
-/faq question              what the bot would answer, and why
-/learn N entry-id          add ticket N's question to a FAQ entry
-/help                      this list`
+// o is the owner's text for key, in the owner's language.
+func (h *handling) o(key string, args ...any) string { return ownerText(h.cfg.OwnerLang, key, args...) }
+
+// usage is "usage: …" for a command's usage key.
+func (h *handling) usage(key string) string { return h.o("usage", h.o(key)) }
 
 func parseTicketID(s string) (int64, error) {
 	id, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(s), "#"), 10, 64)
@@ -99,22 +92,60 @@ func (h *handling) ownerReply(ctx context.Context, id int64, text string) error 
 	t, err := h.tickets.Reply(ctx, id, h.m.User, text, h.now)
 	switch {
 	case errors.Is(err, tickets.ErrNotFound):
-		h.reply(Reply{Kind: KindCommand, Text: "no such ticket"})
+		h.reply(Reply{Kind: KindCommand, Text: h.o("no_ticket")})
 		return nil
 	case errors.Is(err, tickets.ErrResolved):
-		h.reply(Reply{Kind: KindCommand, Text: fmt.Sprintf("ticket #%d is already resolved", id)})
+		h.reply(Reply{Kind: KindCommand, Text: h.o("already_resolved", id)})
 		return nil
 	case err != nil:
 		return err
 	}
 	h.out = append(h.out, Reply{Channel: t.Channel, Chat: t.Chat, Kind: KindOwner, Text: text, Ticket: t.ID, Priority: string(t.Priority)})
-	h.alert(EventAnswered, fmt.Sprintf("#%d answered by %s: %s", t.ID, cmpOr(h.m.Name, h.m.User), oneLine(text, 300)), t)
-	h.reply(Reply{Kind: KindCommand, Text: fmt.Sprintf("sent to ticket #%d (%s). /close %d when done", t.ID, customerName(t, h.cfg.OwnerLang), t.ID), Ticket: t.ID})
+	h.alert(EventAnswered, h.o("alert_answered", t.ID, cmpOr(h.m.Name, h.m.User), oneLine(text, 300)), t)
+	h.reply(Reply{Kind: KindCommand, Text: h.o("sent", t.ID, customerName(t), t.ID), Ticket: t.ID})
 	return nil
 }
 
+// pageSize is how many tickets or products one answer lists.
+const pageSize = 20
+
+// pageArg splits a trailing page number off a command's arguments
+// ("urgent 2" → "urgent", 2); no number is page 1.
+func pageArg(args string) (rest string, page int) {
+	fields := strings.Fields(args)
+	if n := len(fields); n > 0 {
+		if p, err := strconv.Atoi(fields[n-1]); err == nil && p > 0 && p < 1000 {
+			return strings.Join(fields[:n-1], " "), p
+		}
+	}
+	return args, 1
+}
+
+// pageHeader and pageFooter frame one page of total items: the count (and
+// which ones are shown), and "and N more: /cmd args page+1".
+func (h *handling) pageHeader(allKey, pageKey string, total, page int, one, many string) string {
+	if total <= pageSize {
+		return h.o(allKey, total, plural(total, one, many))
+	}
+	from := (page-1)*pageSize + 1
+	return h.o(pageKey, total, plural(total, one, many), from, min(total, page*pageSize))
+}
+
+func (h *handling) pageFooter(key, args string, total, page int) string {
+	left := total - page*pageSize
+	if left <= 0 {
+		return ""
+	}
+	next := strconv.Itoa(page + 1)
+	if args != "" {
+		next = args + " " + next
+	}
+	return "\n" + h.o(key, left, next)
+}
+
 func (h *handling) cmdTickets(ctx context.Context, args string) (string, error) {
-	f := tickets.Filter{Limit: 30}
+	args, page := pageArg(args)
+	f := tickets.Filter{}
 	switch args {
 	case "", "open":
 	case "urgent":
@@ -124,27 +155,49 @@ func (h *handling) cmdTickets(ctx context.Context, args string) (string, error) 
 	case "all":
 		f.Statuses = []tickets.Status{tickets.Open, tickets.Pending, tickets.Resolved}
 	default:
-		return "usage: /tickets [open|urgent|overdue|all]", nil
+		return h.usage("usage_tickets"), nil
 	}
+	total, err := h.tickets.Count(ctx, f)
+	if err != nil {
+		return "", err
+	}
+	if total == 0 {
+		return h.o("no_tickets"), nil
+	}
+	if pages := (total + pageSize - 1) / pageSize; page > pages {
+		return h.o("no_page", page, pages), nil
+	}
+	f.Limit, f.Offset = pageSize, (page-1)*pageSize
 	list, err := h.tickets.List(ctx, f)
 	if err != nil {
 		return "", err
 	}
-	if len(list) == 0 {
-		return "no tickets", nil
-	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d ticket(s):", len(list))
+	b.WriteString(h.pageHeader("tickets_all", "tickets_page", total, page, "ticket", "tickets"))
 	for _, t := range list {
-		b.WriteString("\n" + ticketLine(t, h.now, h.cfg.Location))
+		b.WriteString("\n" + h.ticketLine(t))
 	}
+	b.WriteString(h.pageFooter("tickets_more", args, total, page))
 	return b.String(), nil
+}
+
+// ticketLine is one ticket in a list, in the owner's language: number,
+// priority, category, status, customer, due time in the shop's zone, and
+// its subject.
+func (h *handling) ticketLine(t tickets.Ticket) string {
+	lang := h.cfg.OwnerLang
+	flag := ""
+	if t.Overdue(h.now) {
+		flag = h.o("overdue")
+	}
+	return h.o("ticket_line", t.ID, t.Priority.Label(lang), t.Category.Label(lang), t.Status.Label(lang), customerName(&t),
+		t.DueAt.In(h.cfg.Location).Format("01-02 15:04"), flag, oneLine(t.Subject, 80))
 }
 
 func (h *handling) cmdTicket(ctx context.Context, args string) (string, error) {
 	id, err := parseTicketID(args)
 	if err != nil {
-		return "usage: /ticket N", nil
+		return h.usage("usage_ticket"), nil
 	}
 	t, err := h.tickets.Get(ctx, id)
 	if err != nil {
@@ -155,129 +208,142 @@ func (h *handling) cmdTicket(ctx context.Context, args string) (string, error) {
 		return "", err
 	}
 	var b strings.Builder
-	b.WriteString(ticketLine(*t, h.now, h.cfg.Location))
+	b.WriteString(h.ticketLine(*t))
 	if t.OrderNumber != "" {
-		b.WriteString("\n   order #" + t.OrderNumber)
+		b.WriteString("\n" + h.o("ticket_order", t.OrderNumber))
 	}
 	for _, m := range msgs {
-		fmt.Fprintf(&b, "\n%s %s: %s", m.At.In(h.cfg.Location).Format("01-02 15:04"), m.Author, oneLine(m.Text, 300))
+		fmt.Fprintf(&b, "\n%s %s: %s", m.At.In(h.cfg.Location).Format("01-02 15:04"), h.o("author_"+m.Author), oneLine(m.Text, 300))
 	}
-	fmt.Fprintf(&b, "\n/reply %d text · /close %d", t.ID, t.ID)
+	b.WriteString("\n" + h.o("ticket_footer", t.ID, t.ID))
 	return b.String(), nil
 }
 
 func (h *handling) cmdClose(ctx context.Context, args string) (string, error) {
 	id, err := parseTicketID(args)
 	if err != nil {
-		return "usage: /close N", nil
+		return h.usage("usage_close"), nil
 	}
 	t, err := h.tickets.Close(ctx, id, h.m.User, h.now)
 	if errors.Is(err, tickets.ErrResolved) {
-		return fmt.Sprintf("ticket #%d was already resolved", id), nil
+		return h.o("already_resolved", id), nil
 	}
 	if err != nil {
 		return "", err
 	}
-	h.alert(EventResolved, fmt.Sprintf("#%d resolved by %s", t.ID, cmpOr(h.m.Name, h.m.User)), t)
-	return fmt.Sprintf("ticket #%d resolved; the bot answers %s again", t.ID, customerName(t, h.cfg.OwnerLang)), nil
+	h.alert(EventResolved, h.o("alert_resolved", t.ID, cmpOr(h.m.Name, h.m.User)), t)
+	return h.o("closed", t.ID, customerName(t)), nil
 }
 
 func (h *handling) cmdClaim(ctx context.Context, args string) (string, error) {
 	id, err := parseTicketID(args)
 	if err != nil {
-		return "usage: /claim N", nil
+		return h.usage("usage_claim"), nil
 	}
 	who := cmpOr(h.m.Name, h.m.User)
 	t, err := h.tickets.Claim(ctx, id, who, h.now)
 	if errors.Is(err, tickets.ErrResolved) {
-		return fmt.Sprintf("ticket #%d is already resolved", id), nil
+		return h.o("already_resolved", id), nil
 	}
 	if err != nil {
 		return "", err
 	}
-	h.alert(EventClaimed, fmt.Sprintf("#%d claimed by %s", t.ID, who), t)
-	return fmt.Sprintf("ticket #%d is yours", t.ID), nil
+	h.alert(EventClaimed, h.o("alert_claimed", t.ID, who), t)
+	return h.o("claimed", t.ID), nil
 }
 
-func (h *handling) cmdStock(ctx context.Context, query string) (string, error) {
-	ps, err := h.shop.SearchProducts(ctx, query, 15)
+// cmdStock lists products by a fuzzy query, a page at a time: "/stock
+// 티셔츠", "/stock 2", "/stock 티셔츠 2". A trailing number is a page when
+// that page exists, else part of the query ("/stock 500").
+func (h *handling) cmdStock(ctx context.Context, args string) (string, error) {
+	query, page := pageArg(args)
+	ps, err := h.shop.SearchProducts(ctx, query, 0)
 	if err != nil {
 		return "", err
 	}
-	if len(ps) == 0 {
-		return fmt.Sprintf("no product matches %q", query), nil
-	}
-	var b strings.Builder
-	for i, p := range ps {
-		if i > 0 {
-			b.WriteByte('\n')
+	if page > 1 && (page-1)*pageSize >= len(ps) {
+		query, page = args, 1
+		if ps, err = h.shop.SearchProducts(ctx, query, 0); err != nil {
+			return "", err
 		}
+	}
+	if len(ps) == 0 {
+		return h.o("stock_none", query), nil
+	}
+	lang := h.cfg.OwnerLang
+	var b strings.Builder
+	b.WriteString(h.pageHeader("stock_all", "stock_page", len(ps), page, "product", "products"))
+	for _, p := range ps[(page-1)*pageSize : min(len(ps), page*pageSize)] {
 		flag := ""
 		switch {
 		case p.Stock <= 0:
-			flag = "  ⛔ out of stock"
+			flag = h.o("stock_out_flag")
 		case p.Low():
-			flag = "  ⚠ low"
+			flag = h.o("stock_low_flag")
 		}
-		fmt.Fprintf(&b, "%s  %s  %d left (safety %d)  %s%s", p.SKU, p.Name, p.Stock, p.SafetyStock, shop.FormatWon(p.Price), flag)
+		b.WriteString("\n" + h.o("stock_line", p.SKU, p.Name, p.Stock, p.SafetyStock, formatMoney(p.Price, lang), flag))
 	}
+	b.WriteString(h.pageFooter("stock_more", query, len(ps), page))
 	return b.String(), nil
 }
 
-// period turns a /sales argument into [from, to) in the shop's zone.
-func period(arg string, now time.Time, loc *time.Location) (from, to time.Time, label string, ok bool) {
-	now = now.In(loc)
+// period turns a /sales argument into [from, to) in the shop's zone, and
+// names it in the owner's language.
+func (h *handling) period(arg string) (from, to time.Time, label string, ok bool) {
+	loc := h.cfg.Location
+	now := h.now.In(loc)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
 	switch arg {
 	case "", "today":
-		return today, today.AddDate(0, 0, 1), "today", true
+		return today, today.AddDate(0, 0, 1), h.o("today"), true
 	case "yesterday":
-		return today.AddDate(0, 0, -1), today, "yesterday", true
+		return today.AddDate(0, 0, -1), today, h.o("yesterday"), true
 	case "7d", "week":
-		return today.AddDate(0, 0, -6), today.AddDate(0, 0, 1), "last 7 days", true
+		return today.AddDate(0, 0, -6), today.AddDate(0, 0, 1), h.o("last7"), true
 	case "30d":
-		return today.AddDate(0, 0, -29), today.AddDate(0, 0, 1), "last 30 days", true
+		return today.AddDate(0, 0, -29), today.AddDate(0, 0, 1), h.o("last30"), true
 	case "month":
 		first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, loc)
-		return first, today.AddDate(0, 0, 1), now.Format("January 2006"), true
+		return first, today.AddDate(0, 0, 1), h.o("month", now.Year(), int(now.Month()), now.Month().String()), true
 	}
 	return time.Time{}, time.Time{}, "", false
 }
 
 func (h *handling) cmdSales(ctx context.Context, args string) (string, error) {
-	from, to, label, ok := period(strings.ToLower(args), h.now, h.cfg.Location)
+	from, to, label, ok := h.period(strings.ToLower(args))
 	if !ok {
-		return "usage: /sales [today|yesterday|7d|30d|month]", nil
+		return h.usage("usage_sales"), nil
 	}
 	s, err := h.shop.Sales(ctx, from, to)
 	if err != nil {
 		return "", err
 	}
+	lang := h.cfg.OwnerLang
 	var b strings.Builder
-	fmt.Fprintf(&b, "Sales %s (%s – %s): %d orders, %s, %d items", label, from.Format("01-02"), to.Add(-time.Second).Format("01-02"),
-		s.Orders, shop.FormatWon(s.Revenue), s.Units)
+	b.WriteString(h.o("sales", label, from.Format("01-02"), to.Add(-time.Second).Format("01-02"),
+		s.Orders, plural(s.Orders, "order", "orders"), formatMoney(s.Revenue, lang), s.Units, plural(s.Units, "item", "items")))
 	if s.Orders > 0 {
-		fmt.Fprintf(&b, ", average %s", shop.FormatWon(s.AverageOrder))
+		b.WriteString(h.o("sales_average", formatMoney(s.AverageOrder, lang)))
 	}
 	if s.Cancelled+s.Refunded > 0 {
-		fmt.Fprintf(&b, "\ncancelled %d, refunded %d", s.Cancelled, s.Refunded)
+		b.WriteString("\n" + h.o("sales_cancelled", s.Cancelled, s.Refunded))
 	}
 	for i, p := range s.Top {
-		fmt.Fprintf(&b, "\n%d. %s — %d sold, %s", i+1, p.Name, p.Units, shop.FormatWon(p.Revenue))
+		b.WriteString("\n" + h.o("sales_top", i+1, p.Name, p.Units, formatMoney(p.Revenue, lang)))
 	}
 	return b.String(), nil
 }
 
 func (h *handling) cmdSummary(ctx context.Context) (string, error) {
 	if h.cfg.Summary == nil {
-		return "summary is not set up", nil
+		return h.o("no_summary"), nil
 	}
 	return h.cfg.Summary.Summary(ctx, h.now, h.cfg.OwnerLang)
 }
 
 func (h *handling) cmdFAQ(question string) (string, error) {
 	if question == "" {
-		return "usage: /faq question", nil
+		return h.usage("usage_faq"), nil
 	}
 	var b bytes.Buffer
 	if err := faq.WriteExplain(&b, question, h.matcher.Explain(question)); err != nil {

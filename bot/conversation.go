@@ -71,6 +71,21 @@ func verified(ctx context.Context, q sqlx.ExtContext, convID int64, number strin
 	return n > 0, nil
 }
 
+// lastVerified returns the order the conversation verified most recently,
+// or "" if none.
+func lastVerified(ctx context.Context, q sqlx.ExtContext, convID int64) (string, error) {
+	var numbers []string
+	err := sqlx.SelectContext(ctx, q, &numbers, q.Rebind(`SELECT order_number FROM verifications WHERE conversation_id = ?
+		ORDER BY verified_at DESC, order_number LIMIT 1`), convID)
+	if err != nil {
+		return "", fmt.Errorf("bot: last verified: %w", err)
+	}
+	if len(numbers) == 0 {
+		return "", nil
+	}
+	return numbers[0], nil
+}
+
 func markVerified(ctx context.Context, q sqlx.ExtContext, convID int64, number string, now time.Time) error {
 	_, err := q.ExecContext(ctx, q.Rebind(`INSERT INTO verifications (conversation_id, order_number, verified_at) VALUES (?, ?, ?)
 		ON CONFLICT (conversation_id, order_number) DO NOTHING`), convID, number, now.UTC())

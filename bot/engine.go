@@ -169,6 +169,9 @@ type handling struct {
 	conv    *conversation
 	lang    string
 	out     []Reply
+	// prevState and prevData are the conversation's state before this
+	// message ("L은요?" after a product answer reads it).
+	prevState, prevData string
 }
 
 // reply answers the sender.
@@ -230,7 +233,7 @@ func (h *handling) flooding(ctx context.Context) (bool, error) {
 			for _, a := range h.cfg.Owners {
 				h.out = append(h.out, Reply{Channel: a.Channel, Chat: a.Chat, Kind: KindAlert, Event: "flood", Priority: string(tickets.Low),
 					Key:  "flood:" + h.m.Channel + ":" + h.m.Chat,
-					Text: fmt.Sprintf("%s:%s sent over %d messages in %s; the bot is not answering it for now", h.m.Channel, h.m.Chat, l.n, l.window)})
+					Text: ownerText(h.cfg.OwnerLang, "alert_flood", h.m.Channel, h.m.Chat, h.o(windowKey(l.window)), l.n)})
 			}
 		}
 		return true, nil
@@ -238,10 +241,20 @@ func (h *handling) flooding(ctx context.Context) (bool, error) {
 	return false, nil
 }
 
+func windowKey(d time.Duration) string {
+	if d >= time.Hour {
+		return "hour"
+	}
+	return "minute"
+}
+
 // language picks the language of the bot's words: the message's own
-// script, then the conversation's, the platform's hint, the shop's.
+// script, then the conversation's, the platform's hint, the shop's. What
+// carries no language — an email address, digits, a link — keeps the
+// conversation's; so does a word or two of English in a conversation held
+// in Korean or Chinese ("ok", "thx", "5678 ok").
 func (h *handling) language() string {
-	if l := faq.DetectLanguage(h.m.Text); l != "" {
+	if l := messageLanguage(h.m.Text); l != "" && !(l == "en" && h.conv.Lang != "" && h.conv.Lang != "en" && latinWords(h.m.Text) < 3) {
 		return l
 	}
 	if h.conv.Lang != "" {
@@ -256,37 +269,33 @@ func (h *handling) language() string {
 	return h.cfg.Lang
 }
 
-// route is the customer flow of design §1, steps 3 to 7.
-func (h *handling) route(ctx context.Context) error {
-	text := strings.TrimSpace(h.m.Text)
-	// 3. Handed off to a person: the ticket collects the message.
-	t, err := h.tickets.Current(ctx, h.m.Channel, h.m.Chat)
-	switch {
-	case err == nil:
-		return h.joinTicket(ctx, t, text)
-	case !errors.Is(err, tickets.ErrNotFound):
-		return err
+// messageLanguage is the language of the words of text, leaving out email
+// addresses, links and digits.
+func messageLanguage(text string) string {
+	var keep []string
+	for _, f := range strings.Fields(text) {
+		if strings.Contains(f, "@") || strings.Contains(f, "://") || strings.HasPrefix(strings.ToLower(f), "www.") {
+			continue
+		}
+		keep = append(keep, strings.Map(func(r rune) rune {
+			if unicode.IsDigit(r) {
+				return -1
+			}
+			return r
+		}, f))
 	}
-	if text == "" && h.m.Choice == "" && h.m.Phone == "" {
-		h.reply(Reply{Kind: KindFAQ, Text: msg(h.lang, "empty")})
-		return nil
+	return faq.DetectLanguage(strings.Join(keep, " "))
+}
+
+// latinWords counts the words of text written in Latin letters.
+func latinWords(text string) int {
+	n := 0
+	for _, f := range strings.Fields(text) {
+		if strings.ContainsFunc(f, isLatin) && !strings.Contains(f, "@") {
+			n++
+		}
 	}
-	// 4. A dialogue in progress.
-	if done, err := h.continueDialogue(ctx, text); done || err != nil {
-		return err
-	}
-	// 5. Something a person must handle.
-	if c, ok := tickets.Classify(text); ok {
-		return h.classified(ctx, c, text)
-	}
-	// 6. An order or delivery question with an order number.
-	number := shop.ExtractOrderNumber(text, h.cfg.OrderPattern)
-	res := h.matcher.Match(text)
-	if number != "" && (looksLikeOrderQuestion(text, number) || isOrderAction(res)) {
-		return h.lookup(ctx, number, actionOf(res))
-	}
-	// 7. The FAQ.
-	return h.answer(ctx, res, text)
+	return n
 }
 
 func isOrderAction(r faq.Result) bool {
@@ -341,6 +350,10 @@ func (h *handling) continueDialogue(ctx context.Context, text string) (done bool
 		if number := shop.ExtractOrderNumber(text, h.cfg.OrderPattern); number != "" {
 			return true, h.lookup(ctx, number, faq.Action(data))
 		}
+	case stateProduct, stateProductAsked:
+		if done, err := h.pickProduct(ctx, state, data, text); done || err != nil {
+			return done, err
+		}
 	case stateVerify:
 		number, action, _ := strings.Cut(data, " ")
 		// A different order number starts over with that order.
@@ -350,6 +363,9 @@ func (h *handling) continueDialogue(ctx context.Context, text string) (done bool
 		if proof, ok := verificationProof(text, h.m.Phone); ok {
 			return true, h.verify(ctx, number, faq.Action(action), proof)
 		}
+	}
+	if strings.HasPrefix(h.m.Choice, productChoice) {
+		return h.pickProduct(ctx, state, data, text)
 	}
 	if h.m.Choice != "" {
 		// A stale button: the choice still names an entry, so answer it.

@@ -30,12 +30,7 @@ func (h *handling) answer(ctx context.Context, res faq.Result, text string) erro
 		h.reply(r)
 		return nil
 	default:
-		t, err := h.openTicket(ctx, tickets.Classification{Category: tickets.Question, Priority: tickets.Normal, Reason: "no FAQ match"}, text, "")
-		if err != nil {
-			return err
-		}
-		h.reply(Reply{Kind: KindHandoff, Text: msg(h.lang, "handoff", t.ID), Ticket: t.ID, Priority: string(t.Priority)})
-		return nil
+		return h.handOff(ctx, tickets.Classification{Category: tickets.Question, Priority: tickets.Normal, Reason: "no FAQ match"}, text)
 	}
 }
 
@@ -201,8 +196,10 @@ func (h *handling) verify(ctx context.Context, number string, action faq.Action,
 	}
 	h.log.Info("order verification failed", "channel", h.m.Channel, "chat", h.m.Chat, "failures", n)
 	if n >= maxFailures {
-		t, err := h.openTicket(ctx, tickets.Classification{Category: tickets.Question, Priority: tickets.Normal,
-			Reason: fmt.Sprintf("%d failed order verifications in an hour", n)}, h.m.Text, number)
+		// The ticket says why, not what was guessed: the wrong answers are
+		// no one's business, and the last one alone explains nothing.
+		t, err := h.openTicketAbout(ctx, tickets.Classification{Category: tickets.Question, Priority: tickets.Normal,
+			Reason: fmt.Sprintf("%d failed order verifications in an hour", n)}, "", ownerText(h.cfg.OwnerLang, "lockout", number, n), number)
 		if err != nil {
 			return err
 		}

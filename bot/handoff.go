@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -43,19 +42,38 @@ func (h *handling) classified(ctx context.Context, c tickets.Classification, tex
 	return nil
 }
 
-// openTicket opens (or joins) the conversation's ticket and tells the
-// owners.
+// openTicket opens (or joins) the conversation's ticket with the
+// customer's text and tells the owners.
 func (h *handling) openTicket(ctx context.Context, c tickets.Classification, text, number string) (*tickets.Ticket, error) {
+	return h.openTicketAbout(ctx, c, text, "", number)
+}
+
+// openTicketAbout opens (or joins) the conversation's ticket and tells the
+// owners. text is the customer's message (none for a ticket the bot opens
+// on its own, which has subject to say why); number is the order it is
+// about, else the order the conversation verified last.
+func (h *handling) openTicketAbout(ctx context.Context, c tickets.Classification, text, subject, number string) (*tickets.Ticket, error) {
 	before, err := h.tickets.Current(ctx, h.m.Channel, h.m.Chat)
 	if err != nil && !errors.Is(err, tickets.ErrNotFound) {
 		return nil, err
 	}
+	if number == "" {
+		if number, err = lastVerified(ctx, h.tx, h.conv.ID); err != nil {
+			return nil, err
+		}
+	}
 	t, created, err := h.tickets.Open(ctx, tickets.Ticket{
 		Channel: h.m.Channel, Chat: h.m.Chat, Customer: h.conv.Name, OrderNumber: number,
-		Category: c.Category, Priority: c.Priority, Lang: h.lang,
+		Category: c.Category, Priority: c.Priority, Lang: h.lang, Subject: subject,
 	}, text, h.now)
 	if err != nil {
 		return nil, err
+	}
+	if text == "" {
+		text = subject
+		if t, err = h.tickets.AddMessage(ctx, t.ID, tickets.AuthorBot, "bot", subject, h.now); err != nil {
+			return nil, err
+		}
 	}
 	h.conv.setState(stateIdle, "")
 	h.log.Info("ticket", "id", t.ID, "created", created, "category", t.Category, "priority", t.Priority, "reason", c.Reason)
@@ -64,8 +82,11 @@ func (h *handling) openTicket(ctx context.Context, c tickets.Classification, tex
 		h.alert(EventNew, h.ticketAlert(t, text), t)
 	case before != nil && t.Priority == tickets.Urgent && before.Priority != tickets.Urgent:
 		h.alert(EventEscalated, h.ticketAlert(t, text), t)
+	case before != nil && (t.Priority != before.Priority || t.Category != before.Category):
+		// A question that became a complaint: the owner reads it as one.
+		h.alert(EventMessage, h.ticketAlert(t, text), t)
 	default:
-		h.alert(EventMessage, msg(h.cfg.OwnerLang, "alert_message", t.ID, customerName(t, h.cfg.OwnerLang), oneLine(text, 500)), t)
+		h.alert(EventMessage, h.o("alert_message", t.ID, customerName(t), oneLine(text, 500)), t)
 	}
 	return t, nil
 }
@@ -85,19 +106,26 @@ func (h *handling) joinTicket(ctx context.Context, t *tickets.Ticket, text strin
 		h.alert(EventEscalated, h.ticketAlert(t, text), t)
 		return nil
 	}
-	h.alert(EventMessage, msg(h.cfg.OwnerLang, "alert_message", t.ID, customerName(t, h.cfg.OwnerLang), oneLine(text, 500)), t)
+	h.alert(EventMessage, h.o("alert_message", t.ID, customerName(t), oneLine(text, 500)), t)
 	return nil
 }
 
 func (h *handling) ticketAlert(t *tickets.Ticket, text string) string {
-	who := customerName(t, h.cfg.OwnerLang)
+	lang := h.cfg.OwnerLang
+	who := customerName(t)
 	if t.OrderNumber != "" {
 		who += " · #" + t.OrderNumber
 	}
-	return msg(h.cfg.OwnerLang, "alert_ticket", strings.ToUpper(string(t.Priority)), t.ID, t.Category, who, oneLine(text, 500), t.ID, t.ID)
+	label := t.Priority.Label(lang)
+	if baseLang(lang) == "en" {
+		label = strings.ToUpper(label)
+	}
+	return h.o("alert_ticket", label, t.ID, t.Category.Label(lang), who, oneLine(text, 500), t.ID, t.ID)
 }
 
-func customerName(t *tickets.Ticket, lang string) string {
+// customerName is how the owner knows the ticket's customer: the name, or
+// the channel and chat.
+func customerName(t *tickets.Ticket) string {
 	if t.Customer != "" {
 		return t.Customer
 	}
@@ -148,16 +176,3 @@ func formatMoney(won int64, lang string) string {
 
 // ErrNoTicket is returned for an owner action on a ticket that does not exist.
 var ErrNoTicket = errors.New("no such ticket")
-
-func ticketLine(t tickets.Ticket, now time.Time, loc *time.Location) string {
-	due := t.DueAt.In(loc).Format("01-02 15:04")
-	flag := ""
-	if t.Overdue(now) {
-		flag = " ⚠ overdue"
-	}
-	who := t.Customer
-	if who == "" {
-		who = t.Channel + ":" + t.Chat
-	}
-	return fmt.Sprintf("#%d [%s] %s · %s · %s · due %s%s\n   %s", t.ID, t.Priority, t.Category, t.Status, who, due, flag, oneLine(t.Subject, 80))
-}

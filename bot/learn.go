@@ -16,10 +16,10 @@ func (h *handling) cmdLearn(ctx context.Context, args string) (string, error) {
 	entryID = strings.TrimSpace(entryID)
 	id, err := parseTicketID(idText)
 	if err != nil || entryID == "" {
-		return "usage: /learn N entry-id", nil
+		return h.usage("usage_learn"), nil
 	}
 	if h.cfg.FAQ.Entry(entryID) == nil {
-		return fmt.Sprintf("no FAQ entry %q", entryID), nil
+		return h.o("no_entry", entryID), nil
 	}
 	msgs, err := h.tickets.Messages(ctx, id)
 	if err != nil {
@@ -33,7 +33,7 @@ func (h *handling) cmdLearn(ctx context.Context, args string) (string, error) {
 		}
 	}
 	if question == "" {
-		return fmt.Sprintf("ticket #%d has no customer question", id), nil
+		return h.o("no_question", id), nil
 	}
 	question = truncate(question, 300)
 	_, err = h.tx.ExecContext(ctx, h.tx.Rebind(`INSERT INTO learned (entry_id, question, ticket_id, created_at) VALUES (?, ?, ?, ?)
@@ -44,7 +44,7 @@ func (h *handling) cmdLearn(ctx context.Context, args string) (string, error) {
 	if err := h.matcher.Learn(entryID, question); err != nil {
 		return "", fmt.Errorf("bot: learn: %w", err)
 	}
-	return fmt.Sprintf("learned: %q now answers with %s", question, entryID), nil
+	return h.o("learned", question, entryID), nil
 }
 
 // loadLearned adds the phrasings learned earlier to the matcher; entries

@@ -1,6 +1,10 @@
 package bot
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/shopbot/shopbot/bot/hangul"
+)
 
 // The bot's own words, per language. Customer text is never part of a
 // format string: it only ever fills a %s.
@@ -41,12 +45,12 @@ var messages = map[string]map[string]string{
 		"zh": "快递公司：%s，运单号：%s\n物流查询：%s",
 	},
 	"ticket_opened": {
-		"ko": "불편을 드려 죄송해요. 문의 #%d로 접수했고, 담당자가 확인 후 직접 답변드릴게요.",
+		"ko": "불편을 드려 죄송해요. 문의 #%d{로} 접수했고, 담당자가 확인 후 직접 답변드릴게요.",
 		"en": "I'm sorry about this. I've opened ticket #%d and a person will get back to you.",
 		"zh": "非常抱歉给您带来不便。已为您登记工单 #%d，工作人员会尽快回复您。",
 	},
 	"ticket_urgent": {
-		"ko": "요청을 문의 #%d로 접수했어요. 담당자에게 바로 전달했으니 곧 연락드릴게요.",
+		"ko": "요청을 문의 #%d{로} 접수했어요. 담당자에게 바로 전달했으니 곧 연락드릴게요.",
 		"en": "I've opened ticket #%d and passed it to the shop owner right away. You'll hear back soon.",
 		"zh": "已登记工单 #%d 并立即转交店主处理，请稍候。",
 	},
@@ -70,27 +74,127 @@ var messages = map[string]map[string]string{
 		"en": "Sorry, something went wrong on our side. Please try again in a moment.",
 		"zh": "抱歉，系统出现了问题，请稍后再试。",
 	},
-	"alert_ticket": {
-		"ko": "[%s] 새 문의 #%d (%s) — %s\n%s\n/reply %d 답변 · /ticket %d",
-		"en": "[%s] New ticket #%d (%s) — %s\n%s\n/reply %d text · /ticket %d",
-		"zh": "[%s] 新工单 #%d（%s）— %s\n%s\n/reply %d 内容 · /ticket %d",
+	// Social replies (policy.go): short, in the customer's language.
+	"hello": {
+		"ko": "안녕하세요! 😊",
+		"en": "Hi there! 😊",
+		"zh": "您好！😊",
 	},
-	"alert_message": {
-		"ko": "문의 #%d — %s: %s",
-		"en": "Ticket #%d — %s: %s",
-		"zh": "工单 #%d — %s：%s",
+	"hello_shop": {
+		"ko": "안녕하세요, %s입니다! 😊",
+		"en": "Hi, this is %s! 😊",
+		"zh": "您好，这里是%s！😊",
+	},
+	"can_do": {
+		"ko": "배송, 교환·반품, 주문 조회, 상품 재고와 가격을 바로 알려 드릴 수 있어요. 무엇이 궁금하세요?",
+		"en": "I can help right away with delivery, returns and exchanges, your order, and product stock and prices. What would you like to know?",
+		"zh": "我可以马上为您解答配送、退换货、订单查询以及商品库存和价格。请问有什么可以帮您？",
+	},
+	"thanks": {
+		"ko": "천만에요! 더 궁금한 점이 있으면 언제든 말씀해 주세요. 😊",
+		"en": "You're welcome! Ask me any time. 😊",
+		"zh": "不客气！还有问题随时问我。😊",
+	},
+	"goodbye": {
+		"ko": "이용해 주셔서 감사해요. 좋은 하루 보내세요! 👋",
+		"en": "Thanks for stopping by. Have a nice day! 👋",
+		"zh": "感谢光临，祝您生活愉快！👋",
+	},
+	"ack": {
+		"ko": "네! 더 필요한 게 있으면 말씀해 주세요.",
+		"en": "Sure! Let me know if there's anything else.",
+		"zh": "好的！还有需要随时告诉我。",
+	},
+	"laughter": {
+		"ko": "😊 더 도와드릴 일이 있으면 말씀해 주세요.",
+		"en": "😊 Anything else I can help with?",
+		"zh": "😊 还有什么可以帮您的吗？",
+	},
+	"smalltalk": {
+		"ko": "저는 쇼핑 도우미라 그 얘기는 잘 모르지만, 주문·배송·교환·반품이나 상품 재고는 바로 도와드릴 수 있어요. 😊",
+		"en": "I'm the shop's assistant, so that one's beyond me — but I can help with orders, delivery, returns and product stock right away. 😊",
+		"zh": "我是店铺的购物助手，这个我不太懂，不过订单、配送、退换货和商品库存我都可以马上帮您。😊",
+	},
+	// Product questions (product.go).
+	"product_in_stock": {
+		"ko": "%s{은} 재고 있어요.",
+		"en": "%s is in stock.",
+		"zh": "%s有货。",
+	},
+	"product_low": {
+		"ko": "%s{은} %d개 남았어요.",
+		"en": "%s: only %d left.",
+		"zh": "%s仅剩%d件。",
+	},
+	"product_out": {
+		"ko": "%s{은} 지금 품절이에요.",
+		"en": "%s is sold out right now.",
+		"zh": "%s目前已售罄。",
+	},
+	"product_price": {
+		"ko": "가격은 %s{이에요}.",
+		"en": "It's %s.",
+		"zh": "价格是%s。",
+	},
+	"product_others": {
+		"ko": "같은 상품의 다른 옵션은 재고 있어요: %s",
+		"en": "Other options of it are in stock: %s",
+		"zh": "同款其他选项有货：%s",
+	},
+	"product_no_option": {
+		"ko": "말씀하신 옵션은 없어요. 이 상품은 이렇게 있어요:",
+		"en": "That option doesn't exist. This is what there is:",
+		"zh": "没有您说的这个选项。目前有以下选项：",
+	},
+	"product_list": {
+		"ko": "찾으신 상품이에요:",
+		"en": "Here's what I found:",
+		"zh": "为您找到以下商品：",
+	},
+	"product_many": {
+		"ko": "해당하는 상품이 %d개 있어요. 색상이나 사이즈를 알려 주시면 더 정확히 알려 드릴게요:",
+		"en": "%d products match. Tell me the colour or size and I'll narrow it down:",
+		"zh": "共有%d件相关商品。告诉我颜色或尺码，我可以帮您进一步确认：",
+	},
+	"product_line": {
+		"ko": "%d. %s — %s, %s",
+		"en": "%d. %s — %s, %s",
+		"zh": "%d. %s — %s，%s",
+	},
+	"stock_in":  {"ko": "재고 있음", "en": "in stock", "zh": "有货"},
+	"stock_low": {"ko": "%d개 남음", "en": "%d left", "zh": "剩%d件"},
+	"stock_out": {"ko": "품절", "en": "sold out", "zh": "售罄"},
+	"product_which": {
+		"ko": "어떤 상품이 궁금하세요? 상품 이름을 알려 주세요. (예: 티셔츠 화이트 M)",
+		"en": "Which product do you mean? Tell me its name (e.g. 'tee white M').",
+		"zh": "请问是哪件商品？请告诉我商品名称。",
+	},
+	"product_pick": {
+		"ko": "어떤 상품을 말씀하시는 건가요? 번호로 골라 주세요.",
+		"en": "Which one do you mean? Reply with a number.",
+		"zh": "您指的是哪一件？请回复编号。",
+	},
+	"product_unknown": {
+		"ko": "말씀하신 상품을 찾지 못해서 담당자에게 전달했어요 (문의 #%d). 확인 후 답변드릴게요.",
+		"en": "I couldn't find that product, so I've passed your question to a person (ticket #%d). They'll reply here.",
+		"zh": "没有找到您说的商品，已转交工作人员（工单 #%d），稍后会在这里回复您。",
 	},
 }
 
 // msg returns the bot's text for key in lang, falling back to Korean.
+// Korean particles marked in braces ("문의 #%d{로}") take the form that fits
+// the word before them (hangul.Attach).
 func msg(lang, key string, args ...any) string {
 	m := messages[key]
 	s, ok := m[lang]
 	if !ok {
-		s = m["ko"]
+		s, lang = m["ko"], "ko"
 	}
-	if len(args) == 0 {
-		return s
+	if len(args) > 0 {
+		s = fmt.Sprintf(s, args...)
 	}
-	return fmt.Sprintf(s, args...)
+	if lang == "ko" {
+		s = hangul.Attach(s)
+	}
+	return s
 }

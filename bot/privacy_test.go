@@ -64,7 +64,7 @@ func TestForgetCustomer(t *testing.T) {
 
 func TestPurgeKeepsWhatTheLawAsksAndOpenTickets(t *testing.T) {
 	run(t, func(t *testing.T, h *harness) {
-		h.say("old", "오늘 날씨 어때요?") // a ticket, left open
+		h.say("old", "물건이 깨져서 왔어요") // a ticket, left open
 		h.say("older", "배송비 얼마예요")
 		future := testNow.Add(4 * 365 * 24 * time.Hour)
 		p, err := bot.Purge(context.Background(), h.db, bot.DefaultRetention, future)

@@ -5,7 +5,14 @@ import (
 	"io"
 	"strings"
 	"text/template"
+
+	"github.com/shopbot/shopbot/bot/hangul"
 )
+
+// funcs are the functions an answer may call: josa puts the Korean
+// particle that fits after a value ({{josa .Order.Number "은"}} is "1042는",
+// {{josa .Order.Carrier "로"}} is "CJ대한통운으로").
+var funcs = template.FuncMap{"josa": hangul.Particle}
 
 // Data is what an answer template sees. Only the owner's FAQ file is ever a
 // template: customer text is passed as data, never executed.
@@ -45,7 +52,7 @@ func sampleData() Data {
 }
 
 func compile(name, text string) (*template.Template, error) {
-	t, err := template.New(name).Option("missingkey=zero").Parse(text)
+	t, err := template.New(name).Funcs(funcs).Option("missingkey=zero").Parse(text)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +79,7 @@ func (e *Entry) Render(lang string, data Data) (out string, err error) {
 		t, text = e.tmpls[lang], s
 	}
 	if t == nil { // an Entry built in code rather than by Parse
-		if t, err = template.New(e.ID).Option("missingkey=zero").Parse(text); err != nil {
+		if t, err = template.New(e.ID).Funcs(funcs).Option("missingkey=zero").Parse(text); err != nil {
 			return "", fmt.Errorf("faq: render %q: %w", e.ID, err)
 		}
 	}

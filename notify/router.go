@@ -450,11 +450,11 @@ func digest(rows []alertRow, lang string, max int) Event {
 	var b strings.Builder
 	switch {
 	case overflow > 0:
-		fmt.Fprintf(&b, w["digest_more"], len(rows), max)
+		fmt.Fprintf(&b, w["digest_more"], len(rows), noun(len(rows), "alert", "alerts"), max)
 	case held > 0:
-		fmt.Fprintf(&b, w["digest_quiet"], len(rows))
+		fmt.Fprintf(&b, w["digest_quiet"], len(rows), noun(len(rows), "alert", "alerts"))
 	default:
-		fmt.Fprintf(&b, w["digest_fold"], len(rows))
+		fmt.Fprintf(&b, w["digest_fold"], len(rows), noun(len(rows), "update", "updates"))
 	}
 	const maxLines = 12
 	for i, k := range order {

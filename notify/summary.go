@@ -151,10 +151,8 @@ func (s *Summarizer) Report(ctx context.Context, day time.Time, weekly bool) (*R
 		return wrap(err)
 	}
 	qFrom := time.Date(d.Year(), d.Month(), d.Day()-6, 0, 0, 0, 0, loc)
-	var questions []string
-	if err := sqlx.SelectContext(ctx, s.DB, &questions, s.DB.Rebind(`SELECT subject FROM tickets
-		WHERE category = ? AND created_at >= ? AND created_at < ? ORDER BY id`),
-		string(tickets.Question), qFrom.UTC(), to.UTC()); err != nil {
+	questions, err := tickets.NewStore(s.DB, s.SLA).Unanswered(ctx, qFrom, to)
+	if err != nil {
 		return wrap(err)
 	}
 	r.Questions = GroupQuestions(questions, 3)
@@ -251,16 +249,26 @@ func (s *Summarizer) days(ctx context.Context, r *Report, st *shop.Store) error 
 	return nil
 }
 
-// change is the relative change from before to now, as "+12%".
-func change(now, before int64) string {
+// change is the relative change from before to now, as "+12%"; false
+// when there was nothing before to compare with (no "+∞").
+func change(now, before int64) (string, bool) {
 	if before == 0 {
 		if now == 0 {
-			return "±0%"
+			return "±0%", true
 		}
-		return "+∞"
+		return "", false
 	}
 	pct := float64(now-before) * 100 / float64(before)
-	return fmt.Sprintf("%+.0f%%", pct)
+	return fmt.Sprintf("%+.0f%%", pct), true
+}
+
+// versus is a comparison with an earlier period in words: "+12% vs
+// yesterday", or "none yesterday" when that period sold nothing.
+func versus(w map[string]string, key, noneKey string, now, before int64, args ...any) string {
+	if c, ok := change(now, before); ok {
+		return fmt.Sprintf(w[key], append(args, c)...)
+	}
+	return fmt.Sprintf(w[noneKey], args...)
 }
 
 // Text puts the report in words for the owner, in lang: what to do first,
@@ -305,13 +313,13 @@ func (r *Report) Text(lang string) string {
 		line(w["todo"], strings.Join(todo, " · "))
 	}
 
-	sales := fmt.Sprintf(w["sales"], r.Sales.Orders, money(r.Sales.Revenue, lang))
+	sales := fmt.Sprintf(w["sales"], r.Sales.Orders, noun(r.Sales.Orders, "order", "orders"), money(r.Sales.Revenue, lang))
 	var vs []string
 	if r.Weekly {
-		vs = append(vs, fmt.Sprintf(w["vs_prev_week"], change(r.Sales.Revenue, r.Previous.Revenue)))
+		vs = append(vs, versus(w, "vs_prev_week", "vs_week_none", r.Sales.Revenue, r.Previous.Revenue))
 	} else {
-		vs = append(vs, fmt.Sprintf(w["vs_prev"], change(r.Sales.Revenue, r.Previous.Revenue)),
-			fmt.Sprintf(w["vs_weekday"], weekday(r.From.Weekday(), lang), change(r.Sales.Revenue, r.LastWeek.Revenue)))
+		vs = append(vs, versus(w, "vs_prev", "vs_prev_none", r.Sales.Revenue, r.Previous.Revenue),
+			versus(w, "vs_weekday", "vs_day_none", r.Sales.Revenue, r.LastWeek.Revenue, weekday(r.From.Weekday(), lang)))
 	}
 	sep, lp, rp := ", ", " (", ")"
 	if baseLang(lang) == "zh" {
@@ -351,7 +359,7 @@ func (r *Report) Text(lang string) string {
 			}
 			items = append(items, fmt.Sprintf(w["unship_item"], o.Number, oneLine(o.CustomerName, 20), days))
 		}
-		line(w["unshipped"], r.UnshippedDays, len(r.Unshipped), strings.Join(items, ", "))
+		line(w["unshipped"], r.UnshippedDays, noun(r.UnshippedDays, "day", "days"), len(r.Unshipped), strings.Join(items, ", "))
 	}
 
 	t := r.Tickets

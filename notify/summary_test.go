@@ -7,6 +7,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -138,6 +139,36 @@ func golden(t *testing.T, name, got string) {
 	}
 	if got+"\n" != string(want) {
 		t.Errorf("%s differs (go test -update to accept):\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+// TestSummaryWords: a day after a day without sales says so instead of
+// "+∞"; English counts agree with their nouns.
+func TestSummaryWords(t *testing.T) {
+	day := time.Date(2026, 11, 23, 0, 0, 0, 0, seoul)
+	r := &notify.Report{Shop: "하루상점", From: day, To: day.AddDate(0, 0, 1), AsOf: day.Add(20 * time.Hour),
+		Sales: shop.Sales{Orders: 1, Revenue: 29000, Units: 1}, UnshippedDays: 1,
+		Unshipped: []shop.Order{{Number: "1043", CustomerName: "이준호"}}}
+	tests := []struct {
+		lang      string
+		want, not []string
+	}{
+		{"en", []string{"💰 1 order · revenue ₩29,000 (none yesterday, none last Mon)", "paid over 1 day ago"}, []string{"∞", "1 orders", "1 days"}},
+		{"ko", []string{"💰 주문 1건 · 매출 29,000원 (어제는 매출 없음, 지난주 월요일은 매출 없음)"}, []string{"∞"}},
+		{"zh", []string{"💰 订单 1 笔 · 销售额 ₩29,000（昨日无销售，上周一无销售）"}, []string{"∞"}},
+	}
+	for _, tt := range tests {
+		got := r.Text(tt.lang)
+		for _, w := range tt.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s summary:\n%s\nwant %q", tt.lang, got, w)
+			}
+		}
+		for _, n := range tt.not {
+			if strings.Contains(got, n) {
+				t.Errorf("%s summary:\n%s\nhas %q", tt.lang, got, n)
+			}
+		}
 	}
 }
 

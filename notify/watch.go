@@ -140,7 +140,9 @@ func (w *Watcher) slas(ctx context.Context, now time.Time) (int, error) {
 
 // slaEvent is the SLA alert ticket t calls for at now, with its claim key.
 func (w *Watcher) slaEvent(t tickets.Ticket, now time.Time) (Event, string, bool) {
-	if t.FirstResponseAt != nil || t.Status != tickets.Open {
+	// Low tickets (off-topic questions, insults, feedback) never page the
+	// owner: the inbox and the summary show them.
+	if t.FirstResponseAt != nil || t.Status != tickets.Open || t.Priority == tickets.Low {
 		return Event{}, "", false
 	}
 	warnAt := w.WarnAt

@@ -23,14 +23,19 @@ func TestWatcher(t *testing.T) {
 		if _, _, err := tickets.NewStore(db, nil).Open(ctx, tickets.Ticket{Channel: "web", Chat: "a", Priority: tickets.Urgent, Category: tickets.Cancellation}, "cancel 1043", start); err != nil {
 			t.Fatal(err)
 		}
+		// A low ticket (off-topic, an insult) never pages, even overdue.
+		sla := tickets.SLA{tickets.Low: time.Hour}
+		if _, _, err := tickets.NewStore(db, sla).Open(ctx, tickets.Ticket{Channel: "web", Chat: "b", Priority: tickets.Low, Category: tickets.Question}, "any good restaurants nearby?", start); err != nil {
+			t.Fatal(err)
+		}
 		ob := bot.NewOutbox(db, c.Now, nil)
 		if _, err := ob.Enqueue(ctx, bot.Reply{Channel: "telegram", Chat: "1", Kind: bot.KindFAQ, Text: "hi"}); err != nil {
 			t.Fatal(err)
 		}
 		rec := &recorder{}
 		ws := []*notify.Watcher{
-			{DB: db, Poster: rec, Lang: "en", Now: c.Now, Channels: []string{"telegram"}},
-			{DB: db, Poster: rec, Lang: "en", Now: c.Now, Channels: []string{"telegram"}},
+			{DB: db, Poster: rec, Lang: "en", Now: c.Now, Channels: []string{"telegram"}, SLA: sla},
+			{DB: db, Poster: rec, Lang: "en", Now: c.Now, Channels: []string{"telegram"}, SLA: sla},
 		}
 		for c.Now().Before(start.Add(2 * time.Hour)) {
 			for _, w := range ws {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -96,6 +97,9 @@ func (s *Store) atomically(ctx context.Context, f func(q sqlx.ExtContext) error)
 // empty category: Question). The subject is t.Subject, or else firstText,
 // cut to MaxSubjectRunes runes.
 //
+// An empty firstText (a ticket the bot opens on its own, such as a
+// verification lockout) stores no customer message: t.Subject says why.
+//
 // There is at most one unresolved ticket per conversation: if one exists,
 // firstText joins it as a customer message (reopening it if pending), its
 // empty order number, customer name and language are filled in from t, its
@@ -153,7 +157,11 @@ func (s *Store) Open(ctx context.Context, t Ticket, firstText string, now time.T
 			if err != nil {
 				return err
 			}
-			if err := insertMessage(ctx, q, id, AuthorCustomer, t.Customer, firstText, now); err != nil {
+			if firstText != "" {
+				if err := insertMessage(ctx, q, id, AuthorCustomer, t.Customer, firstText, t.Category.NeedsPerson(), now); err != nil {
+					return err
+				}
+			} else if _, err := q.ExecContext(ctx, q.Rebind(`UPDATE tickets SET messages = 0 WHERE id = ?`), id); err != nil {
 				return err
 			}
 			created = true
@@ -186,8 +194,10 @@ func (s *Store) join(ctx context.Context, q sqlx.ExtContext, cur *Ticket, t Tick
 	} else if n == 0 {
 		return nil, ErrResolved
 	}
-	if err := s.addCustomer(ctx, q, cur, t.Customer, text, now); err != nil {
-		return nil, err
+	if text != "" {
+		if err := s.addCustomer(ctx, q, cur, t.Customer, text, t.Category.NeedsPerson(), now); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.raise(ctx, q, cur, t.Priority, t.Category, now); err != nil {
 		return nil, err
@@ -196,22 +206,27 @@ func (s *Store) join(ctx context.Context, q sqlx.ExtContext, cur *Ticket, t Tick
 }
 
 // addCustomer records a customer message on tk: a pending ticket opens
-// again, and the third customer message within 24 hours that the owner has
-// not answered raises the ticket to urgent.
-func (s *Store) addCustomer(ctx context.Context, q sqlx.ExtContext, tk *Ticket, by, text string, now time.Time) error {
+// again. A message that presses (one on a complaint, cancellation or
+// another ticket that NeedsPerson) counts towards escalation: the third
+// pressing message within 24 hours that the owner has not answered raises
+// the ticket to urgent.
+func (s *Store) addCustomer(ctx context.Context, q sqlx.ExtContext, tk *Ticket, by, text string, presses bool, now time.Time) error {
 	if _, err := q.ExecContext(ctx, q.Rebind(`UPDATE tickets SET messages = messages + 1, updated_at = ?,
 		status = CASE WHEN status = ? THEN ? ELSE status END WHERE id = ?`),
 		now, string(Pending), string(Open), tk.ID); err != nil {
 		return err
 	}
-	if err := insertMessage(ctx, q, tk.ID, AuthorCustomer, by, text, now); err != nil {
+	if err := insertMessage(ctx, q, tk.ID, AuthorCustomer, by, text, presses, now); err != nil {
 		return err
+	}
+	if !presses || !tk.Category.NeedsPerson() {
+		return nil
 	}
 	var n int
 	if err := sqlx.GetContext(ctx, q, &n, q.Rebind(`SELECT COUNT(*) FROM ticket_messages
-		WHERE ticket_id = ? AND author = ? AND at >= ?
+		WHERE ticket_id = ? AND author = ? AND presses = ? AND at >= ?
 		AND id > COALESCE((SELECT MAX(id) FROM ticket_messages WHERE ticket_id = ? AND author = ?), 0)`),
-		tk.ID, AuthorCustomer, now.Add(-24*time.Hour), tk.ID, AuthorOwner); err != nil {
+		tk.ID, AuthorCustomer, true, now.Add(-24*time.Hour), tk.ID, AuthorOwner); err != nil {
 		return err
 	}
 	if n >= 3 {
@@ -235,9 +250,9 @@ func (s *Store) raise(ctx context.Context, q sqlx.ExtContext, tk *Ticket, p Prio
 	return err
 }
 
-func insertMessage(ctx context.Context, q sqlx.ExtContext, id int64, author, by, text string, now time.Time) error {
-	_, err := q.ExecContext(ctx, q.Rebind(`INSERT INTO ticket_messages (ticket_id, author, by_name, text, at)
-		VALUES (?, ?, ?, ?, ?)`), id, author, clean(by), clean(text), now)
+func insertMessage(ctx context.Context, q sqlx.ExtContext, id int64, author, by, text string, presses bool, now time.Time) error {
+	_, err := q.ExecContext(ctx, q.Rebind(`INSERT INTO ticket_messages (ticket_id, author, by_name, text, presses, at)
+		VALUES (?, ?, ?, ?, ?, ?)`), id, author, clean(by), clean(text), presses, now)
 	return err
 }
 
@@ -319,10 +334,11 @@ func (s *Store) change(ctx context.Context, op string, id int64, f func(q sqlx.E
 }
 
 // AddMessage records a message on ticket id and returns the updated ticket.
-// A customer message makes a pending ticket open again, and the third
-// customer message within 24 hours on a ticket the owner has not answered
-// since raises it to urgent. An owner message is a Reply; a bot message is
-// only recorded. ErrResolved for a resolved ticket (open a new one),
+// A customer message makes a pending ticket open again; on a ticket that
+// NeedsPerson (a complaint, a cancellation…) it presses, and the third
+// pressing message within 24 hours that the owner has not answered since
+// raises the ticket to urgent. An owner message is a Reply; a bot message
+// is only recorded. ErrResolved for a resolved ticket (open a new one),
 // ErrNotFound for a missing one.
 func (s *Store) AddMessage(ctx context.Context, id int64, author, by, text string, now time.Time) (*Ticket, error) {
 	now = now.UTC()
@@ -331,11 +347,11 @@ func (s *Store) AddMessage(ctx context.Context, id int64, author, by, text strin
 		return s.Reply(ctx, id, by, text, now)
 	case AuthorCustomer:
 		return s.change(ctx, "add message", id, func(q sqlx.ExtContext, tk *Ticket) error {
-			return s.addCustomer(ctx, q, tk, by, clean(text), now)
+			return s.addCustomer(ctx, q, tk, by, clean(text), tk.Category.NeedsPerson(), now)
 		})
 	case AuthorBot:
 		return s.change(ctx, "add message", id, func(q sqlx.ExtContext, tk *Ticket) error {
-			if err := insertMessage(ctx, q, id, AuthorBot, by, text, now); err != nil {
+			if err := insertMessage(ctx, q, id, AuthorBot, by, text, false, now); err != nil {
 				return err
 			}
 			_, err := q.ExecContext(ctx, q.Rebind(`UPDATE tickets SET messages = messages + 1, updated_at = ? WHERE id = ?`), now, id)
@@ -345,13 +361,29 @@ func (s *Store) AddMessage(ctx context.Context, id int64, author, by, text strin
 	return nil, fmt.Errorf("tickets: add message %d: unknown author %q", id, author)
 }
 
+// Remark records a customer message on ticket id that asks nothing of the
+// owner — thanks, a greeting, a question the bot answered itself — so the
+// conversation on the ticket stays whole. It neither reopens a pending
+// ticket nor counts towards escalation. ErrResolved for a resolved ticket,
+// ErrNotFound for a missing one.
+func (s *Store) Remark(ctx context.Context, id int64, by, text string, now time.Time) (*Ticket, error) {
+	now = now.UTC()
+	return s.change(ctx, "remark", id, func(q sqlx.ExtContext, tk *Ticket) error {
+		if err := insertMessage(ctx, q, id, AuthorCustomer, by, clean(text), false, now); err != nil {
+			return err
+		}
+		_, err := q.ExecContext(ctx, q.Rebind(`UPDATE tickets SET messages = messages + 1, updated_at = ? WHERE id = ?`), now, id)
+		return err
+	})
+}
+
 // Reply records an owner's reply on ticket id: the first reply sets
 // FirstResponseAt, and the ticket becomes pending (waiting on the customer).
 // ErrResolved for a resolved ticket, ErrNotFound for a missing one.
 func (s *Store) Reply(ctx context.Context, id int64, by, text string, now time.Time) (*Ticket, error) {
 	now = now.UTC()
 	return s.change(ctx, "reply", id, func(q sqlx.ExtContext, tk *Ticket) error {
-		if err := insertMessage(ctx, q, id, AuthorOwner, by, text, now); err != nil {
+		if err := insertMessage(ctx, q, id, AuthorOwner, by, text, false, now); err != nil {
 			return err
 		}
 		_, err := q.ExecContext(ctx, q.Rebind(`UPDATE tickets SET status = ?, messages = messages + 1, updated_at = ?,
@@ -410,17 +442,40 @@ func (s *Store) Messages(ctx context.Context, id int64) ([]Message, error) {
 	return ms, nil
 }
 
+// Latest returns the newest message of each of the tickets ids (from any
+// author), by ticket id; a ticket without messages is left out.
+func (s *Store) Latest(ctx context.Context, ids []int64) (map[int64]Message, error) {
+	out := make(map[int64]Message, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	var rows []messageRow
+	if err := sqlx.SelectContext(ctx, s.q, &rows, s.q.Rebind(`SELECT id, ticket_id, author, by_name, text, at FROM ticket_messages
+		WHERE id IN (SELECT MAX(id) FROM ticket_messages WHERE ticket_id IN (`+marks+`) GROUP BY ticket_id)`), args...); err != nil {
+		return nil, fmt.Errorf("tickets: latest: %w", err)
+	}
+	for _, r := range rows {
+		out[r.TicketID] = Message{ID: r.ID, TicketID: r.TicketID, Author: r.Author, By: r.By, Text: r.Text, At: r.At.UTC()}
+	}
+	return out, nil
+}
+
 // Filter selects tickets for List.
 type Filter struct {
 	Statuses  []Status  // empty: open and pending
 	Priority  Priority  // "": any
 	OverdueAt time.Time // non-zero: only tickets due before it with no first response
 	Limit     int       // 0: no limit
+	Offset    int       // skip this many (a later page)
 }
 
-// List returns the tickets f selects, most urgent priority first, then by
-// due time. An unknown status or priority in f is an error.
-func (s *Store) List(ctx context.Context, f Filter) ([]Ticket, error) {
+// where is f's WHERE clause and its arguments.
+func (f Filter) where() (string, []any, error) {
 	statuses := f.Statuses
 	if len(statuses) == 0 {
 		statuses = []Status{Open, Pending}
@@ -432,7 +487,7 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Ticket, error) {
 	marks := make([]string, len(statuses))
 	for i, st := range statuses {
 		if !st.Valid() {
-			return nil, fmt.Errorf("tickets: list: unknown status %q", st)
+			return "", nil, fmt.Errorf("unknown status %q", st)
 		}
 		marks[i] = "?"
 		args = append(args, string(st))
@@ -440,7 +495,7 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Ticket, error) {
 	where = append(where, "status IN ("+strings.Join(marks, ", ")+")")
 	if f.Priority != "" {
 		if !f.Priority.Valid() {
-			return nil, fmt.Errorf("tickets: list: unknown priority %q", f.Priority)
+			return "", nil, fmt.Errorf("unknown priority %q", f.Priority)
 		}
 		where = append(where, "priority_rank = ?")
 		args = append(args, f.Priority.Rank())
@@ -449,11 +504,42 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Ticket, error) {
 		where = append(where, "due_at < ? AND first_response_at IS NULL")
 		args = append(args, f.OverdueAt.UTC())
 	}
-	query := `SELECT ` + ticketCols + ` FROM tickets WHERE ` + strings.Join(where, " AND ") +
-		` ORDER BY priority_rank, due_at, id`
+	return strings.Join(where, " AND "), args, nil
+}
+
+// Count returns how many tickets f selects, ignoring its Limit and Offset.
+func (s *Store) Count(ctx context.Context, f Filter) (int, error) {
+	where, args, err := f.where()
+	if err != nil {
+		return 0, fmt.Errorf("tickets: count: %w", err)
+	}
+	var n int
+	if err := sqlx.GetContext(ctx, s.q, &n, s.q.Rebind(`SELECT COUNT(*) FROM tickets WHERE `+where), args...); err != nil {
+		return 0, fmt.Errorf("tickets: count: %w", err)
+	}
+	return n, nil
+}
+
+// List returns the tickets f selects, most urgent priority first, then by
+// due time; Limit and Offset cut a page from that order. An unknown status
+// or priority in f is an error.
+func (s *Store) List(ctx context.Context, f Filter) ([]Ticket, error) {
+	where, args, err := f.where()
+	if err != nil {
+		return nil, fmt.Errorf("tickets: list: %w", err)
+	}
+	query := `SELECT ` + ticketCols + ` FROM tickets WHERE ` + where + ` ORDER BY priority_rank, due_at, id`
 	if f.Limit > 0 {
 		query += ` LIMIT ?`
 		args = append(args, f.Limit)
+	}
+	if f.Offset > 0 {
+		if f.Limit <= 0 {
+			query += ` LIMIT ?` // SQLite needs a LIMIT before OFFSET
+			args = append(args, math.MaxInt32)
+		}
+		query += ` OFFSET ?`
+		args = append(args, f.Offset)
 	}
 	var rows []ticketRow
 	if err := sqlx.SelectContext(ctx, s.q, &rows, s.q.Rebind(query), args...); err != nil {
@@ -523,6 +609,23 @@ func (s *Store) Stats(ctx context.Context, from, to, now time.Time) (Stats, erro
 	st.Answered = len(ds)
 	st.MedianFirstResponse = median(ds)
 	return st, nil
+}
+
+// Unanswered returns what customers asked that the bot could not answer,
+// for the tickets of that kind opened in [from, to), oldest first: the
+// first customer message of each normal question ticket. Low ones are
+// off-topic; a ticket the bot opened on its own (a lockout) has no
+// customer message and is left out.
+func (s *Store) Unanswered(ctx context.Context, from, to time.Time) ([]string, error) {
+	var out []string
+	err := sqlx.SelectContext(ctx, s.q, &out, s.q.Rebind(`SELECT m.text FROM tickets t
+		JOIN ticket_messages m ON m.id = (SELECT MIN(id) FROM ticket_messages WHERE ticket_id = t.id AND author = ?)
+		WHERE t.category = ? AND t.priority = ? AND t.created_at >= ? AND t.created_at < ? ORDER BY t.id`),
+		AuthorCustomer, string(Question), string(Normal), from.UTC(), to.UTC())
+	if err != nil {
+		return nil, fmt.Errorf("tickets: unanswered: %w", err)
+	}
+	return out, nil
 }
 
 // Forget deletes every ticket of the conversation channel/chat, with its

@@ -67,9 +67,9 @@ func TestOpenJoinRaise(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Three unanswered messages, but only the complaint pressed: the
+		// question and the suggestion do not make it urgent.
 		want.UpdatedAt, want.Messages = t2, 3
-		// That was the third unanswered customer message within 24 h: urgent.
-		want.Priority, want.DueAt = tickets.Urgent, t0.Add(time.Hour)
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("third Open (-want +got):\n%s", diff)
 		}
@@ -116,7 +116,7 @@ func TestThirdMessageEscalation(t *testing.T) {
 		s := tickets.NewStore(db, nil)
 		open := func(chat string) *tickets.Ticket {
 			t.Helper()
-			tk, _, err := s.Open(ctx, tickets.Ticket{Channel: "web", Chat: chat, Category: tickets.Question, Priority: tickets.Normal}, "first", t0)
+			tk, _, err := s.Open(ctx, tickets.Ticket{Channel: "web", Chat: chat, Category: tickets.Complaint, Priority: tickets.High}, "first", t0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -133,8 +133,8 @@ func TestThirdMessageEscalation(t *testing.T) {
 
 		t.Run("three within 24h", func(t *testing.T) {
 			tk := open("a")
-			if got := add(tk.ID, tickets.AuthorCustomer, t0.Add(time.Hour)); got.Priority != tickets.Normal {
-				t.Errorf("after 2 messages: %s, want normal", got.Priority)
+			if got := add(tk.ID, tickets.AuthorCustomer, t0.Add(time.Hour)); got.Priority != tickets.High {
+				t.Errorf("after 2 messages: %s, want high", got.Priority)
 			}
 			got := add(tk.ID, tickets.AuthorCustomer, t0.Add(2*time.Hour))
 			if got.Priority != tickets.Urgent || !got.DueAt.Equal(t0.Add(time.Hour)) || got.Messages != 3 {
@@ -147,8 +147,8 @@ func TestThirdMessageEscalation(t *testing.T) {
 		t.Run("spread over more than 24h", func(t *testing.T) {
 			tk := open("b")
 			add(tk.ID, tickets.AuthorCustomer, t0.Add(20*time.Hour))
-			if got := add(tk.ID, tickets.AuthorCustomer, t0.Add(25*time.Hour)); got.Priority != tickets.Normal {
-				t.Errorf("got %s, want normal", got.Priority)
+			if got := add(tk.ID, tickets.AuthorCustomer, t0.Add(25*time.Hour)); got.Priority != tickets.High {
+				t.Errorf("got %s, want high", got.Priority)
 			}
 		})
 		t.Run("owner answered in between", func(t *testing.T) {
@@ -158,8 +158,8 @@ func TestThirdMessageEscalation(t *testing.T) {
 				t.Errorf("owner message: status %s, want pending", got.Status)
 			}
 			got := add(tk.ID, tickets.AuthorCustomer, t0.Add(3*time.Minute))
-			if got.Priority != tickets.Normal || got.Status != tickets.Open {
-				t.Errorf("got %s %s, want normal open", got.Priority, got.Status)
+			if got.Priority != tickets.High || got.Status != tickets.Open {
+				t.Errorf("got %s %s, want high open", got.Priority, got.Status)
 			}
 			add(tk.ID, tickets.AuthorCustomer, t0.Add(4*time.Minute))
 			if got := add(tk.ID, tickets.AuthorCustomer, t0.Add(5*time.Minute)); got.Priority != tickets.Urgent {
@@ -170,8 +170,50 @@ func TestThirdMessageEscalation(t *testing.T) {
 			tk := open("d")
 			add(tk.ID, tickets.AuthorBot, t0.Add(time.Minute))
 			got := add(tk.ID, tickets.AuthorCustomer, t0.Add(2*time.Minute))
-			if got.Priority != tickets.Normal || got.Messages != 3 {
-				t.Errorf("got %s with %d messages, want normal with 3", got.Priority, got.Messages)
+			if got.Priority != tickets.High || got.Messages != 3 {
+				t.Errorf("got %s with %d messages, want high with 3", got.Priority, got.Messages)
+			}
+		})
+		t.Run("remarks do not press", func(t *testing.T) {
+			tk := open("f")
+			for i := range 3 {
+				got, err := s.Remark(ctx, tk.ID, "x", "감사합니다", t0.Add(time.Duration(i+1)*time.Minute))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.Priority != tickets.High || got.Messages != i+2 {
+					t.Errorf("after remark %d: %s with %d messages, want high with %d", i+1, got.Priority, got.Messages, i+2)
+				}
+			}
+			if got := add(tk.ID, tickets.AuthorCustomer, t0.Add(time.Hour)); got.Priority != tickets.High {
+				t.Errorf("second pressing message after three remarks: %s, want high", got.Priority)
+			}
+		})
+		t.Run("a remark does not reopen", func(t *testing.T) {
+			tk := open("g")
+			add(tk.ID, tickets.AuthorOwner, t0.Add(time.Minute))
+			got, err := s.Remark(ctx, tk.ID, "x", "thanks!", t0.Add(2*time.Minute))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Status != tickets.Pending {
+				t.Errorf("status after a remark = %s, want pending", got.Status)
+			}
+		})
+		t.Run("questions never escalate", func(t *testing.T) {
+			tk, _, err := s.Open(ctx, tickets.Ticket{Channel: "web", Chat: "h", Category: tickets.Question, Priority: tickets.Normal}, "선물 포장 돼요?", t0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range 4 {
+				tk, _, err = s.Open(ctx, tickets.Ticket{Channel: "web", Chat: "h", Category: tickets.Question, Priority: tickets.Normal}, "그리고 이것도요", t0.Add(time.Duration(i+1)*time.Minute))
+				if err != nil {
+					t.Fatal(err)
+				}
+				tk = add(tk.ID, tickets.AuthorCustomer, t0.Add(time.Duration(i+1)*time.Minute))
+			}
+			if tk.Priority != tickets.Normal || tk.Messages != 9 {
+				t.Errorf("question after 9 messages: %s with %d messages, want normal with 9", tk.Priority, tk.Messages)
 			}
 		})
 		t.Run("unknown author", func(t *testing.T) {
@@ -342,6 +384,9 @@ func TestListAndStats(t *testing.T) {
 			{"urgent", tickets.Filter{Priority: tickets.Urgent}, []string{"urg1"}},
 			{"high", tickets.Filter{Priority: tickets.High}, []string{"high1", "high2"}},
 			{"limit", tickets.Filter{Limit: 2}, []string{"urg1", "high1"}},
+			{"second page", tickets.Filter{Limit: 2, Offset: 2}, []string{"high2", "norm1"}},
+			{"last page", tickets.Filter{Limit: 4, Offset: 4}, []string{"norm2", "low1"}},
+			{"offset alone", tickets.Filter{Offset: 5}, []string{"low1"}},
 			// At t0+5h: urg1 (due 2:00), high2 (due 4:10) are past due and unanswered.
 			{"overdue", tickets.Filter{OverdueAt: t0.Add(5 * time.Hour)}, []string{"urg1", "high2"}},
 			{"overdue later", tickets.Filter{OverdueAt: t0.Add(25 * time.Hour)}, []string{"urg1", "high2", "norm1"}},
@@ -355,7 +400,17 @@ func TestListAndStats(t *testing.T) {
 				if diff := cmp.Diff(tt.want, chats(got)); diff != "" {
 					t.Errorf("List (-want +got):\n%s", diff)
 				}
+				n, err := s.Count(ctx, tt.f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if tt.f.Limit == 0 && tt.f.Offset == 0 && n != len(tt.want) {
+					t.Errorf("Count = %d, want %d", n, len(tt.want))
+				}
 			})
+		}
+		if n, err := s.Count(ctx, tickets.Filter{Limit: 2, Offset: 2}); err != nil || n != 6 {
+			t.Errorf("Count of a page = %d, %v; want 6 (the whole list)", n, err)
 		}
 		if _, err := s.List(ctx, tickets.Filter{Priority: "asap"}); err == nil {
 			t.Error("List with an unknown priority: no error")

@@ -73,7 +73,7 @@ func newHarness(t testing.TB, db *sqlx.DB) *harness {
 	eng, err := bot.New(ctx, bot.Config{
 		DB: db, FAQ: faq.ExampleFile(), Outbox: ob,
 		Shop:   faq.Shop{Name: "하루상점"},
-		Owners: []bot.Address{{Channel: "notify"}}, Location: seoul, Now: c.Now,
+		Owners: []bot.Address{{Channel: "notify"}}, Location: seoul, Now: c.Now, OwnerLang: "en",
 	})
 	if err != nil {
 		t.Fatal(err)

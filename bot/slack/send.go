@@ -158,9 +158,10 @@ func imageName(r bot.Reply) string {
 	return "image.png"
 }
 
-// ticketTitle is the ticket message's first line.
+// ticketTitle is the ticket message's first line, in the owner's
+// language: "🔴 URGENT #3 · cancellation", "🔴 긴급 #3 · 취소".
 func (a *Adapter) ticketTitle(t *tickets.Ticket) string {
-	return label(a.cfg.Lang, "ticket", priorityMark(t.Priority)+" "+strings.ToUpper(string(t.Priority)), t.ID, t.Category)
+	return label(a.cfg.Lang, "ticket", priorityMark(t.Priority)+" "+strings.ToUpper(t.Priority.Label(a.cfg.Lang)), t.ID, t.Category.Label(a.cfg.Lang))
 }
 
 // ticketBlocks renders ticket t as its Block Kit message at now. note, if

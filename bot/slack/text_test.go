@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/shopbot/shopbot/tickets"
 )
 
 func TestPlainText(t *testing.T) {
@@ -98,6 +100,23 @@ func TestLabelsComplete(t *testing.T) {
 			if verbs(got) != verbs(en) {
 				t.Errorf("%s %q = %q: verbs %q, want %q as in English", lang, key, got, verbs(got), verbs(en))
 			}
+		}
+	}
+}
+
+// TestTicketTitle: a ticket's title names its priority and category in
+// the owner's language.
+func TestTicketTitle(t *testing.T) {
+	tk := &tickets.Ticket{ID: 3, Priority: tickets.Urgent, Category: tickets.Cancellation}
+	tests := []struct{ lang, want string }{
+		{"en", "🔴 URGENT #3 · cancellation"},
+		{"ko", "🔴 긴급 #3 · 취소"},
+		{"zh", "🔴 紧急 #3 · 取消"},
+	}
+	for _, tt := range tests {
+		a := &Adapter{cfg: Config{Lang: tt.lang}}
+		if got := a.ticketTitle(tk); got != tt.want {
+			t.Errorf("%s title = %q, want %q", tt.lang, got, tt.want)
 		}
 	}
 }

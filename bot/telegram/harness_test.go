@@ -117,7 +117,7 @@ func (h *harness) build(opt options) {
 	}
 	h.eng = eng
 	a, err := telegram.New(ctx, telegram.Config{
-		Token: h.srv.Token, Endpoint: h.srv.Endpoint(), Owners: []int64{owner.ID},
+		Token: h.srv.Token, Endpoint: h.srv.Endpoint(), Owners: []int64{owner.ID}, Lang: "ko",
 		Engine: eng, Outbox: h.ob, WebhookURL: opt.webhookURL, WebhookSecret: opt.secret,
 	})
 	if err != nil {

@@ -38,6 +38,7 @@ type Config struct {
 	Token    string  // the bot's token (TELEGRAM_BOT_TOKEN); never logged
 	Endpoint string  // API endpoint, go-telegram-bot-api format "http://host/bot%s/%s"; "": api.telegram.org
 	Owners   []int64 // owner chat ids: their messages are Owner=true; everyone else is a customer
+	Lang     string  // the owner's language (notify.language), for the owners' command menu: ko, en, zh
 	Engine   Engine  // *bot.Engine, or a wrapper of it
 	Outbox   *bot.Outbox
 	// WebhookURL switches from long polling to a webhook at this public

@@ -355,6 +355,10 @@ func TestOwnerCommandsScoped(t *testing.T) {
 		if len(cs) != 2 || cs[1].Method != "setMyCommands" || len(cs[1].Commands) < 5 {
 			t.Errorf("commands calls = %+v", cs)
 		}
+		// In the owner's language (Korean here).
+		if d := cs[1].Commands[0].Description; !strings.Contains(d, "문의") {
+			t.Errorf("menu %q, want it in Korean", d)
+		}
 		// The owner's commands work, with or without the bot's @name.
 		r := h.say(owner, "/help@"+telegramtest.BotUser.UserName)
 		contains(t, r, "/reply")

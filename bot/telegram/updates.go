@@ -371,19 +371,48 @@ func (a *Adapter) SetWebhook(ctx context.Context) error {
 	return nil
 }
 
-// ownerCommands is the menu the owner chats show.
-var ownerCommands = []tgbotapi.BotCommand{
-	{Command: "tickets", Description: "open tickets (open|urgent|overdue)"},
-	{Command: "ticket", Description: "one ticket: /ticket N"},
-	{Command: "reply", Description: "answer a customer: /reply N text"},
-	{Command: "claim", Description: "take a ticket: /claim N"},
-	{Command: "close", Description: "resolve a ticket: /close N"},
-	{Command: "stock", Description: "stock of a product: /stock query"},
-	{Command: "sales", Description: "sales: today|yesterday|7d|30d|month"},
-	{Command: "summary", Description: "today's summary"},
-	{Command: "faq", Description: "what the bot would answer: /faq question"},
-	{Command: "learn", Description: "teach the bot a phrasing"},
-	{Command: "help", Description: "all commands"},
+// ownerCommands is the menu the owner chats show, in the owner's
+// language (Config.Lang; English when it is not ko or zh).
+var ownerCommands = map[string][]tgbotapi.BotCommand{
+	"en": {
+		{Command: "tickets", Description: "open tickets (open|urgent|overdue)"},
+		{Command: "ticket", Description: "one ticket: /ticket N"},
+		{Command: "reply", Description: "answer a customer: /reply N text"},
+		{Command: "claim", Description: "take a ticket: /claim N"},
+		{Command: "close", Description: "resolve a ticket: /close N"},
+		{Command: "stock", Description: "stock of a product: /stock query"},
+		{Command: "sales", Description: "sales: today|yesterday|7d|30d|month"},
+		{Command: "summary", Description: "today's summary"},
+		{Command: "faq", Description: "what the bot would answer: /faq question"},
+		{Command: "learn", Description: "teach the bot a phrasing"},
+		{Command: "help", Description: "all commands"},
+	},
+	"ko": {
+		{Command: "tickets", Description: "답변을 기다리는 문의 (open|urgent|overdue)"},
+		{Command: "ticket", Description: "문의 보기: /ticket 번호"},
+		{Command: "reply", Description: "고객에게 답장: /reply 번호 내용"},
+		{Command: "claim", Description: "내가 맡기: /claim 번호"},
+		{Command: "close", Description: "해결 처리: /close 번호"},
+		{Command: "stock", Description: "상품 재고: /stock 검색어"},
+		{Command: "sales", Description: "매출: today|yesterday|7d|30d|month"},
+		{Command: "summary", Description: "오늘 요약"},
+		{Command: "faq", Description: "봇이 뭐라고 답할지: /faq 질문"},
+		{Command: "learn", Description: "봇에게 새 표현 가르치기"},
+		{Command: "help", Description: "모든 명령"},
+	},
+	"zh": {
+		{Command: "tickets", Description: "待处理的工单 (open|urgent|overdue)"},
+		{Command: "ticket", Description: "查看工单：/ticket 编号"},
+		{Command: "reply", Description: "回复顾客：/reply 编号 内容"},
+		{Command: "claim", Description: "认领工单：/claim 编号"},
+		{Command: "close", Description: "关闭工单：/close 编号"},
+		{Command: "stock", Description: "商品库存：/stock 关键词"},
+		{Command: "sales", Description: "销售额：today|yesterday|7d|30d|month"},
+		{Command: "summary", Description: "今日摘要"},
+		{Command: "faq", Description: "机器人会如何回答：/faq 问题"},
+		{Command: "learn", Description: "教机器人新的说法"},
+		{Command: "help", Description: "全部命令"},
+	},
 }
 
 // SetCommands removes any command menu customers could see and shows the
@@ -394,7 +423,11 @@ func (a *Adapter) SetCommands(ctx context.Context) error {
 		return fmt.Errorf("telegram: deleteMyCommands: %w", a.clean(err))
 	}
 	for _, o := range a.cfg.Owners {
-		if _, err := api.Request(tgbotapi.NewSetMyCommandsWithScope(tgbotapi.NewBotCommandScopeChat(o), ownerCommands...)); err != nil {
+		menu, ok := ownerCommands[a.cfg.Lang]
+		if !ok {
+			menu = ownerCommands["en"]
+		}
+		if _, err := api.Request(tgbotapi.NewSetMyCommandsWithScope(tgbotapi.NewBotCommandScopeChat(o), menu...)); err != nil {
 			return fmt.Errorf("telegram: setMyCommands for owner chat %d: %w", o, a.clean(err))
 		}
 	}

@@ -147,9 +147,16 @@ func TestBrowserCustomerAndOwner(t *testing.T) {
 			t.Errorf("aria-expanded %q after opening", got)
 		}
 
+		// A greeting: a word back, no hand-off.
+		typeAndEnter(t, ctx, "안녕하세요")
+		waitJS(t, ctx, "the greeting's answer", `R.querySelector('li.bot[data-kind=faq]')`)
+		if !eval[bool](t, ctx, `(`+shadow+`).querySelector('.hand').hidden`) {
+			t.Errorf("a greeting showed the hand-off banner")
+		}
+
 		// An FAQ question.
 		typeAndEnter(t, ctx, "배송 언제 와요?")
-		waitJS(t, ctx, "an FAQ answer", `R.querySelector('li.bot[data-kind=faq]')`)
+		waitJS(t, ctx, "an FAQ answer", `R.querySelectorAll('li.bot[data-kind=faq]').length >= 2`)
 
 		// A clarify question, answered by tapping a button.
 		typeAndEnter(t, ctx, clarifyQuery(t, h.eng))
@@ -214,15 +221,15 @@ func TestBrowserCustomerAndOwner(t *testing.T) {
 		if n := count(t, ctx, "li.owner"); n != 2 {
 			t.Errorf("%d owner replies shown, want exactly 2", n)
 		}
-		if n := count(t, ctx, "li.me"); n != 6 {
-			t.Errorf("%d customer messages shown, want 6", n)
+		if n := count(t, ctx, "li.me"); n != 7 {
+			t.Errorf("%d customer messages shown, want 7", n)
 		}
 
 		// A reload resumes the same conversation.
 		if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
 			t.Fatal(err)
 		}
-		waitJS(t, ctx, "the conversation after a reload", `R.querySelectorAll('li.owner').length === 2 && R.querySelectorAll('li.me').length === 6`)
+		waitJS(t, ctx, "the conversation after a reload", `R.querySelectorAll('li.owner').length === 2 && R.querySelectorAll('li.me').length === 7`)
 
 		// A phone: the open panel fills a 360-px screen.
 		if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile)); err != nil {

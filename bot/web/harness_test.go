@@ -60,18 +60,21 @@ func newHarness(t *testing.T, db *sqlx.DB, opts ...option) *harness {
 	}
 	h.ob = bot.NewOutbox(db, nil, nil)
 	h.ob.Poll = 50 * time.Millisecond
+	cfg := web.Config{DB: db, ShopName: "하루상점", Lang: "ko", Demo: true,
+		AllowedOrigins: []string{"https://shop.example"}, Now: h.Now}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	// The engine speaks to the owner in the inbox's language and zone.
 	eng, err := bot.New(ctx, bot.Config{DB: db, FAQ: faq.ExampleFile(), Outbox: h.ob,
-		Shop:   faq.Shop{Name: "하루상점", Hours: "평일 10-18시", Contact: "02-123-4567"},
+		Shop:      faq.Shop{Name: "하루상점", Hours: "평일 10-18시", Contact: "02-123-4567"},
+		OwnerLang: cfg.OwnerLang, Location: cfg.Location,
 		Owners: []bot.Address{{Channel: web.OwnerChannel, Chat: web.OwnerChat}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	h.eng = eng
-	cfg := web.Config{DB: db, Engine: eng, ShopName: "하루상점", Lang: "ko", Demo: true,
-		AllowedOrigins: []string{"https://shop.example"}, Now: h.Now}
-	for _, o := range opts {
-		o(&cfg)
-	}
+	cfg.Engine = eng
 	h.srv, err = web.New(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -192,26 +192,42 @@ type ownerView struct {
 	Groups  []ticketGroup
 	Summary string
 	Ticket  *ticketView
-	Msgs    []tickets.Message
+	Msgs    []messageView
 	Now     time.Time
+}
+
+// messageView is one message of a ticket as the inbox shows it: who, in
+// the owner's words, and when, in the shop's time zone.
+type messageView struct {
+	Author string // "customer", "owner", "bot": the style
+	Who    string
+	Text   string
+	At     string
 }
 
 type ticketGroup struct {
 	Priority string
+	Label    string
 	Tickets  []ticketView
 }
 
 type ticketView struct {
 	tickets.Ticket
-	Who     string
-	Due     string // "in 3h 20m", "overdue 15m", "answered"
-	Overdue bool
-	DueUnix int64 // for the live countdown; 0 once answered
-	Created string
+	Who      string
+	Due      string // "in 3h 20m", "overdue 15m", "answered"
+	Overdue  bool
+	DueUnix  int64 // for the live countdown; 0 once answered
+	Created  string
+	Priority string // the labels, in the owner's language
+	Category string
+	Status   string
+	Latest   *messageView // the newest message, for the list
 }
 
 func (s *Server) view(t tickets.Ticket, now time.Time) ticketView {
-	v := ticketView{Ticket: t, Who: t.Customer, Created: t.CreatedAt.In(s.cfg.Location).Format("01-02 15:04")}
+	lang := s.cfg.OwnerLang
+	v := ticketView{Ticket: t, Who: t.Customer, Created: s.local(t.CreatedAt),
+		Priority: t.Priority.Label(lang), Category: t.Category.Label(lang), Status: t.Status.Label(lang)}
 	if v.Who == "" {
 		v.Who = t.Channel + " · " + shortChat(t.Chat)
 	}
@@ -228,6 +244,14 @@ func (s *Server) view(t tickets.Ticket, now time.Time) ticketView {
 	return v
 }
 
+// local is a time in the shop's zone, as the inbox shows times.
+func (s *Server) local(t time.Time) string { return t.In(s.cfg.Location).Format("01-02 15:04") }
+
+// message is one ticket message for the inbox.
+func (s *Server) message(m tickets.Message) messageView {
+	return messageView{Author: m.Author, Who: s.words()[m.Author], Text: m.Text, At: s.local(m.At)}
+}
+
 func shortChat(c string) string {
 	if utf8.RuneCountInString(c) > 10 {
 		return string([]rune(c)[:10]) + "…"
@@ -235,18 +259,19 @@ func shortChat(c string) string {
 	return c
 }
 
-// dueText is the SLA countdown: "in 2h 5m" or "overdue 10m".
+// dueText is the SLA countdown in the owner's words: "in 2h 5m",
+// "overdue 10m", "2시간 5분 남음".
 func dueText(d time.Duration, l map[string]string) string {
 	f := func(d time.Duration) string {
 		d = d.Round(time.Minute)
 		h, m := int(d.Hours()), int(d.Minutes())%60
 		if h >= 48 {
-			return fmt.Sprintf("%dd", h/24)
+			return fmt.Sprintf(l["days"], h/24)
 		}
 		if h > 0 {
-			return fmt.Sprintf("%dh %dm", h, m)
+			return fmt.Sprintf(l["hours"], h, m)
 		}
-		return fmt.Sprintf("%dm", m)
+		return fmt.Sprintf(l["minutes"], m)
 	}
 	if d <= 0 {
 		return fmt.Sprintf(l["overdue"], f(-d))
@@ -255,7 +280,7 @@ func dueText(d time.Duration, l map[string]string) string {
 }
 
 func (s *Server) render(w http.ResponseWriter, status int, name string, v ownerView) {
-	v.L, v.Shop, v.Lang = s.words(), s.cfg.ShopName, s.cfg.Lang
+	v.L, v.Shop, v.Lang = s.words(), s.cfg.ShopName, s.cfg.OwnerLang
 	if v.Now.IsZero() {
 		v.Now = s.now()
 	}
@@ -279,17 +304,32 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request, v ownerView) {
 		s.render(w, http.StatusServiceUnavailable, "login", ownerView{Error: s.words()["unavailable"]})
 		return
 	}
+	ids := make([]int64, len(list))
+	for i, t := range list {
+		ids[i] = t.ID
+	}
+	latest, err := s.store().Latest(ctx, ids)
+	if err != nil {
+		s.log.Error("web: inbox", "err", err)
+		s.render(w, http.StatusServiceUnavailable, "login", ownerView{Error: s.words()["unavailable"]})
+		return
+	}
 	for _, p := range tickets.Priorities {
-		g := ticketGroup{Priority: string(p)}
+		g := ticketGroup{Priority: string(p), Label: p.Label(s.cfg.OwnerLang)}
 		for _, t := range list {
 			if t.Priority == p {
-				g.Tickets = append(g.Tickets, s.view(t, now))
+				tv := s.view(t, now)
+				if m, ok := latest[t.ID]; ok {
+					mv := s.message(m)
+					tv.Latest = &mv
+				}
+				g.Tickets = append(g.Tickets, tv)
 			}
 		}
 		v.Groups = append(v.Groups, g)
 	}
 	if s.cfg.Summary != nil {
-		if v.Summary, err = s.cfg.Summary.Summary(ctx, now, s.cfg.Lang); err != nil {
+		if v.Summary, err = s.cfg.Summary.Summary(ctx, now, s.cfg.OwnerLang); err != nil {
 			s.log.Warn("web: inbox summary", "err", err)
 			v.Summary = ""
 		}
@@ -310,8 +350,12 @@ func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request, v ownerView)
 		http.NotFound(w, r)
 		return
 	}
+	var msgs []tickets.Message
 	if err == nil {
-		v.Msgs, err = s.store().Messages(ctx, id)
+		msgs, err = s.store().Messages(ctx, id)
+	}
+	for _, m := range msgs {
+		v.Msgs = append(v.Msgs, s.message(m))
 	}
 	if err != nil {
 		s.log.Error("web: ticket page", "ticket", id, "err", err)
@@ -456,9 +500,10 @@ func (s *Server) ownerEvents(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// words are the inbox's words in the owner's language.
 func (s *Server) words() map[string]string {
-	if s.cfg.Lang == "ko" {
-		return ownerWords["ko"]
+	if w, ok := ownerWords[s.cfg.OwnerLang]; ok {
+		return w
 	}
 	return ownerWords["en"]
 }
@@ -473,6 +518,7 @@ var ownerWords = map[string]map[string]string{
 		"summary": "오늘의 요약", "reply": "답장", "send": "보내기", "claim": "담당하기", "close": "해결 처리", "back": "← 문의함",
 		"command": "명령", "run": "실행", "logout": "로그아웃", "customer": "고객", "owner": "나", "bot": "봇", "live": "새 알림",
 		"claimed": "담당", "order": "주문", "empty": "대기 중인 문의가 없어요.", "placeholder": "고객에게 보낼 답장",
+		"days": "%d일", "hours": "%d시간 %d분", "minutes": "%d분", "latest": "최근", "conversation": "대화",
 	},
 	"en": {
 		"title": "Inbox", "login": "Sign in", "token": "Owner token", "tokenhelp": "Paste the token printed when the server started, or a new one from `shopbot owner token`.",
@@ -483,5 +529,17 @@ var ownerWords = map[string]map[string]string{
 		"summary": "Today", "reply": "Reply", "send": "Send", "claim": "Claim", "close": "Close", "back": "← Inbox",
 		"command": "Command", "run": "Run", "logout": "Sign out", "customer": "Customer", "owner": "You", "bot": "Bot", "live": "New alert",
 		"claimed": "claimed by", "order": "order", "empty": "Nothing waiting.", "placeholder": "Your reply to the customer",
+		"days": "%dd", "hours": "%dh %dm", "minutes": "%dm", "latest": "latest", "conversation": "conversation",
+	},
+	"zh": {
+		"title": "收件箱", "login": "登录", "token": "店主令牌", "tokenhelp": "粘贴服务器启动时打印的令牌，或用 `shopbot owner token` 生成的新令牌。",
+		"badtoken": "令牌不正确。", "slow": "尝试次数过多，请稍后再试。", "unavailable": "暂时无法处理，请稍后再试。",
+		"csrf":   "无法验证此请求，已拒绝。请刷新页面后重试。",
+		"urgent": "紧急", "high": "高", "normal": "普通", "low": "低", "none": "无",
+		"duein": "剩 %s", "overdue": "超时 %s", "answered": "已回复", "resolved": "已解决",
+		"summary": "今日摘要", "reply": "回复", "send": "发送", "claim": "认领", "close": "关闭工单", "back": "← 收件箱",
+		"command": "命令", "run": "执行", "logout": "退出", "customer": "顾客", "owner": "我", "bot": "机器人", "live": "新提醒",
+		"claimed": "负责人", "order": "订单", "empty": "没有等待处理的工单。", "placeholder": "回复顾客的内容",
+		"days": "%d天", "hours": "%d小时%d分", "minutes": "%d分钟", "latest": "最新", "conversation": "对话",
 	},
 }

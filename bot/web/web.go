@@ -66,7 +66,8 @@ type Config struct {
 	// behind a proxy that sets that header).
 	TrustProxy bool
 	ShopName   string
-	Lang       string         // the widget's and inbox's language when the visitor's is unknown: ko, en or zh
+	Lang       string         // the widget's language when the visitor's is unknown: ko, en or zh
+	OwnerLang  string         // the inbox's language (notify.language): ko, en or zh; empty: Lang
 	Location   *time.Location // the shop's time zone, for the inbox
 	SLA        tickets.SLA
 	Summary    Summarizer // the inbox's summary of today; nil: none
@@ -124,6 +125,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	case "ko", "en", "zh":
 	default:
 		cfg.Lang = "ko"
+	}
+	switch cfg.OwnerLang {
+	case "ko", "en", "zh":
+	default:
+		cfg.OwnerLang = cfg.Lang
 	}
 	if len(cfg.Secret) == 0 {
 		s, err := Secret(ctx, cfg.DB, cfg.Now())

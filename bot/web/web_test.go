@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -14,7 +15,10 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/shopbot/shopbot/bot"
+	"github.com/shopbot/shopbot/bot/dbtest"
+	"github.com/shopbot/shopbot/bot/shop"
 	"github.com/shopbot/shopbot/bot/web"
+	"github.com/shopbot/shopbot/tickets"
 )
 
 func TestConversationOverStream(t *testing.T) {
@@ -410,16 +414,16 @@ func TestOwnerInbox(t *testing.T) {
 			t.Fatalf("visitor got %+v, want the owner's reply", e.Data)
 		}
 		_, page = o.do("GET", "/owner/t/1", nil, nil)
-		if !strings.Contains(page, "sent to ticket #1") {
+		if !strings.Contains(page, "문의 #1(") || !strings.Contains(page, "에 보냈어요") { // in the owner's language: Korean here
 			t.Errorf("no confirmation after the reply")
 		}
 		o.do("POST", "/owner/t/1/claim", url.Values{"csrf": {csrf}}, nil)
 		o.do("POST", "/owner/t/1/close", url.Values{"csrf": {csrf}}, nil)
-		if _, page = o.do("GET", "/owner/t/1", nil, nil); !strings.Contains(page, "resolved") {
+		if _, page = o.do("GET", "/owner/t/1", nil, nil); !strings.Contains(page, "해결됨") {
 			t.Errorf("ticket not resolved after close")
 		}
 		o.do("POST", "/owner/command", url.Values{"text": {"/stock 티셔츠"}, "csrf": {csrf}}, nil)
-		if _, page = o.do("GET", "/owner", nil, nil); !strings.Contains(page, "left (safety") {
+		if _, page = o.do("GET", "/owner", nil, nil); !strings.Contains(page, "(안전 재고") {
 			t.Errorf("command output missing")
 		}
 		// A new token ends every session.
@@ -433,6 +437,64 @@ func TestOwnerInbox(t *testing.T) {
 			t.Errorf("old token: %d, want 401", res.StatusCode)
 		}
 	})
+}
+
+// TestInboxLanguage: the inbox speaks the owner's language (notify.language)
+// whatever the shop's: labels, statuses, countdowns, the command answers
+// it flashes; it shows each ticket's latest message, and every time in
+// the shop's zone.
+func TestInboxLanguage(t *testing.T) {
+	seoul, err := time.LoadLocation("Asia/Seoul")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		lang string
+		want []string // on the inbox, the ticket page or the flash
+		not  []string
+	}{
+		{"ko", []string{"긴급", "불만 · 답변 대기", "고객 ·", "시간", "문의 #1(", "에 보냈어요", "안전 재고"}, []string{"complaint", "open", "Urgent", "left (safety"}},
+		{"en", []string{">urgent<", "complaint · open", "Customer ·", "due in", "sent to ticket #1", "left (safety"}, []string{"불만", "답변 대기", "남음"}},
+		{"zh", []string{"紧急", "投诉 · 待处理", "顾客 ·", "剩", "已发送到工单 #1", "安全库存"}, []string{"complaint", "불만", "Urgent", "left (safety"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lang, func(t *testing.T) {
+			h := newHarness(t, dbtest.Open(t, "sqlite", shop.Schema, tickets.Schema, bot.Schema, web.Schema), func(c *web.Config) {
+				c.OwnerLang, c.Location = tt.lang, seoul
+			})
+			v := h.session()
+			st := h.stream(v.Token, "")
+			h.say(v.Token, "물건이 깨져서 왔어요")
+			st.next(t)
+			st.next(t)
+			h.say(v.Token, "언제 답변 주시나요?")
+			o := h.owner()
+			o.do("GET", "/owner/login?token="+h.token, nil, nil)
+			_, inbox := o.do("GET", "/owner", nil, nil)
+			_, page := o.do("GET", "/owner/t/1", nil, nil)
+			csrf := csrfOf(page)
+			o.do("POST", "/owner/t/1/reply", url.Values{"text": {"죄송합니다"}, "csrf": {csrf}}, nil)
+			_, flash := o.do("GET", "/owner/t/1", nil, nil)
+			o.do("POST", "/owner/command", url.Values{"text": {"/stock TEE"}, "csrf": {csrf}}, nil)
+			_, command := o.do("GET", "/owner", nil, nil)
+			all := html.UnescapeString(inbox + page + flash + command)
+			for _, w := range tt.want {
+				if !strings.Contains(all, w) {
+					t.Errorf("%s inbox lacks %q", tt.lang, w)
+				}
+			}
+			for _, n := range tt.not {
+				if strings.Contains(html.UnescapeString(inbox+page), n) {
+					t.Errorf("%s inbox shows %q", tt.lang, n)
+				}
+			}
+			// The latest message under the ticket, at the shop's time.
+			local := h.Now().In(seoul).Format("01-02 15:04")
+			if !strings.Contains(inbox, "언제 답변 주시나요?") || !strings.Contains(page, local) {
+				t.Errorf("latest message or Seoul time %s missing:\n%s", local, page)
+			}
+		})
+	}
 }
 
 func TestOwnerLoginRateLimited(t *testing.T) {
@@ -507,6 +569,82 @@ func TestSecretStoredOnce(t *testing.T) {
 		has, err := web.HasOwnerToken(ctx, db)
 		if err != nil || has {
 			t.Errorf("HasOwnerToken on a fresh database: %v %v", has, err)
+		}
+	})
+}
+
+// TestConversationsOverAPI: the issue-15 conversations through the
+// widget's API in each language: greetings and small talk answered with
+// no ticket, the next question answered after one handed to a person, an
+// order verified by email shown in the customer's language, and after a
+// complaint the bot leaves the conversation to the owner.
+func TestConversationsOverAPI(t *testing.T) {
+	type step struct{ text, kind, has string }
+	scripts := map[string][]step{
+		"ko": {
+			{"안녕하세요", "faq", "무엇이 궁금하세요"},
+			{"오늘 날씨 어때요?", "faq", "쇼핑 도우미"},
+			{"상품 사진이랑 실물 색이 같나요?", "handoff", "담당자에게 전달"},
+			{"배송비 얼마예요?", "faq", "3,000원"},
+			{"주문 1044 어디쯤이에요?", "order", "본인 확인"},
+			{"emily@example.com", "order", "배송 완료"},
+			{"ㄳ", "faq", "천만에요"},
+			{"물건이 깨져서 왔어요", "ticket", "접수했고"},
+			{"감사합니다", "", ""},
+		},
+		"en": {
+			{"hello", "faq", "What would you like to know"},
+			{"are you a bot?", "faq", "shop's assistant"},
+			{"Can you recommend a good restaurant nearby?", "handoff", "passed it to a person"},
+			{"how much is shipping?", "faq", "3,000 won"},
+			{"where is my order 1044", "order", "confirm it's yours"},
+			{"emily@example.com", "order", "delivered"},
+			{"thx", "faq", "You're welcome"},
+			{"my mug arrived broken", "ticket", "opened ticket"},
+			{"thanks", "", ""},
+		},
+		"zh": {
+			{"你好", "faq", "请问有什么可以帮您"},
+			{"今天天气怎么样", "faq", "购物助手"},
+			{"商品照片和实物颜色一样吗？", "handoff", "已转交工作人员"},
+			{"运费多少钱？", "faq", "3,000韩元"},
+			{"我的订单1044在哪里", "order", "验证身份"},
+			{"emily@example.com", "order", "已送达"},
+			{"谢谢亲", "faq", "不客气"},
+			{"杯子收到的时候碎了", "ticket", "已为您登记工单"},
+			{"谢谢", "", ""},
+		},
+	}
+	run(t, func(t *testing.T, db *sqlx.DB) {
+		h := newHarness(t, db)
+		for _, lang := range []string{"ko", "en", "zh"} {
+			v := h.session()
+			st := h.stream(v.Token, "")
+			for _, s := range scripts[lang] {
+				h.advance(3 * time.Second) // a visitor's pace, under the rate limit
+				if res := h.say(v.Token, s.text); res.StatusCode != http.StatusAccepted {
+					t.Fatalf("%s %q: %d", lang, s.text, res.StatusCode)
+				}
+				if e := st.next(t); e.Data.From != "me" {
+					t.Fatalf("%s %q: first event %+v, want the message itself", lang, s.text, e.Data)
+				}
+				if s.kind == "" {
+					if e, quiet := st.quiet(300 * time.Millisecond); !quiet {
+						t.Errorf("%s %q: the bot answered a conversation handed to the owner: %+v", lang, s.text, e.Data)
+					}
+					continue
+				}
+				e := st.next(t)
+				if e.Data.Kind != s.kind || !strings.Contains(e.Data.Text, s.has) {
+					t.Errorf("%s %q: %s %q, want %s with %q", lang, s.text, e.Data.Kind, e.Data.Text, s.kind, s.has)
+				}
+			}
+		}
+		// Three conversations, three tickets: each question's, raised by
+		// the complaint; no greeting made one.
+		var n int
+		if err := db.Get(&n, `SELECT COUNT(*) FROM tickets`); err != nil || n != 3 {
+			t.Errorf("%d tickets (%v), want 3", n, err)
 		}
 	})
 }

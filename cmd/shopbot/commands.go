@@ -124,12 +124,14 @@ func demoHint(owner bool) string {
 		return `하루상점 demo, owner console — try: /tickets · /ticket 1 · /reply 1 확인해 드릴게요 · /close 1 · /stock 티셔츠 · /sales today · /summary · /faq 배송 언제 와요 · /help`
 	}
 	return `하루상점 demo — type as a customer, for example:
+  안녕하세요 · hi · 你好            → a greeting back, no ticket
   배송 언제 와요?                 → FAQ answer
+  티셔츠 화이트 M 재고 있어요?  then L은요? → stock and price from the shop's data
   주문 1042 어디쯤이에요?  then 5678 → order lookup after verification
   where is my order 1044   then emily@example.com
-  물건이 깨져서 왔어요             → complaint ticket (high)
+  오늘 날씨 어때요?               → small talk: a friendly word, no ticket
+  물건이 깨져서 왔어요             → complaint ticket (high): a person takes over
   주문 1043 취소해 주세요          → cancellation before shipping (urgent, alerts the owner)
-  오늘 날씨 어때요?               → no answer: a person will reply
 Then, as the owner: shopbot chat --demo --as owner  (/tickets, /reply N text, /close N)`
 }
 

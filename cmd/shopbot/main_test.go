@@ -101,7 +101,12 @@ func TestDemoConversation(t *testing.T) {
 
 			complaint := chatJSON(t, db, "물건이 깨져서 왔어요\n", "--user", "minji")
 			cancel := chatJSON(t, db, "주문 1043 취소해 주세요\n", "--user", "junho")
-			offTopic := chatJSON(t, db, "오늘 날씨 어때요?\n", "--user", "bob")
+			offTopic := chatJSON(t, db, "상품 사진이랑 실물 색이 같나요?\n", "--user", "bob")
+			// Small talk gets a word back and no ticket.
+			weather := chatJSON(t, db, "오늘 날씨 어때요?\n", "--user", "amy")
+			if len(weather) != 1 || weather[0].Kind != "faq" || weather[0].Ticket != 0 {
+				t.Errorf("small talk: got %+v, want one friendly reply and no ticket", weather)
+			}
 			checks := []struct {
 				name     string
 				rs       []reply
@@ -110,7 +115,7 @@ func TestDemoConversation(t *testing.T) {
 			}{
 				{"complaint", complaint, "ticket", "high"},
 				{"cancellation before shipping", cancel, "ticket", "urgent"},
-				{"off-topic", offTopic, "handoff", "normal"},
+				{"unanswered question", offTopic, "handoff", "normal"},
 			}
 			for _, c := range checks {
 				if len(c.rs) != 1 || c.rs[0].Kind != c.kind || c.rs[0].Priority != c.priority || c.rs[0].Ticket == 0 {
@@ -125,7 +130,8 @@ func TestDemoConversation(t *testing.T) {
 				t.Fatalf("owner session = %+v, want the urgent alert first", rs)
 			}
 			rs = rs[len(rs)-5:]
-			for i, want := range []string{fmt.Sprintf("#%d", cancel[0].Ticket), "sent", "resolved", "left", "orders"} {
+			// In the owner's language: notify.language, by default the shop's (ko).
+			for i, want := range []string{fmt.Sprintf("#%d", cancel[0].Ticket), "보냈어요", "해결 처리했어요", "안전 재고", "주문 3건"} {
 				if rs[i].Kind != "command" || !strings.Contains(rs[i].Text, want) {
 					t.Errorf("owner reply %d = %+v, want a command answer containing %q", i, rs[i], want)
 				}

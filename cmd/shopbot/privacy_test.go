@@ -11,7 +11,7 @@ import (
 
 func TestBackupAndRestore(t *testing.T) {
 	db := "sqlite:" + filepath.Join(t.TempDir(), "live.db")
-	chatJSON(t, db, "오늘 날씨 어때요?\n", "--demo", "--user", "bob")
+	chatJSON(t, db, "상품 사진이랑 실물 색이 같나요?\n", "--demo", "--user", "bob")
 	backup := filepath.Join(t.TempDir(), "backup.db")
 	if out, _, err := shopbot(t, nil, "", "backup", "--db", db, backup); err != nil || !strings.Contains(out, "backed up") {
 		t.Fatalf("backup: %q, %v", out, err)
@@ -22,7 +22,7 @@ func TestBackupAndRestore(t *testing.T) {
 	// The copy is a working database with the same data.
 	rs := chatJSON(t, "sqlite:"+backup, "/tickets\n", "--as", "owner")
 	last := rs[len(rs)-1]
-	if last.Kind != "command" || !strings.Contains(last.Text, "날씨") {
+	if last.Kind != "command" || !strings.Contains(last.Text, "실물") {
 		t.Errorf("restored database's /tickets = %+v", rs)
 	}
 	restored, err := schema.Open(context.Background(), "sqlite:"+backup)

@@ -42,6 +42,7 @@ func (svc *service) telegramChannel(ctx context.Context) (c channel, ok bool, er
 		Token:         token,
 		Endpoint:      cfg.APIEndpoint,
 		Owners:        cfg.Owners,
+		Lang:          svc.st.cfg.Notify.Language,
 		Engine:        svc.ops.engine(svc.eng),
 		Outbox:        svc.ob,
 		WebhookURL:    cfg.WebhookURL,

@@ -93,6 +93,7 @@ func (svc *service) webChannel(ctx context.Context, demo bool) (channel, error) 
 		TrustProxy:     cfg.Web.TrustProxy,
 		ShopName:       cfg.Shop.Name,
 		Lang:           cfg.Shop.Language,
+		OwnerLang:      cfg.Notify.Language,
 		Location:       cfg.location,
 		SLA:            cfg.sla,
 		Summary:        &notify.Summarizer{DB: svc.st.db, Location: cfg.location, ShopName: cfg.Shop.Name, SLA: cfg.sla, Now: timeNow},

@@ -158,7 +158,9 @@
     setAsk(e.ask);
     if (e.kind === 'ticket' || e.kind === 'handoff') showHand(t.handoff, e.ticket, false);
     else if (e.from === 'owner') showHand(t.replied, e.ticket, true);
-    else if (e.kind === 'faq' || e.kind === 'order' || e.kind === 'clarify') hand.hidden = true;
+    // The bot answers on while a question waits for a person: the banner
+    // stays until the person has answered.
+    else if ((e.kind === 'faq' || e.kind === 'order' || e.kind === 'clarify') && box.getAttribute('data-state') !== 'handoff') hand.hidden = true;
     if (panel.hidden) { unread++; dot.textContent = unread; dot.hidden = false; bubble.setAttribute('aria-label', t.open + ' — ' + f(t.unread, {n: unread})); }
   }
 
