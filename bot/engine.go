@@ -334,15 +334,23 @@ func (h *handling) continueDialogue(ctx context.Context, text string) (done bool
 	h.conv.setState(stateIdle, "")
 	switch state {
 	case stateClarify:
-		ids := strings.Fields(data)
+		line, question, _ := strings.Cut(data, "\n")
+		ids := strings.Fields(line)
 		pick := h.m.Choice
 		if pick == "" {
-			pick = pickChoice(text, ids, h.cfg.FAQ)
+			pick = pickChoice(text, ids, h.cfg.FAQ, h.lang)
+		}
+		if pick == ChoiceNone {
+			// None of these: a person answers the question as asked.
+			return true, h.handOff(ctx, tickets.Classification{Category: tickets.Question, Priority: tickets.Normal, Reason: "no offered choice fitted"}, cmpOr(question, text))
 		}
 		for _, id := range ids {
 			if id == pick {
 				if e := h.cfg.FAQ.Entry(id); e != nil {
-					return true, h.answerEntry(ctx, e, text)
+					if err := h.learnChoice(ctx, e.ID, question); err != nil {
+						return true, err
+					}
+					return true, h.answerEntry(ctx, e, cmpOr(question, text))
 				}
 			}
 		}
@@ -376,18 +384,25 @@ func (h *handling) continueDialogue(ctx context.Context, text string) (done bool
 	return false, nil
 }
 
-// pickChoice maps "1", "2." or the entry's question text to an offered id.
-func pickChoice(text string, ids []string, f *faq.File) string {
+// pickChoice maps "1", "2." or a choice's label to an offered id; the
+// number after the offered entries (or its label) is ChoiceNone.
+func pickChoice(text string, ids []string, f *faq.File, lang string) string {
 	t := strings.TrimRight(strings.TrimSpace(text), ".)번 ")
 	if len(t) == 1 && t[0] >= '1' && t[0] <= '9' {
-		if i := int(t[0] - '1'); i < len(ids) {
+		switch i := int(t[0] - '1'); {
+		case i < len(ids):
 			return ids[i]
+		case i == len(ids):
+			return ChoiceNone
 		}
 	}
 	for _, id := range ids {
-		if e := f.Entry(id); e != nil && len(e.Questions) > 0 && strings.EqualFold(strings.TrimSpace(text), e.Questions[0]) {
+		if e := f.Entry(id); e != nil && len(e.Questions) > 0 && strings.EqualFold(strings.TrimSpace(text), questionIn(e, lang)) {
 			return id
 		}
+	}
+	if strings.EqualFold(strings.TrimSpace(text), msg(lang, "choice_none")) {
+		return ChoiceNone
 	}
 	return ""
 }

@@ -335,3 +335,32 @@ func TestFloodIsMutedWithOneNote(t *testing.T) {
 		}
 	})
 }
+
+// TestChoices: middling confidence offers the likeliest entries and a way
+// out; a pick is answered and learned (the same question is answered at
+// once next time, by anyone); "none of these" hands the question as asked
+// to a person.
+func TestChoices(t *testing.T) {
+	run(t, func(t *testing.T, h *harness) {
+		const q = "可以退货吗"
+		r := one(t, h.say("wei", q), bot.KindClarify, "1. ", "3. 都不是")
+		if n := len(r.Choices); n != 3 || r.Choices[2].Entry != bot.ChoiceNone {
+			t.Fatalf("choices = %+v, want two entries and none", r.Choices)
+		}
+		picked := r.Choices[0].Entry
+		one(t, h.say("wei", "1"), bot.KindFAQ)
+		if got := one(t, h.say("lan", q), bot.KindFAQ); got.Entry != picked {
+			t.Errorf("after the pick, %q answers %q, want %q", q, got.Entry, picked)
+		}
+
+		// None of these: the question as asked goes to a person.
+		r = one(t, h.say("min", "return shipping"), bot.KindClarify, "None of these")
+		tk := one(t, h.send(bot.Message{Channel: "console", Chat: "min", User: "min", Text: r.Choices[len(r.Choices)-1].Label, Choice: bot.ChoiceNone}), bot.KindHandoff)
+		if tk.Ticket == 0 {
+			t.Fatalf("none of these: no ticket: %+v", tk)
+		}
+		if out := h.owner(fmt.Sprintf("/ticket %d", tk.Ticket)); !strings.Contains(out.Text, "return shipping") {
+			t.Errorf("the ticket lacks the question: %q", out.Text)
+		}
+	})
+}

@@ -26,13 +26,22 @@ func (h *handling) answer(ctx context.Context, res faq.Result, text string) erro
 			r.Text += fmt.Sprintf("\n%d. %s", i+1, label)
 			ids = append(ids, e.ID)
 		}
-		h.conv.setState(stateClarify, strings.Join(ids, " "))
+		// The way out: none of these, a person answers the question.
+		none := msg(h.lang, "choice_none")
+		r.Choices = append(r.Choices, Choice{Entry: ChoiceNone, Label: none})
+		r.Text += fmt.Sprintf("\n%d. %s", len(res.Choices)+1, none)
+		h.conv.setState(stateClarify, strings.Join(ids, " ")+"\n"+truncate(text, 500))
 		h.reply(r)
 		return nil
 	default:
 		return h.handOff(ctx, tickets.Classification{Category: tickets.Question, Priority: tickets.Normal, Reason: "no FAQ match"}, text)
 	}
 }
+
+// ChoiceNone is the choice "none of these": a person answers the question
+// the choices were offered for. It is no FAQ entry id (those are
+// [a-z0-9_-]+).
+const ChoiceNone = "none:"
 
 // questionIn is the entry's first phrasing in lang, for a choice button.
 func questionIn(e *faq.Entry, lang string) string {

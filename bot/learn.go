@@ -47,6 +47,29 @@ func (h *handling) cmdLearn(ctx context.Context, args string) (string, error) {
 	return h.o("learned", question, entryID), nil
 }
 
+// learnChoice remembers that a customer who asked question picked entry
+// from the offered choices, so that the same question is answered next
+// time: stored like an owner's /learn (ticket 0) and added to the running
+// matcher. A question learned before is not learned twice.
+func (h *handling) learnChoice(ctx context.Context, entry, question string) error {
+	question = strings.TrimSpace(truncate(question, 300))
+	if question == "" {
+		return nil
+	}
+	res, err := h.tx.ExecContext(ctx, h.tx.Rebind(`INSERT INTO learned (entry_id, question, ticket_id, created_at) VALUES (?, ?, 0, ?)
+		ON CONFLICT (entry_id, question) DO NOTHING`), entry, question, h.now.UTC())
+	if err != nil {
+		return fmt.Errorf("bot: learn a choice: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	if err := h.matcher.Learn(entry, question); err != nil {
+		h.log.Warn("bot: learn a choice", "entry", entry, "err", err) // an empty question after normalising: nothing to learn
+	}
+	return nil
+}
+
 // loadLearned adds the phrasings learned earlier to the matcher; entries
 // that the FAQ file no longer has are skipped.
 func (e *Engine) loadLearned(ctx context.Context) error {

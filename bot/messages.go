@@ -64,6 +64,11 @@ var messages = map[string]map[string]string{
 		"en": "Which of these do you mean? Reply with a number.",
 		"zh": "您想问的是哪一个？请回复编号。",
 	},
+	"choice_none": {
+		"ko": "이 중에 없어요 (담당자에게 물어볼게요)",
+		"en": "None of these (ask a person)",
+		"zh": "都不是（转人工）",
+	},
 	"empty": {
 		"ko": "무엇을 도와드릴까요? 배송, 교환·반품, 주문 조회 등을 물어보세요.",
 		"en": "How can I help? Ask about delivery, returns and exchanges, or your order.",

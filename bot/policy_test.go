@@ -61,9 +61,9 @@ func TestPolicy(t *testing.T) {
 			want{kind: bot.KindFAQ, text: "3,000원", ticket: "question/normal"}},
 		{"greeting after an unanswered one", []string{"상품 사진이랑 실물 색이 같나요?"}, "안녕하세요",
 			want{kind: bot.KindFAQ, text: "안녕하세요", ticket: "question/normal"}},
-		{"another unanswered one joins", []string{"상품 사진이랑 실물 색이 같나요?"}, "포장 상자는 어떤 재질이에요?",
+		{"another unanswered one joins", []string{"상품 사진이랑 실물 색이 같나요?"}, "제품 보증기간이 어떻게 되나요?",
 			want{kind: bot.KindHandoff, ticket: "question/normal", alert: "message"}},
-		{"questions never escalate", []string{"상품 사진이랑 실물 색이 같나요?", "포장 상자는 어떤 재질이에요?"}, "원산지가 어디예요?",
+		{"questions never escalate", []string{"상품 사진이랑 실물 색이 같나요?", "제품 보증기간이 어떻게 되나요?"}, "원산지가 어디예요?",
 			want{kind: bot.KindHandoff, ticket: "question/normal", alert: "message"}},
 		// What a person must handle.
 		{"complaint", nil, "물건이 깨져서 왔어요", want{kind: bot.KindTicket, ticket: "complaint/high", messages: 1, alert: "new"}},

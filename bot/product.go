@@ -204,8 +204,8 @@ func (h *handling) productQuestion(ctx context.Context, text string, res faq.Res
 		}
 		h.showProducts(m, family)
 		return true, nil
-	case in == noIntent || res.Decision != faq.NoAnswer:
-		return false, nil // the FAQ knows it ("재고 없어요?"), or it is no product question
+	case in == noIntent || res.Decision == faq.Answer || res.Decision == faq.Clarify && in != askStock:
+		return false, nil // the FAQ knows it ("품절이에요?"), or it is no product question; a stock question the FAQ is unsure of is the shop data's
 	case extra && in == askOptions:
 		return false, nil // "상품 사진이랑 실물 색이 같나요?": not about a product's options
 	case extra:
@@ -370,7 +370,7 @@ func (h *handling) pickProduct(ctx context.Context, state, data, text string) (d
 		}
 		// Only a name answers "which product?"; a question is asked anew.
 		if !shortText(text) || shop.ExtractOrderNumber(text, h.cfg.OrderPattern) != "" || isQuestion(text) ||
-			intentOf(text) != noIntent || h.matcher.Match(text).Decision != faq.NoAnswer {
+			intentOf(text) != noIntent || h.matcher.Match(text).Decision == faq.Answer {
 			return false, nil
 		}
 		found, err := h.shop.SearchProducts(ctx, text, 0)

@@ -3,6 +3,7 @@ package bot
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -263,6 +264,9 @@ func readSocial(text string) (kind social, rest string) {
 		if !ok {
 			break
 		}
+		if k == ack && end < hi && glued(us, end) {
+			break // 可以退货吗, 好看吗: the word is part of the question, not an "ok"
+		}
 		found(k)
 		lo = end
 	}
@@ -280,6 +284,14 @@ func readSocial(text string) (kind social, rest string) {
 		return kind, ""
 	}
 	return kind, strings.TrimSpace(trimSymbols(s[us[lo].off:offEnd(hi)]))
+}
+
+// glued reports whether unit j follows unit j-1 with nothing between them
+// and both are Han characters: Chinese writes no spaces, so an "ok" word
+// (可以, 好, 行) run into what follows is a word of the sentence.
+func glued(us []socialUnit, j int) bool {
+	a, b := us[j-1], us[j]
+	return unicode.Is(unicode.Han, a.r) && unicode.Is(unicode.Han, b.r) && b.off == a.off+utf8.RuneLen(a.r)
 }
 
 // trimSymbols drops punctuation and symbols at the edges, keeping a

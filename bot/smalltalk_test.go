@@ -41,6 +41,8 @@ func TestReadSocial(t *testing.T) {
 		{"cheers", thanks, ""},
 		{"ok thanks", thanks, ""},
 		{"谢谢亲", thanks, ""},
+		{"可以退货吗", notSocial, "可以退货吗"}, // 可以 run into a question is "can", not "ok"
+		{"可以， 运费多少", ack, "运费多少"},
 		{"好的谢谢", thanks, ""},
 		{"多谢", thanks, ""},
 		// Goodbyes.

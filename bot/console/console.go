@@ -130,7 +130,9 @@ func (p *printer) send(_ context.Context, r bot.Reply) (string, error) {
 	if p.json {
 		o := chatJSON{Kind: r.Kind, Text: r.Text, Entry: r.Entry, Ticket: r.Ticket, Priority: r.Priority, Choices: []string{}}
 		for _, c := range r.Choices {
-			o.Choices = append(o.Choices, c.Entry)
+			if c.Entry != bot.ChoiceNone { // design §3: the offered entry ids; "none of these" is in the text
+				o.Choices = append(o.Choices, c.Entry)
+			}
 		}
 		b, err := json.Marshal(o)
 		if err != nil {

@@ -111,7 +111,7 @@ func TestClarifyButtons(t *testing.T) {
 				datas = append(datas, *b.CallbackData)
 			}
 		}
-		if diff := cmp.Diff([]string{"gift-card", "gift-box"}, datas); diff != "" {
+		if diff := cmp.Diff([]string{"gift-card", "gift-box", bot.ChoiceNone}, datas); diff != "" {
 			t.Fatalf("buttons (-want +got):\n%s", diff)
 		}
 		tap := func(m telegramtest.Sent, data string) (telegramtest.Sent, string) {
