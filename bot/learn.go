@@ -77,13 +77,14 @@ func (e *Engine) loadLearned(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	all := map[string][]string{}
 	for _, l := range learned {
-		if e.cfg.FAQ.Entry(l.Entry) == nil {
-			continue
+		if e.cfg.FAQ.Entry(l.Entry) != nil {
+			all[l.Entry] = l.Questions
 		}
-		if err := e.matcher.Learn(l.Entry, l.Questions...); err != nil {
-			return fmt.Errorf("bot: learned phrasings: %w", err)
-		}
+	}
+	if err := e.matcher.LearnAll(all); err != nil {
+		return fmt.Errorf("bot: learned phrasings: %w", err)
 	}
 	return nil
 }

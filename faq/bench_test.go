@@ -145,3 +145,22 @@ func BenchmarkMatchShops(b *testing.B) {
 	b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds())/1e3, "p50-µs")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds())/1e3, "p99-µs")
 }
+
+// BenchmarkLearnOne times learning one phrasing on a 10,000-phrasing FAQ
+// (on top of the index: no rebuild); BenchmarkNewMatcher… times the
+// rebuild that every maxRecent+1-th phrasing costs.
+func BenchmarkLearnOne(b *testing.B) {
+	f, queries := synthFile(10000)
+	m := NewMatcher(f)
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if i%maxRecent == 0 {
+			b.StopTimer()
+			m.recent.Store(&[]recentPhrase{}) // start a fresh batch: measure the no-rebuild path only
+			b.StartTimer()
+		}
+		if err := m.Learn(f.Entries[i%len(f.Entries)].ID, queries[i%len(queries)]+" 요"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

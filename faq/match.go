@@ -86,6 +86,7 @@ type Matcher struct {
 	idx     atomic.Pointer[index]
 	mu      sync.Mutex // serialises Learn
 	learned []phrase
+	recent  atomic.Pointer[[]recentPhrase] // learned since the last rebuild, not yet in idx
 	kinds   *kindIndex // the entries' kinds; nil without the built-in knowledge
 }
 
@@ -109,30 +110,62 @@ func newMatcher(f *File, p params) *Matcher {
 		m.kinds = newKindIndex(builtinKinds(), f.Entries, f.Language, p.ansW)
 	}
 	m.idx.Store(buildIndex(f, nil, m.kinds, &m.p))
+	m.recent.Store(&[]recentPhrase{})
 	return m
 }
 
 // Learn adds phrasings for an entry at run time (an owner taught the bot,
-// or a customer picked the entry from choices), rebuilding the index once.
-// It returns an error for an unknown entry id or an empty question, and
-// then learns none of them.
+// or a customer picked the entry from choices). One phrasing goes on top
+// of the index at once, with no rebuild (a customer's pick must not cost a
+// large FAQ seconds); several, or past maxRecent, one rebuild takes them
+// all in. It returns an error for an unknown entry id or an empty
+// question, and then learns none of them.
 func (m *Matcher) Learn(entryID string, questions ...string) error {
-	for _, q := range questions {
-		if strings.TrimSpace(normalize(q)) == "" {
-			return errors.New("faq: learn: empty question")
-		}
-	}
+	return m.LearnAll(map[string][]string{entryID: questions})
+}
+
+// LearnAll is Learn for several entries (entry id → phrasings) with at
+// most one rebuild: for loading what a shop's bot learned before.
+func (m *Matcher) LearnAll(learned map[string][]string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	idx := m.idx.Load()
-	e, ok := idx.byID[entryID]
-	if !ok {
-		return fmt.Errorf("faq: learn: unknown entry %q", entryID)
+	ids := make([]string, 0, len(learned))
+	n := 0
+	for id, qs := range learned {
+		if _, ok := idx.byID[id]; !ok {
+			return fmt.Errorf("faq: learn: unknown entry %q", id)
+		}
+		for _, q := range qs {
+			if strings.TrimSpace(normalize(q)) == "" {
+				return errors.New("faq: learn: empty question")
+			}
+		}
+		ids = append(ids, id)
+		n += len(qs)
 	}
-	for _, q := range questions {
-		m.learned = append(m.learned, phrase{entry: e, text: q})
+	sort.Strings(ids) // a deterministic index, whatever the map's order
+	var add []phrase
+	for _, id := range ids {
+		for _, q := range learned[id] {
+			add = append(add, phrase{entry: idx.byID[id], text: q})
+		}
 	}
-	m.idx.Store(buildIndex(m.file, m.learned, m.kinds, &m.p))
+	if n == 0 {
+		return nil
+	}
+	m.learned = append(m.learned, add...)
+	recent := *m.recent.Load()
+	if len(recent)+n > maxRecent || n > 1 {
+		m.idx.Store(buildIndex(m.file, m.learned, m.kinds, &m.p))
+		m.recent.Store(&[]recentPhrase{})
+		return nil
+	}
+	on := append([]recentPhrase(nil), recent...)
+	for _, ph := range add {
+		on = append(on, recentPhrase{entry: ph.entry, bag: analyze(ph.text, idx.terms, nil, &m.p.w, nil).bag})
+	}
+	m.recent.Store(&on)
 	return nil
 }
 
@@ -394,14 +427,15 @@ func (m *Matcher) match(text string, explain bool) Result {
 			}
 		}
 		m.decideKinds(&r, &rk, &own)
-		return r
-	}
-	if explain {
-		for i := range r.Candidates {
-			r.Candidates[i].Why = idx.why(&rk, rk.top[i].e)
+	} else {
+		if explain {
+			for i := range r.Candidates {
+				r.Candidates[i].Why = idx.why(&rk, rk.top[i].e)
+			}
 		}
+		m.decide(&r, &rk)
 	}
-	m.decide(&r, &rk)
+	m.recalled(idx, &rk, &r)
 	return r
 }
 

@@ -3,6 +3,7 @@ package faq
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -169,11 +170,30 @@ func TestLearn(t *testing.T) {
 	if r := m.Match(q); r.Decision == Answer && r.Best.ID == "gift-wrap" {
 		t.Fatalf("already answered before learning")
 	}
+	before := m.idx.Load()
 	if err := m.Learn("gift-wrap", q); err != nil {
 		t.Fatal(err)
 	}
+	if m.idx.Load() != before {
+		t.Error("one learned phrasing rebuilt the index; want it on top of it")
+	}
+	for _, ask := range []string{q, "택배 박스 재활용 되나요?? 뽁뽁이"} { // as learned; punctuation apart
+		if r := m.Match(ask); r.Decision != Answer || r.Best.ID != "gift-wrap" {
+			t.Errorf("after Learn, %q: %v %v", ask, r.Decision, r.Candidates)
+		}
+	}
+	// Past maxRecent phrasings one rebuild takes them all in, and the
+	// learned question is still answered from the rebuilt index.
+	for i := 0; i <= maxRecent; i++ {
+		if err := m.Learn("contact", fmt.Sprintf("담당자 %d번 연결해 주세요", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if m.idx.Load() == before || len(*m.recent.Load()) > maxRecent {
+		t.Errorf("after %d learned phrasings: no rebuild (%d on top)", maxRecent+2, len(*m.recent.Load()))
+	}
 	if r := m.Match(q); r.Decision != Answer || r.Best.ID != "gift-wrap" {
-		t.Errorf("after Learn: %v %v", r.Decision, r.Candidates)
+		t.Errorf("after the rebuild: %v %v", r.Decision, r.Candidates)
 	}
 	if err := m.Learn("no-such-entry", q); err == nil {
 		t.Error("Learn(unknown id): want an error")

@@ -330,16 +330,17 @@ func (e env) faqEval(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		n := 0
+		n, all := 0, map[string][]string{}
 		for _, l := range phrasings {
 			if f.Entry(l.Entry) == nil {
 				fmt.Fprintf(e.stderr, "learned phrasings of %q skipped: the FAQ file has no such entry\n", l.Entry)
 				continue
 			}
-			if err := m.Learn(l.Entry, l.Questions...); err != nil {
-				return err
-			}
+			all[l.Entry] = l.Questions
 			n += len(l.Questions)
+		}
+		if err := m.LearnAll(all); err != nil {
+			return err
 		}
 		fmt.Fprintf(e.stderr, "%d learned phrasings added\n", n)
 	}
