@@ -87,7 +87,7 @@ type Matcher struct {
 	mu      sync.Mutex // serialises Learn
 	learned []phrase
 	recent  atomic.Pointer[[]recentPhrase] // learned since the last rebuild, not yet in idx
-	kinds   *kindIndex // the entries' kinds; nil without the built-in knowledge
+	kinds   *kindIndex                     // the entries' kinds; nil without the built-in knowledge
 }
 
 // NewMatcher builds the index for f. The threshold is f.Threshold, or
