@@ -111,16 +111,24 @@ func TestEvalShops(t *testing.T) {
 		if os.Getenv("FAQ_VERBOSE") != "" {
 			r.WriteText(os.Stdout)
 		}
-		pool.InScope += r.InScope
-		pool.OutOfScope += r.OutOfScope
-		pool.Correct += r.Correct
-		pool.Wrong += r.Wrong
-		pool.ClarifiedHit += r.ClarifiedHit
-		pool.OOSRefused += r.OOSRefused
-		pool.OOSClarified += r.OOSClarified
+		pool.add(r)
 	}
 	fmt.Printf("%-13s %8.3f %8.3f %9.3f %10.3f %8.3f %6d\n", "pooled",
 		float64(pool.Correct)/float64(pool.InScope), float64(pool.Correct+pool.ClarifiedHit)/float64(pool.InScope),
 		float64(pool.Correct)/float64(max(1, pool.Correct+pool.Wrong)), float64(pool.OOSRefused)/float64(pool.OutOfScope),
 		float64(pool.OOSClarified)/float64(pool.OutOfScope), pool.Wrong)
+}
+
+// add pools o's counts into r (the rates are left for the caller).
+func (r *Report) add(o Report) {
+	r.Cases += o.Cases
+	r.InScope += o.InScope
+	r.OutOfScope += o.OutOfScope
+	r.Correct += o.Correct
+	r.Wrong += o.Wrong
+	r.Clarified += o.Clarified
+	r.ClarifiedHit += o.ClarifiedHit
+	r.Missed += o.Missed
+	r.OOSRefused += o.OOSRefused
+	r.OOSClarified += o.OOSClarified
 }

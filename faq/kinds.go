@@ -268,12 +268,7 @@ func (m *Matcher) rescore(idx *index, rk *ranking, r *Result) {
 // the right one likely among them (its confidences add up to clarifySum);
 // else no answer.
 func (m *Matcher) decideKinds(r *Result, rk *ranking, own *Result) {
-	r.Decision = NoAnswer
-	if len(r.Candidates) == 0 {
-		return
-	}
-	if r.Candidates[0].Score >= m.p.threshold {
-		r.Decision, r.Best = Answer, r.Candidates[0].Entry
+	if m.settled(r) {
 		return
 	}
 	if own.Decision == Clarify {

@@ -684,17 +684,27 @@ func logit(p float64) float64 {
 	return math.Log(p / (1 - p))
 }
 
+// settled decides what needs no choices: no answer without candidates, an
+// answer when the best candidate reaches the threshold. It reports whether
+// it decided; else r.Decision is NoAnswer for the caller to refine.
+func (m *Matcher) settled(r *Result) bool {
+	r.Decision = NoAnswer
+	if len(r.Candidates) == 0 {
+		return true
+	}
+	if r.Candidates[0].Score >= m.p.threshold {
+		r.Decision, r.Best = Answer, r.Candidates[0].Entry
+		return true
+	}
+	return false
+}
+
 // decide turns the ranked candidates into a decision: answer when the best
 // candidate's confidence reaches the threshold; else clarify when the right
 // entry is likely among two or three candidates (close in score, or ranked
 // first by one of the scorers: the scorers disagree); else no answer.
 func (m *Matcher) decide(r *Result, rk *ranking) {
-	r.Decision = NoAnswer
-	if len(r.Candidates) == 0 {
-		return
-	}
-	if r.Candidates[0].Score >= m.p.threshold {
-		r.Decision, r.Best = Answer, r.Candidates[0].Entry
+	if m.settled(r) {
 		return
 	}
 	n := m.choices(r, rk)

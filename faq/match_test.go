@@ -66,13 +66,7 @@ func TestShopTargets(t *testing.T) {
 		if r.Accuracy < 0.40 || r.Precision < 0.90 {
 			t.Errorf("%s: accuracy %.3f, precision %.3f; want at least 0.40 and 0.90", s.name, r.Accuracy, r.Precision)
 		}
-		pool.InScope += r.InScope
-		pool.OutOfScope += r.OutOfScope
-		pool.Correct += r.Correct
-		pool.Wrong += r.Wrong
-		pool.ClarifiedHit += r.ClarifiedHit
-		pool.OOSRefused += r.OOSRefused
-		pool.OOSClarified += r.OOSClarified
+		pool.add(r)
 	}
 	in, oos := float64(pool.InScope), float64(pool.OutOfScope)
 	for _, c := range []struct {
