@@ -190,11 +190,11 @@ type index struct {
 	keys       []string
 	idf        []float64
 	idfUnknown float64
-	ppost      [][]posting // feature → phrasings
-	epost      [][]posting // feature → entry centroids
-	nbpost     [][]posting // feature → entries: log((count+α)/α), naive Bayes
+	ppost      postingLists // feature → phrasings
+	epost      postingLists // feature → entry centroids
+	nbpost     postingLists // feature → entries: log((count+α)/α), naive Bayes
 	nbBase     []float64   // per entry: log(total + α·|V|)
-	lin        [][]posting // feature → entries: the trained linear model
+	lin        postingLists // feature → entries: the trained linear model
 	lex        *lexicon
 	terms      *termIndex
 	kwEntry    map[int][]int32 // keyword term id → entries
@@ -282,8 +282,8 @@ func buildIndex(f *File, learned []phrase, kinds *kindIndex, p *params) *index {
 	idx.idfUnknown = idfOf(n, p.unknownDF) // how rare an unseen feature counts
 
 	// Phrasing vectors (unit length) and entry centroids.
-	idx.ppost = make([][]posting, len(idx.keys))
-	idx.epost = make([][]posting, len(idx.keys))
+	ppost := make([][]posting, len(idx.keys))
+	epost := make([][]posting, len(idx.keys))
 	cents := make([]map[int32]float64, len(idx.entries))
 	for i := range cents {
 		cents[i] = map[int32]float64{}
@@ -310,7 +310,7 @@ func buildIndex(f *File, learned []phrase, kinds *kindIndex, p *params) *index {
 		v := make([]fv, 0, len(vec))
 		for id, x := range vec {
 			if x/norm >= p.minPost {
-				idx.ppost[id] = append(idx.ppost[id], posting{int32(i), float32(x / norm)})
+				ppost[id] = append(ppost[id], posting{int32(i), float32(x / norm)})
 			}
 			c[id] += x / norm
 			v = append(v, fv{id, float32(x / norm)})
@@ -329,7 +329,7 @@ func buildIndex(f *File, learned []phrase, kinds *kindIndex, p *params) *index {
 		}
 		norm = math.Sqrt(norm)
 		for id, x := range c {
-			idx.epost[id] = append(idx.epost[id], posting{int32(e), float32(x / norm)})
+			epost[id] = append(epost[id], posting{int32(e), float32(x / norm)})
 		}
 	}
 	counts := make([]map[int32]float64, len(idx.entries))
@@ -343,26 +343,27 @@ func buildIndex(f *File, learned []phrase, kinds *kindIndex, p *params) *index {
 			}
 		}
 	}
-	idx.nbpost = make([][]posting, len(idx.keys))
+	nbpost := make([][]posting, len(idx.keys))
 	idx.nbBase = make([]float64, len(idx.entries))
 	v := float64(len(idx.keys))
 	for e, c := range counts {
 		var total float64
 		for id, x := range c {
 			total += x
-			idx.nbpost[id] = append(idx.nbpost[id], posting{int32(e), float32(math.Log((x + nbAlpha) / nbAlpha))})
+			nbpost[id] = append(nbpost[id], posting{int32(e), float32(math.Log((x + nbAlpha) / nbAlpha))})
 		}
 		idx.nbBase[e] = math.Log(total + nbAlpha*v)
 	}
-	for _, ps := range idx.epost {
+	for _, ps := range epost {
 		sort.Slice(ps, func(i, j int) bool { return ps[i].doc < ps[j].doc })
 	}
-	for _, ps := range idx.ppost {
+	for _, ps := range ppost {
 		sort.Slice(ps, func(i, j int) bool { return ps[i].doc < ps[j].doc })
 	}
 	if p.linW != 0 {
-		idx.lin = trainLinear(len(idx.keys), len(idx.entries), vecs, labels, idx.epost, p)
+		idx.lin = compact(trainLinear(len(idx.keys), len(idx.entries), vecs, labels, epost, p))
 	}
+	idx.ppost, idx.epost, idx.nbpost = compact(ppost), compact(epost), compact(nbpost)
 	if kinds != nil {
 		idx.kinds = kinds
 		idx.answers = newAnswerIndex(idx.entries, &p.w)
@@ -546,24 +547,24 @@ func (m *Matcher) rank(idx *index, text string) ranking {
 			continue
 		}
 		wq := f.w / qnorm
-		for _, p := range idx.ppost[f.id] {
+		for _, p := range idx.ppost.of(f.id) {
 			if s.pacc[p.doc] == 0 {
 				s.ptouch = append(s.ptouch, p.doc)
 			}
 			s.pacc[p.doc] += wq * float64(p.w)
 		}
-		for _, p := range idx.epost[f.id] {
+		for _, p := range idx.epost.of(f.id) {
 			if s.eacc[p.doc] == 0 {
 				s.etouch = append(s.etouch, p.doc)
 			}
 			s.eacc[p.doc] += wq * float64(p.w)
 			s.ecov[p.doc] += wq * wq
 		}
-		for _, p := range idx.nbpost[f.id] {
+		for _, p := range idx.nbpost.of(f.id) {
 			s.enb[p.doc] += f.raw * float64(p.w)
 		}
-		if idx.lin != nil {
-			for _, p := range idx.lin[f.id] {
+		if idx.lin.off != nil {
+			for _, p := range idx.lin.of(f.id) {
 				s.elin[p.doc] += wq * float64(p.w)
 			}
 		}
@@ -774,7 +775,7 @@ func (idx *index) why(rk *ranking, e int32) []string {
 		if f.id < 0 {
 			continue
 		}
-		ps := idx.epost[f.id]
+		ps := idx.epost.of(f.id)
 		i := sort.Search(len(ps), func(i int) bool { return ps[i].doc >= e })
 		if i < len(ps) && ps[i].doc == e {
 			cs = append(cs, contrib{f.key, f.w / qnorm * float64(ps[i].w)})
@@ -876,3 +877,27 @@ func (idx *index) matchChoseong(q string, p *params) Result {
 	}
 	return r
 }
+
+// postingLists is a feature → postings table in one array (compressed
+// sparse rows): a slice header per feature would cost three times the
+// postings of a large FAQ.
+type postingLists struct {
+	off []int32 // feature f's postings are all[off[f]:off[f+1]]
+	all []posting
+}
+
+func compact(ls [][]posting) postingLists {
+	n := 0
+	for _, l := range ls {
+		n += len(l)
+	}
+	pl := postingLists{off: make([]int32, len(ls)+1), all: make([]posting, 0, n)}
+	for f, l := range ls {
+		pl.all = append(pl.all, l...)
+		pl.off[f+1] = int32(len(pl.all))
+	}
+	return pl
+}
+
+// of is feature f's postings.
+func (pl *postingLists) of(f int32) []posting { return pl.all[pl.off[f]:pl.off[f+1]] }

@@ -168,10 +168,10 @@ func TestPostingWork(t *testing.T) {
 			a := analyze(q, idx.terms, idx.lex, &m.p.w, idx.knows)
 			for k := range a.bag {
 				if id, ok := idx.fid[k]; ok {
-					pp += len(idx.ppost[id])
-					ep += len(idx.epost[id])
-					nb += len(idx.nbpost[id])
-					lin += len(idx.lin[id])
+					pp += len(idx.ppost.of(id))
+					ep += len(idx.epost.of(id))
+					nb += len(idx.nbpost.of(id))
+					lin += len(idx.lin.of(id))
 				}
 			}
 			per = append(per, pp+ep+nb+lin-before)

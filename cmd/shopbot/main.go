@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/jmoiron/sqlx"
@@ -208,5 +209,9 @@ func (s *stores) engine(ctx context.Context, log *slog.Logger, owners []bot.Addr
 	if err != nil {
 		return nil, nil, err
 	}
+	// Building the matcher leaves a large FAQ's worth of garbage: hand it
+	// back to the system now rather than over the next minutes (a
+	// 10,000-phrasing FAQ: 84 MB resident after, instead of about 250).
+	debug.FreeOSMemory()
 	return eng, ob, nil
 }
