@@ -193,7 +193,7 @@ type index struct {
 	ppost      postingLists // feature → phrasings
 	epost      postingLists // feature → entry centroids
 	nbpost     postingLists // feature → entries: log((count+α)/α), naive Bayes
-	nbBase     []float64   // per entry: log(total + α·|V|)
+	nbBase     []float64    // per entry: log(total + α·|V|)
 	lin        postingLists // feature → entries: the trained linear model
 	lex        *lexicon
 	terms      *termIndex
