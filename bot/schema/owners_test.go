@@ -23,12 +23,38 @@ var sqlVerb = regexp.MustCompile(`(?i)\b(select|insert|update|delete|create|alte
 // tableRef finds a table named after a keyword that takes one.
 var tableRef = regexp.MustCompile(`(?i)\b(?:from|join|into|update|table|truncate)\s+([a-z_][a-z0-9_]*)`)
 
+// testPeeks are the tests that still read or seed another package's
+// tables directly (fixtures and end-to-end checks written before the
+// rule was checked), as "file table". The list may only shrink: a new
+// test asks the owner's methods instead.
+var testPeeks = map[string]bool{
+	"bot/day_test.go tickets":                    true,
+	"bot/engine_test.go orders":                  true,
+	"bot/hooks/hooks_test.go conversations":      true,
+	"bot/hooks/hooks_test.go verifications":      true,
+	"bot/policy_test.go tickets":                 true,
+	"bot/policy_test.go ticket_messages":         true,
+	"bot/privacy_test.go orders":                 true,
+	"bot/telegram/telegram_test.go outbox":       true,
+	"bot/web/web_test.go tickets":                true,
+	"cmd/shopbot/main_test.go orders":            true,
+	"cmd/shopbot/main_test.go learned":           true,
+	"cmd/shopbot/privacy_test.go orders":         true,
+	"cmd/shopbot/slack_test.go outbox":           true,
+	"cmd/shopbot/soak_rig_test.go outbox":        true,
+	"cmd/shopbot/soak_rig_test.go inbound":       true,
+	"cmd/shopbot/soak_rig_test.go tickets":       true,
+	"cmd/shopbot/soak_rig_test.go notify_claims": true,
+	"cmd/shopbot/soak_test.go orders":            true,
+	"notify/summary_test.go conversations":       true,
+}
+
 // TestTablesHaveOneOwner is the design's rule "every table belongs to one
 // package: only that package's code names it in SQL" checked over the
 // module: the owner of a table is the package whose migrations create it
 // (its schema/ or migrations/ folder), and every SQL string literal in
-// every Go file, tests included, may name only tables its own package
-// owns. SQL put together at run time ("FROM " + table) is not seen.
+// every Go file may name only tables its own package owns (tests: except
+// testPeeks). SQL put together at run time ("FROM " + table) is not seen.
 func TestTablesHaveOneOwner(t *testing.T) {
 	root, err := filepath.Abs("../..")
 	if err != nil {
@@ -69,6 +95,7 @@ func TestTablesHaveOneOwner(t *testing.T) {
 
 	fset := token.NewFileSet()
 	files := 0
+	seen := map[string]bool{}
 	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -101,6 +128,10 @@ func TestTablesHaveOneOwner(t *testing.T) {
 			for _, m := range tableRef.FindAllStringSubmatch(s, -1) {
 				table := strings.ToLower(m[1])
 				if o, ok := owner[table]; ok && o != pkg {
+					if strings.HasSuffix(rel, "_test.go") && testPeeks[filepath.ToSlash(rel)+" "+table] {
+						seen[filepath.ToSlash(rel)+" "+table] = true
+						continue
+					}
 					t.Errorf("%s: SQL names table %s, owned by %s", fset.Position(lit.Pos()), table, o)
 				}
 			}
@@ -110,6 +141,11 @@ func TestTablesHaveOneOwner(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	for peek := range testPeeks {
+		if !seen[peek] {
+			t.Errorf("testPeeks lists %q, which no longer peeks: take it off the list", peek)
+		}
 	}
 	if files < 100 {
 		t.Fatalf("checked only %d Go files: the walk missed the module", files)
