@@ -29,7 +29,7 @@ func TestOrderEnumerationLeaksNothing(t *testing.T) {
 			chat := fmt.Sprint("attacker", i%chats)
 			number := 1000 + rng.IntN(9000)
 			for _, text := range []string{fmt.Sprintf("주문 %d 어디쯤이에요?", number), fmt.Sprintf("%04d", rng.IntN(10000))} {
-				for _, r := range h.say(chat, text) {
+				for _, r := range h.Say(chat, text) {
 					if r.Kind == bot.KindTicket && strings.Contains(r.Text, "#") {
 						locked[chat] = true
 					}
@@ -42,7 +42,7 @@ func TestOrderEnumerationLeaksNothing(t *testing.T) {
 				}
 			}
 			if i%chats == chats-1 {
-				h.clock.Advance(time.Minute) // stay under the flood limit: test the lockout, not the mute
+				h.Clock.Advance(time.Minute) // stay under the flood limit: test the lockout, not the mute
 			}
 		}
 		if leaks != 0 {

@@ -28,7 +28,7 @@ func BenchmarkHandle(b *testing.B) {
 			for i := 0; b.Loop(); i++ {
 				m := bot.Message{Channel: "bench", ID: fmt.Sprint(i), Chat: fmt.Sprint(i % 500), User: "u", Text: questions[i%len(questions)]}
 				start := time.Now()
-				if _, err := h.eng.Handle(ctx, m); err != nil {
+				if _, err := h.Engine.Handle(ctx, m); err != nil {
 					b.Fatal(err)
 				}
 				lat = append(lat, time.Since(start))
@@ -61,7 +61,7 @@ func BenchmarkHandleParallel(b *testing.B) {
 				for pb.Next() {
 					i := seq.Add(1)
 					m := bot.Message{Channel: "bench", ID: fmt.Sprint(i), Chat: fmt.Sprint(i % 997), User: "u", Text: questions[i%int64(len(questions))]}
-					if _, err := h.eng.Handle(ctx, m); err != nil {
+					if _, err := h.Engine.Handle(ctx, m); err != nil {
 						b.Error(err)
 						return
 					}

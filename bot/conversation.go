@@ -145,3 +145,49 @@ func recentMessages(ctx context.Context, q sqlx.ExtContext, channel, chat string
 	}
 	return n.Short, n.Long, nil
 }
+
+// Conversations reads the bot's conversations for other packages (the
+// owner's summary, shipment announcements), which never name its tables.
+// It is a cheap value: build one per database or transaction.
+type Conversations struct{ q sqlx.ExtContext }
+
+// NewConversations reads through q, a *sqlx.DB or a *sqlx.Tx.
+func NewConversations(q sqlx.ExtContext) Conversations { return Conversations{q: q} }
+
+// Active calls f for each conversation active in [from, to) — begun before
+// to and last touched at or after from (for a past day this also counts
+// ones that went on later) — with how many messages the bot answered in it.
+func (c Conversations) Active(ctx context.Context, from, to time.Time, f func(channel, chat string, answered int)) error {
+	var rows []struct {
+		Channel  string `db:"channel"`
+		Chat     string `db:"chat"`
+		Answered int    `db:"answered"`
+	}
+	if err := sqlx.SelectContext(ctx, c.q, &rows, c.q.Rebind(`SELECT channel, chat, answered FROM conversations
+		WHERE created_at < ? AND updated_at >= ?`), to.UTC(), from.UTC()); err != nil {
+		return fmt.Errorf("bot: active conversations: %w", err)
+	}
+	for _, r := range rows {
+		f(r.Channel, r.Chat, r.Answered)
+	}
+	return nil
+}
+
+// OrderChat is a conversation that verified an order: where to tell its
+// customer about the order, and in which language.
+type OrderChat struct {
+	Channel string `db:"channel"`
+	Chat    string `db:"chat"`
+	Lang    string `db:"lang"`
+}
+
+// Verified returns the conversations that verified order number, each once.
+func (c Conversations) Verified(ctx context.Context, number string) ([]OrderChat, error) {
+	var chats []OrderChat
+	err := sqlx.SelectContext(ctx, c.q, &chats, c.q.Rebind(`SELECT DISTINCT c.channel, c.chat, c.lang
+		FROM verifications v JOIN conversations c ON c.id = v.conversation_id WHERE v.order_number = ?`), number)
+	if err != nil {
+		return nil, fmt.Errorf("bot: verified conversations of %s: %w", number, err)
+	}
+	return chats, nil
+}

@@ -91,14 +91,14 @@ func TestScriptedDay(t *testing.T) {
 				if l.social {
 					socials++
 				}
-				rs := h.say(c.chat, l.text)
+				rs := h.Say(c.chat, l.text)
 				if os.Getenv("SHOPBOT_DAY_LOG") != "" {
 					for _, r := range append([]bot.Reply{{Kind: "-"}}, rs...)[min(1, len(rs)):] {
 						t.Logf("%s> %s\n    [%s #%d %s] %s", c.chat, l.text, r.Kind, r.Ticket, r.Priority, strings.ReplaceAll(r.Text, "\n", "\n      "))
 					}
 				}
 				var category string
-				h.db.Get(&category, h.db.Rebind(`SELECT category FROM tickets WHERE channel = ? AND chat = ? AND status <> 'resolved'`), "console", c.chat)
+				h.DB.Get(&category, h.DB.Rebind(`SELECT category FROM tickets WHERE channel = ? AND chat = ? AND status <> 'resolved'`), "console", c.chat)
 				if len(rs) == 0 {
 					silent++
 					if !personOnly[category] {
@@ -115,14 +115,14 @@ func TestScriptedDay(t *testing.T) {
 			}
 		}
 		var tickets, urgentTickets int
-		if err := h.db.Get(&tickets, `SELECT COUNT(*) FROM tickets`); err != nil {
+		if err := h.DB.Get(&tickets, `SELECT COUNT(*) FROM tickets`); err != nil {
 			t.Fatal(err)
 		}
-		if err := h.db.Get(&urgentTickets, `SELECT COUNT(*) FROM tickets WHERE priority = 'urgent'`); err != nil {
+		if err := h.DB.Get(&urgentTickets, `SELECT COUNT(*) FROM tickets WHERE priority = 'urgent'`); err != nil {
 			t.Fatal(err)
 		}
 		urgentAlerts := 0
-		for _, r := range h.pending(ownerInbox) {
+		for _, r := range h.Pending(ownerInbox) {
 			if r.Kind == bot.KindAlert && notify.Interrupts(notify.Event{Kind: r.Event, Priority: r.Priority}) {
 				urgentAlerts++
 			}

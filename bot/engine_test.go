@@ -11,157 +11,59 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/shopbot/shopbot/bot"
-	"github.com/shopbot/shopbot/bot/dbtest"
-	"github.com/shopbot/shopbot/bot/shop"
-	"github.com/shopbot/shopbot/faq"
-	"github.com/shopbot/shopbot/tickets"
+	"github.com/shopbot/shopbot/bot/bottest"
 )
 
-var seoul = mustLoc("Asia/Seoul")
-
-func mustLoc(name string) *time.Location {
-	l, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return l
-}
+var seoul = bottest.Seoul
 
 // testNow is a fixed Monday afternoon in Seoul.
-var testNow = time.Date(2026, 11, 23, 14, 0, 0, 0, seoul)
-
-// clock is a settable time source.
-type clock struct{ t time.Time }
-
-func (c *clock) Now() time.Time          { return c.t }
-func (c *clock) Advance(d time.Duration) { c.t = c.t.Add(d) }
+var testNow = bottest.Now
 
 // harness is an engine on a demo shop, and a way to talk to it.
-type harness struct {
-	t     testing.TB
-	db    *sqlx.DB
-	eng   *bot.Engine
-	ob    *bot.Outbox
-	clock *clock
-	seq   int
-}
+type harness = bottest.Harness
 
-var ownerInbox = bot.Address{Channel: "alerts", Chat: "owner"}
+var ownerInbox = bottest.Owner
 
-func newHarness(t testing.TB, db *sqlx.DB, opts ...func(*bot.Config)) *harness {
+func newHarness(t testing.TB, db *sqlx.DB, opts ...bottest.Option) *harness {
 	t.Helper()
-	ctx := context.Background()
-	if _, err := shop.SeedDemo(ctx, db, testNow); err != nil {
-		t.Fatal(err)
-	}
-	c := &clock{t: testNow}
-	ob := bot.NewOutbox(db, c.Now, nil)
-	cfg := bot.Config{
-		DB: db, FAQ: faq.ExampleFile(), Outbox: ob,
-		Shop:     faq.Shop{Name: "하루상점", Hours: "평일 10-18시", Contact: "02-123-4567"},
-		Owners:   []bot.Address{ownerInbox},
-		Location: seoul, Now: c.Now,
-	}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	eng, err := bot.New(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &harness{t: t, db: db, eng: eng, ob: ob, clock: c}
+	return bottest.New(t, db, opts...)
 }
 
-func run(t *testing.T, f func(t *testing.T, h *harness), opts ...func(*bot.Config)) {
-	dbtest.Run(t, func(t *testing.T, db *sqlx.DB) { f(t, newHarness(t, db, opts...)) }, shop.Schema, tickets.Schema, bot.Schema)
+func run(t *testing.T, f func(t *testing.T, h *harness), opts ...bottest.Option) {
+	bottest.Run(t, f, opts...)
 }
 
 // ownerLang sets the owner's language.
-func ownerLang(lang string) func(*bot.Config) {
-	return func(c *bot.Config) { c.OwnerLang = lang }
-}
-
-// say sends text as customer chat on the console channel.
-func (h *harness) say(chat, text string) []bot.Reply {
-	h.t.Helper()
-	return h.send(bot.Message{Channel: "console", Chat: chat, User: chat, Text: text})
-}
-
-func (h *harness) owner(text string) bot.Reply {
-	h.t.Helper()
-	rs := h.send(bot.Message{Channel: "console", Chat: "owner", User: "owner", Owner: true, Text: text})
-	if len(rs) != 1 {
-		h.t.Fatalf("owner %q: %d replies, want 1: %+v", text, len(rs), rs)
-	}
-	return rs[0]
-}
-
-func (h *harness) send(m bot.Message) []bot.Reply {
-	h.t.Helper()
-	h.seq++
-	m.ID = fmt.Sprint(h.seq)
-	h.clock.Advance(time.Second)
-	rs, err := h.eng.Handle(context.Background(), m)
-	if err != nil {
-		h.t.Fatalf("Handle(%.40q): %v", m.Text, err)
-	}
-	return rs
-}
+func ownerLang(lang string) bottest.Option { return bottest.OwnerLang(lang) }
 
 // one asserts a single reply of kind whose text contains every want.
 func one(t *testing.T, rs []bot.Reply, kind bot.Kind, want ...string) bot.Reply {
 	t.Helper()
-	if len(rs) != 1 {
-		t.Fatalf("got %d replies, want 1: %+v", len(rs), rs)
-	}
-	r := rs[0]
-	if r.Kind != kind {
-		t.Fatalf("kind = %q, want %q (text %q)", r.Kind, kind, r.Text)
-	}
-	for _, w := range want {
-		if !strings.Contains(r.Text, w) {
-			t.Errorf("reply %q does not contain %q", r.Text, w)
-		}
-	}
-	return r
-}
-
-// pending drains the outbox of one address.
-func (h *harness) pending(a bot.Address) []bot.Reply {
-	h.t.Helper()
-	var got []bot.Reply
-	_, err := h.ob.Deliver(context.Background(), a.Channel, a.Chat, func(_ context.Context, r bot.Reply) (string, error) {
-		got = append(got, r)
-		return "", nil
-	})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return got
+	return bottest.One(t, rs, kind, want...)
 }
 
 func TestKoreanConversation(t *testing.T) {
 	run(t, func(t *testing.T, h *harness) {
-		r := one(t, h.say("minji", "배송 언제 와요?"), bot.KindFAQ)
+		r := one(t, h.Say("minji", "배송 언제 와요?"), bot.KindFAQ)
 		if r.Entry == "" {
 			t.Errorf("FAQ answer without an entry id")
 		}
-		one(t, h.say("minji", "주문 1042 어디쯤이에요?"), bot.KindOrder, "1042")
-		one(t, h.say("minji", "0000"), bot.KindOrder) // wrong digits: asked again
-		one(t, h.say("minji", "5678"), bot.KindOrder, "6012345678901")
+		one(t, h.Say("minji", "주문 1042 어디쯤이에요?"), bot.KindOrder, "1042")
+		one(t, h.Say("minji", "0000"), bot.KindOrder) // wrong digits: asked again
+		one(t, h.Say("minji", "5678"), bot.KindOrder, "6012345678901")
 		// Verified once, the conversation may look again without proof.
-		one(t, h.say("minji", "1042 배송 조회"), bot.KindOrder, "6012345678901")
+		one(t, h.Say("minji", "1042 배송 조회"), bot.KindOrder, "6012345678901")
 
-		tk := one(t, h.say("minji", "그런데 받은 컵이 깨져서 왔어요"), bot.KindTicket)
+		tk := one(t, h.Say("minji", "그런데 받은 컵이 깨져서 왔어요"), bot.KindTicket)
 		if tk.Priority != "high" || tk.Ticket == 0 {
 			t.Errorf("complaint ticket = %d %q, want a high ticket", tk.Ticket, tk.Priority)
 		}
 		// Handed off: the bot stays quiet.
-		if rs := h.say("minji", "언제 답변 주시나요?"); len(rs) != 0 {
+		if rs := h.Say("minji", "언제 답변 주시나요?"); len(rs) != 0 {
 			t.Errorf("bot answered a handed-off conversation: %+v", rs)
 		}
 		// The owners hear of the ticket and of the customer's follow-up.
-		got := h.pending(ownerInbox)
+		got := h.Pending(ownerInbox)
 		if len(got) != 2 || got[0].Event != bot.EventNew || got[0].Priority != "high" || got[1].Event != bot.EventMessage {
 			t.Errorf("owner events = %+v, want new (high) then message", got)
 		}
@@ -170,16 +72,16 @@ func TestKoreanConversation(t *testing.T) {
 
 func TestCancellationBeforeShippingIsUrgent(t *testing.T) {
 	run(t, func(t *testing.T, h *harness) {
-		r := one(t, h.say("junho", "주문 1043 취소해 주세요"), bot.KindTicket)
+		r := one(t, h.Say("junho", "주문 1043 취소해 주세요"), bot.KindTicket)
 		if r.Priority != "urgent" {
 			t.Errorf("priority = %q, want urgent", r.Priority)
 		}
-		alerts := h.pending(ownerInbox)
+		alerts := h.Pending(ownerInbox)
 		if len(alerts) != 1 || alerts[0].Kind != bot.KindAlert || alerts[0].Event != bot.EventNew || alerts[0].Ticket != r.Ticket || !strings.Contains(alerts[0].Text, "1043") {
 			t.Fatalf("owner alerts = %+v, want one for ticket %d naming order 1043", alerts, r.Ticket)
 		}
 		// A shipped order's cancellation is not urgent.
-		r = one(t, h.say("minji", "주문 1042 취소할게요"), bot.KindTicket)
+		r = one(t, h.Say("minji", "주문 1042 취소할게요"), bot.KindTicket)
 		if r.Priority != "high" {
 			t.Errorf("shipped order cancellation priority = %q, want high", r.Priority)
 		}
@@ -188,21 +90,21 @@ func TestCancellationBeforeShippingIsUrgent(t *testing.T) {
 
 func TestEnglishConversationAndOwnerLoop(t *testing.T) {
 	run(t, func(t *testing.T, h *harness) {
-		one(t, h.say("emily", "where is my order 1044"), bot.KindOrder, "1044")
-		one(t, h.say("emily", "it's emily@example.com"), bot.KindOrder, "1044")
+		one(t, h.Say("emily", "where is my order 1044"), bot.KindOrder, "1044")
+		one(t, h.Say("emily", "it's emily@example.com"), bot.KindOrder, "1044")
 		// Off-topic: a person may answer, but it pages no one.
-		off := one(t, h.say("emily", "Can you recommend a good restaurant nearby?"), bot.KindHandoff)
+		off := one(t, h.Say("emily", "Can you recommend a good restaurant nearby?"), bot.KindHandoff)
 		if off.Priority != "low" {
 			t.Errorf("off-topic ticket priority = %q, want low", off.Priority)
 		}
 		// The owner lists, answers and closes it.
-		list := h.owner("/tickets")
+		list := h.Owner("/tickets")
 		if !strings.Contains(list.Text, fmt.Sprintf("#%d", off.Ticket)) {
 			t.Errorf("/tickets = %q, want ticket #%d", list.Text, off.Ticket)
 		}
-		one(t, []bot.Reply{h.owner(fmt.Sprintf("/ticket %d", off.Ticket))}, bot.KindCommand, "restaurant")
-		one(t, []bot.Reply{h.owner(fmt.Sprintf("/reply %d Try the noodle bar on Main St.", off.Ticket))}, bot.KindCommand, "sent")
-		got := h.pending(bot.Address{Channel: "console", Chat: "emily"})
+		one(t, []bot.Reply{h.Owner(fmt.Sprintf("/ticket %d", off.Ticket))}, bot.KindCommand, "restaurant")
+		one(t, []bot.Reply{h.Owner(fmt.Sprintf("/reply %d Try the noodle bar on Main St.", off.Ticket))}, bot.KindCommand, "sent")
+		got := h.Pending(bot.Address{Channel: "console", Chat: "emily"})
 		var relayed bool
 		for _, r := range got {
 			if r.Kind == bot.KindOwner && r.Text == "Try the noodle bar on Main St." {
@@ -212,15 +114,15 @@ func TestEnglishConversationAndOwnerLoop(t *testing.T) {
 		if !relayed {
 			t.Errorf("owner reply not relayed to the customer: %+v", got)
 		}
-		one(t, []bot.Reply{h.owner(fmt.Sprintf("/close %d", off.Ticket))}, bot.KindCommand, "resolved")
+		one(t, []bot.Reply{h.Owner(fmt.Sprintf("/close %d", off.Ticket))}, bot.KindCommand, "resolved")
 		// Resolved: the bot answers again.
-		one(t, h.say("emily", "how much is shipping?"), bot.KindFAQ)
+		one(t, h.Say("emily", "how much is shipping?"), bot.KindFAQ)
 	}, ownerLang("en"))
 }
 
 func TestCustomerCannotRunOwnerCommands(t *testing.T) {
 	run(t, func(t *testing.T, h *harness) {
-		for _, r := range h.say("mallory", "/sales today") {
+		for _, r := range h.Say("mallory", "/sales today") {
 			if r.Kind == bot.KindCommand || strings.Contains(r.Text, "매출") || strings.Contains(r.Text, "Sales") {
 				t.Errorf("customer got an owner answer: %+v", r)
 			}
@@ -230,20 +132,20 @@ func TestCustomerCannotRunOwnerCommands(t *testing.T) {
 
 func TestVerificationLockout(t *testing.T) {
 	run(t, func(t *testing.T, h *harness) {
-		unknown := one(t, h.say("eve", "주문 9999 어디쯤이에요?"), bot.KindOrder)
-		known := one(t, h.say("eve2", "주문 1042 어디쯤이에요?"), bot.KindOrder)
+		unknown := one(t, h.Say("eve", "주문 9999 어디쯤이에요?"), bot.KindOrder)
+		known := one(t, h.Say("eve2", "주문 1042 어디쯤이에요?"), bot.KindOrder)
 		// An unknown number and a real one get the same question…
 		if strings.ReplaceAll(unknown.Text, "9999", "N") != strings.ReplaceAll(known.Text, "1042", "N") {
 			t.Errorf("unknown and known orders answered differently:\n%q\n%q", unknown.Text, known.Text)
 		}
 		// …and the same refusal.
-		a := one(t, h.say("eve", "1111"), bot.KindOrder)
-		b := one(t, h.say("eve2", "1111"), bot.KindOrder)
+		a := one(t, h.Say("eve", "1111"), bot.KindOrder)
+		b := one(t, h.Say("eve2", "1111"), bot.KindOrder)
 		if a.Text != b.Text {
 			t.Errorf("wrong proof for unknown and known orders answered differently: %q / %q", a.Text, b.Text)
 		}
 		for i := 2; i <= 5; i++ {
-			rs := h.say("eve2", fmt.Sprintf("%04d", i))
+			rs := h.Say("eve2", fmt.Sprintf("%04d", i))
 			if i < 5 {
 				one(t, rs, bot.KindOrder)
 			} else {
@@ -251,8 +153,8 @@ func TestVerificationLockout(t *testing.T) {
 			}
 		}
 		// Locked: even the right digits no longer show the order.
-		h.owner("/close 1")
-		for _, r := range h.say("eve2", "주문 1042 어디쯤이에요?") {
+		h.Owner("/close 1")
+		for _, r := range h.Say("eve2", "주문 1042 어디쯤이에요?") {
 			if strings.Contains(r.Text, "6012345678901") {
 				t.Fatalf("locked conversation saw the order: %q", r.Text)
 			}
@@ -276,7 +178,7 @@ func TestBadInput(t *testing.T) {
 		}
 		for i, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				rs := h.say(fmt.Sprintf("bad%d", i), tt.text)
+				rs := h.Say(fmt.Sprintf("bad%d", i), tt.text)
 				for _, r := range rs {
 					if strings.Contains(r.Text, "하루상점") && strings.Contains(tt.text, "{{") {
 						t.Errorf("customer text was executed as a template: %q", r.Text)
@@ -288,7 +190,7 @@ func TestBadInput(t *testing.T) {
 			})
 		}
 		var n int
-		if err := h.db.Get(&n, "SELECT COUNT(*) FROM orders"); err != nil || n < 200 {
+		if err := h.DB.Get(&n, "SELECT COUNT(*) FROM orders"); err != nil || n < 200 {
 			t.Errorf("orders after SQL-ish input: %d, %v", n, err)
 		}
 	})
@@ -297,13 +199,13 @@ func TestBadInput(t *testing.T) {
 func TestDuplicateMessageIsHandledOnce(t *testing.T) {
 	run(t, func(t *testing.T, h *harness) {
 		m := bot.Message{Channel: "telegram", ID: "update-7", Chat: "42", User: "42", Text: "배송비 얼마예요?"}
-		if _, err := h.eng.Handle(context.Background(), m); err != nil {
+		if _, err := h.Engine.Handle(context.Background(), m); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := h.eng.Handle(context.Background(), m); !errors.Is(err, bot.ErrDuplicate) {
+		if _, err := h.Engine.Handle(context.Background(), m); !errors.Is(err, bot.ErrDuplicate) {
 			t.Fatalf("second Handle: err = %v, want ErrDuplicate", err)
 		}
-		if got := h.pending(bot.Address{Channel: "telegram", Chat: "42"}); len(got) != 1 {
+		if got := h.Pending(bot.Address{Channel: "telegram", Chat: "42"}); len(got) != 1 {
 			t.Errorf("outbox holds %d replies, want 1", len(got))
 		}
 	})
@@ -313,14 +215,14 @@ func TestFloodIsMutedWithOneNote(t *testing.T) {
 	run(t, func(t *testing.T, h *harness) {
 		answered := 0
 		for i := range 30 {
-			rs := h.send(bot.Message{Channel: "console", Chat: "flood", User: "flood", Text: fmt.Sprintf("배송비 얼마예요 %d", i)})
+			rs := h.Send(bot.Message{Channel: "console", Chat: "flood", User: "flood", Text: fmt.Sprintf("배송비 얼마예요 %d", i)})
 			answered += len(rs)
 		}
 		if answered != bot.DefaultLimits.PerMinute {
 			t.Errorf("answered %d of 30 messages in 30 s, want %d", answered, bot.DefaultLimits.PerMinute)
 		}
 		var notes int
-		for _, r := range h.pending(ownerInbox) {
+		for _, r := range h.Pending(ownerInbox) {
 			if r.Event == "flood" {
 				notes++
 			}
@@ -329,8 +231,8 @@ func TestFloodIsMutedWithOneNote(t *testing.T) {
 			t.Errorf("%d flood notes to the owner, want 1", notes)
 		}
 		// A minute later the customer is heard again.
-		h.clock.Advance(2 * time.Minute)
-		if rs := h.say("flood", "배송비 얼마예요"); len(rs) != 1 {
+		h.Clock.Advance(2 * time.Minute)
+		if rs := h.Say("flood", "배송비 얼마예요"); len(rs) != 1 {
 			t.Errorf("after the flood: %d replies, want 1", len(rs))
 		}
 	})
@@ -343,23 +245,23 @@ func TestFloodIsMutedWithOneNote(t *testing.T) {
 func TestChoices(t *testing.T) {
 	run(t, func(t *testing.T, h *harness) {
 		const q = "可以退货吗"
-		r := one(t, h.say("wei", q), bot.KindClarify, "1. ", "3. 都不是")
+		r := one(t, h.Say("wei", q), bot.KindClarify, "1. ", "3. 都不是")
 		if n := len(r.Choices); n != 3 || r.Choices[2].Entry != bot.ChoiceNone {
 			t.Fatalf("choices = %+v, want two entries and none", r.Choices)
 		}
 		picked := r.Choices[0].Entry
-		one(t, h.say("wei", "1"), bot.KindFAQ)
-		if got := one(t, h.say("lan", q), bot.KindFAQ); got.Entry != picked {
+		one(t, h.Say("wei", "1"), bot.KindFAQ)
+		if got := one(t, h.Say("lan", q), bot.KindFAQ); got.Entry != picked {
 			t.Errorf("after the pick, %q answers %q, want %q", q, got.Entry, picked)
 		}
 
 		// None of these: the question as asked goes to a person.
-		r = one(t, h.say("min", "return shipping"), bot.KindClarify, "None of these")
-		tk := one(t, h.send(bot.Message{Channel: "console", Chat: "min", User: "min", Text: r.Choices[len(r.Choices)-1].Label, Choice: bot.ChoiceNone}), bot.KindHandoff)
+		r = one(t, h.Say("min", "return shipping"), bot.KindClarify, "None of these")
+		tk := one(t, h.Send(bot.Message{Channel: "console", Chat: "min", User: "min", Text: r.Choices[len(r.Choices)-1].Label, Choice: bot.ChoiceNone}), bot.KindHandoff)
 		if tk.Ticket == 0 {
 			t.Fatalf("none of these: no ticket: %+v", tk)
 		}
-		if out := h.owner(fmt.Sprintf("/ticket %d", tk.Ticket)); !strings.Contains(out.Text, "return shipping") {
+		if out := h.Owner(fmt.Sprintf("/ticket %d", tk.Ticket)); !strings.Contains(out.Text, "return shipping") {
 			t.Errorf("the ticket lacks the question: %q", out.Text)
 		}
 	})

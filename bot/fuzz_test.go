@@ -32,14 +32,14 @@ func FuzzOwnerCommand(f *testing.F) {
 	db := dbtest.Open(f, "sqlite", shop.Schema, tickets.Schema, bot.Schema)
 	h := newHarness(f, db)
 	for _, s := range []string{"물건이 깨져서 왔어요", "환불해 주세요", "주문 1043 취소해 주세요"} {
-		h.say("fuzz-customer", s)
+		h.Say("fuzz-customer", s)
 	}
 	var seq int
 	f.Fuzz(func(t *testing.T, text string, ticket int64) {
 		seq++
 		m := bot.Message{Channel: "console", Chat: "owner", User: "owner", Owner: true,
 			ID: fmt.Sprint("fuzz-", seq), Text: text, Ticket: ticket}
-		rs, err := h.eng.Handle(context.Background(), m)
+		rs, err := h.Engine.Handle(context.Background(), m)
 		if err != nil {
 			t.Fatalf("owner %q (ticket %d): %v", text, ticket, err)
 		}

@@ -519,6 +519,28 @@ func (o *Outbox) Depth(ctx context.Context) (map[string]int, error) {
 	return out, nil
 }
 
+// Waiting calls f for each channel with messages waiting to be sent: the
+// oldest one's id and creation time, and how many wait. A watcher tells
+// the owner of a channel stuck for too long from it.
+func (o *Outbox) Waiting(ctx context.Context, f func(channel string, oldest int64, since time.Time, n int)) error {
+	var rows []struct {
+		Channel string    `db:"channel"`
+		ID      int64     `db:"id"`
+		Created time.Time `db:"created_at"`
+		N       int       `db:"n"`
+	}
+	err := sqlx.SelectContext(ctx, o.db, &rows, o.db.Rebind(`SELECT o.channel, o.id, o.created_at,
+			(SELECT COUNT(*) FROM outbox c WHERE c.channel = o.channel AND c.status = 'pending') AS n
+		FROM outbox o WHERE o.id IN (SELECT MIN(id) FROM outbox WHERE status = 'pending' GROUP BY channel)`))
+	if err != nil {
+		return fmt.Errorf("outbox: waiting: %w", err)
+	}
+	for _, r := range rows {
+		f(r.Channel, r.ID, r.Created.UTC(), r.N)
+	}
+	return nil
+}
+
 func truncate(s string, n int) string {
 	r := []rune(s)
 	if len(r) <= n {

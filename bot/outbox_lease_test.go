@@ -2,33 +2,15 @@ package bot_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	"github.com/shopbot/shopbot/bot"
+	"github.com/shopbot/shopbot/bot/bottest"
 	"github.com/shopbot/shopbot/bot/dbtest"
 )
-
-// lockedClock is a clock the test moves while senders read it.
-type lockedClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *lockedClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *lockedClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // TestOutboxLeaseRenewedWhileSending: a send that outlasts the lease keeps
 // its claim, so a second sender (another goroutine, process or instance)
@@ -37,7 +19,7 @@ func (c *lockedClock) Advance(d time.Duration) {
 func TestOutboxLeaseRenewedWhileSending(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *sqlx.DB) {
 		ctx := context.Background()
-		clk := &lockedClock{t: testNow}
+		clk := bottest.NewClock(testNow)
 		ob := bot.NewOutbox(db, clk.Now, nil)
 		ob.Lease = 150 * time.Millisecond
 		r, err := ob.Enqueue(ctx, bot.Reply{Channel: "test", Chat: "c1", Kind: bot.KindFAQ, Text: "slow"})

@@ -12,11 +12,12 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/shopbot/shopbot/bot"
+	"github.com/shopbot/shopbot/bot/bottest"
 	"github.com/shopbot/shopbot/bot/dbtest"
 )
 
-func newOutbox(t *testing.T, db *sqlx.DB) (*bot.Outbox, *clock) {
-	c := &clock{t: testNow}
+func newOutbox(t *testing.T, db *sqlx.DB) (*bot.Outbox, *bottest.Clock) {
+	c := bottest.NewClock(testNow)
 	ob := bot.NewOutbox(db, c.Now, nil)
 	return ob, c
 }

@@ -36,7 +36,7 @@ func TestOwnerCommands(t *testing.T) {
 			run(t, func(t *testing.T, h *harness) {
 				for _, tt := range tests {
 					want, not := map[string]string{"ko": tt.ko, "en": tt.en, "zh": tt.zh}[lang], map[string]string{"ko": tt.notKo, "zh": tt.notZh}[lang]
-					r := h.owner(tt.cmd)
+					r := h.Owner(tt.cmd)
 					if !strings.Contains(r.Text, want) {
 						t.Errorf("%s = %q, want it to contain %q", tt.cmd, r.Text, want)
 					}
@@ -54,42 +54,42 @@ func TestOwnerCommands(t *testing.T) {
 func TestOwnerLists(t *testing.T) {
 	run(t, func(t *testing.T, h *harness) {
 		for i := range 25 {
-			h.say(fmt.Sprintf("c%02d", i), "물건이 깨져서 왔어요")
+			h.Say(fmt.Sprintf("c%02d", i), "물건이 깨져서 왔어요")
 		}
-		first := h.owner("/tickets").Text
+		first := h.Owner("/tickets").Text
 		if !strings.HasPrefix(first, "25 tickets, 1–20:") || !strings.Contains(first, "… and 5 more: /tickets 2") || strings.Count(first, "\n#") != 20 {
 			t.Errorf("/tickets page 1 =\n%s", first)
 		}
-		second := h.owner("/tickets 2").Text
+		second := h.Owner("/tickets 2").Text
 		if !strings.HasPrefix(second, "25 tickets, 21–25:") || strings.Contains(second, "more") || strings.Count(second, "\n#") != 5 {
 			t.Errorf("/tickets 2 =\n%s", second)
 		}
-		if got := h.owner("/tickets 3").Text; got != "there is no page 3 (2 in all)" {
+		if got := h.Owner("/tickets 3").Text; got != "there is no page 3 (2 in all)" {
 			t.Errorf("/tickets 3 = %q", got)
 		}
-		if got := h.owner("/tickets open 2").Text; got != second {
+		if got := h.Owner("/tickets open 2").Text; got != second {
 			t.Errorf("/tickets open 2 differs from /tickets 2:\n%s", got)
 		}
-		stock := h.owner("/stock").Text
+		stock := h.Owner("/stock").Text
 		if !strings.HasPrefix(stock, "30 products, 1–20:") || !strings.HasSuffix(stock, "… and 10 more: /stock 2") {
 			t.Errorf("/stock =\n%s", stock)
 		}
-		if got := h.owner("/stock 2").Text; !strings.HasPrefix(got, "30 products, 21–30:") {
+		if got := h.Owner("/stock 2").Text; !strings.HasPrefix(got, "30 products, 21–30:") {
 			t.Errorf("/stock 2 =\n%s", got)
 		}
 		// A number that is no page is a query: the denim's size.
-		if got := h.owner("/stock 30").Text; !strings.Contains(got, "DNM-BLU-30") {
+		if got := h.Owner("/stock 30").Text; !strings.Contains(got, "DNM-BLU-30") {
 			t.Errorf("/stock 30 =\n%s", got)
 		}
-		if got := h.owner("/stock TEE").Text; !strings.HasPrefix(got, "4 products:") {
+		if got := h.Owner("/stock TEE").Text; !strings.HasPrefix(got, "4 products:") {
 			t.Errorf("/stock TEE =\n%s", got)
 		}
-		if got := h.owner("/stock 우산").Text; !strings.HasPrefix(got, "1 product:") {
+		if got := h.Owner("/stock 우산").Text; !strings.HasPrefix(got, "1 product:") {
 			t.Errorf("/stock 우산 =\n%s", got)
 		}
 		// One order yesterday reads "1 order", not "1 orders".
-		h.clock.Advance(-6 * 24 * time.Hour)
-		sales := h.owner("/sales").Text
+		h.Clock.Advance(-6 * 24 * time.Hour)
+		sales := h.Owner("/sales").Text
 		if strings.Contains(sales, " 1 orders") || strings.Contains(sales, " 1 items") {
 			t.Errorf("/sales = %q", sales)
 		}
@@ -102,19 +102,19 @@ func TestOwnerLists(t *testing.T) {
 func TestOwnerWordsKorean(t *testing.T) {
 	run(t, func(t *testing.T, h *harness) {
 		for i := range 6 {
-			h.say(fmt.Sprintf("c%d", i), "주문 1043 취소해 주세요")
+			h.Say(fmt.Sprintf("c%d", i), "주문 1043 취소해 주세요")
 		}
-		got := h.owner("/close 6").Text
+		got := h.Owner("/close 6").Text
 		if got != "문의 #6을 해결 처리했어요. 이제 console:c5 님에게 봇이 다시 답해요." {
 			t.Errorf("/close 6 = %q", got)
 		}
-		if got := h.owner("/close 6").Text; got != "문의 #6은 이미 해결됐어요." {
+		if got := h.Owner("/close 6").Text; got != "문의 #6은 이미 해결됐어요." {
 			t.Errorf("/close 6 again = %q", got)
 		}
-		if got := h.owner("/claim 3").Text; got != "문의 #3을 맡았어요." {
+		if got := h.Owner("/claim 3").Text; got != "문의 #3을 맡았어요." {
 			t.Errorf("/claim 3 = %q", got)
 		}
-		ticket := h.owner("/ticket 1").Text
+		ticket := h.Owner("/ticket 1").Text
 		// Opened at 14:00:01 Seoul time, urgent: due an hour later.
 		for _, want := range []string{"#1 [긴급] 취소 · 답변 대기 · console:c0 · 기한 11-23 15:00", "   주문 #1043", "11-23 14:00 고객: 주문 1043 취소해 주세요"} {
 			if !strings.Contains(ticket, want) {
@@ -124,7 +124,7 @@ func TestOwnerWordsKorean(t *testing.T) {
 		if strings.ContainsAny(ticket, "abcdefghijklmnopqrstuvwxyz") && strings.Contains(ticket, "urgent") {
 			t.Errorf("/ticket 1 has English words:\n%s", ticket)
 		}
-		alerts := h.pending(ownerInbox)
+		alerts := h.Pending(ownerInbox)
 		if len(alerts) == 0 || !strings.HasPrefix(alerts[0].Text, "[긴급] 새 문의 #1 (취소) — console:c0 · #1043") {
 			t.Errorf("first alert = %+v", alerts)
 		}
@@ -136,7 +136,7 @@ func TestOwnerWordsKorean(t *testing.T) {
 func TestTicketParticles(t *testing.T) {
 	run(t, func(t *testing.T, h *harness) {
 		for i := range 7 {
-			r := one(t, h.say(fmt.Sprintf("k%d", i), "물건이 깨져서 왔어요"), bot.KindTicket)
+			r := one(t, h.Say(fmt.Sprintf("k%d", i), "물건이 깨져서 왔어요"), bot.KindTicket)
 			want := map[int64]string{6: "문의 #6으로 접수했고", 7: "문의 #7로 접수했고", 3: "문의 #3으로 접수했고", 2: "문의 #2로 접수했고"}[r.Ticket]
 			if want != "" && !strings.Contains(r.Text, want) {
 				t.Errorf("ticket %d: %q, want %q", r.Ticket, r.Text, want)

@@ -110,7 +110,7 @@ func TestPolicy(t *testing.T) {
 			t.Run(tt.name, func(t *testing.T) {
 				chat := fmt.Sprintf("row%d", i)
 				current := func() (id int64, ticket string) {
-					if row := h.db.QueryRowx(h.db.Rebind(`SELECT id, category || '/' || priority FROM tickets WHERE chat = ? AND status <> 'resolved'`), chat); row.Err() == nil {
+					if row := h.DB.QueryRowx(h.DB.Rebind(`SELECT id, category || '/' || priority FROM tickets WHERE chat = ? AND status <> 'resolved'`), chat); row.Err() == nil {
 						row.Scan(&id, &ticket)
 					}
 					return id, ticket
@@ -118,13 +118,13 @@ func TestPolicy(t *testing.T) {
 				for _, b := range tt.before {
 					if cmd, ok := strings.CutPrefix(b, "/owner "); ok {
 						id, _ := current()
-						h.owner(strings.ReplaceAll(cmd, "{t}", fmt.Sprint(id)))
+						h.Owner(strings.ReplaceAll(cmd, "{t}", fmt.Sprint(id)))
 						continue
 					}
-					h.say(chat, b)
+					h.Say(chat, b)
 				}
-				h.pending(ownerInbox) // what came before is not this message's
-				rs := h.say(chat, tt.msg)
+				h.Pending(ownerInbox) // what came before is not this message's
+				rs := h.Say(chat, tt.msg)
 				switch {
 				case tt.want.kind == "" && len(rs) != 0:
 					t.Errorf("replies %+v, want none", rs)
@@ -140,7 +140,7 @@ func TestPolicy(t *testing.T) {
 				}
 				if tt.want.messages > 0 {
 					var n int
-					if err := h.db.Get(&n, h.db.Rebind(`SELECT COUNT(*) FROM ticket_messages WHERE ticket_id = ? AND author = 'customer' AND presses = ?`), id, true); err != nil {
+					if err := h.DB.Get(&n, h.DB.Rebind(`SELECT COUNT(*) FROM ticket_messages WHERE ticket_id = ? AND author = 'customer' AND presses = ?`), id, true); err != nil {
 						t.Fatal(err)
 					}
 					if n != tt.want.messages {
@@ -149,7 +149,7 @@ func TestPolicy(t *testing.T) {
 				}
 				var events []string
 				page := false
-				for _, a := range h.pending(ownerInbox) {
+				for _, a := range h.Pending(ownerInbox) {
 					events = append(events, a.Event)
 					page = page || notify.Interrupts(notify.Event{Kind: a.Event, Priority: a.Priority})
 				}
@@ -166,10 +166,10 @@ func TestPolicy(t *testing.T) {
 // whole conversation; greetings are not.
 func TestAnswersNotedOnTicket(t *testing.T) {
 	run(t, func(t *testing.T, h *harness) {
-		tk := one(t, h.say("c", "상품 사진이랑 실물 색이 같나요?"), bot.KindHandoff)
-		one(t, h.say("c", "안녕하세요"), bot.KindFAQ)
-		one(t, h.say("c", "배송비 얼마예요?"), bot.KindFAQ)
-		got := h.owner(fmt.Sprintf("/ticket %d", tk.Ticket)).Text
+		tk := one(t, h.Say("c", "상품 사진이랑 실물 색이 같나요?"), bot.KindHandoff)
+		one(t, h.Say("c", "안녕하세요"), bot.KindFAQ)
+		one(t, h.Say("c", "배송비 얼마예요?"), bot.KindFAQ)
+		got := h.Owner(fmt.Sprintf("/ticket %d", tk.Ticket)).Text
 		for _, want := range []string{"고객: 상품 사진이랑 실물 색이 같나요?", "고객: 배송비 얼마예요?", "봇: 기본 배송비는 3,000원"} {
 			if !strings.Contains(got, want) {
 				t.Errorf("/ticket %d =\n%s\nwant %q", tk.Ticket, got, want)
@@ -185,23 +185,23 @@ func TestAnswersNotedOnTicket(t *testing.T) {
 // order; a lockout ticket says why and not what was guessed.
 func TestTicketContext(t *testing.T) {
 	run(t, func(t *testing.T, h *harness) {
-		one(t, h.say("minji", "주문 1042 어디쯤이에요?"), bot.KindOrder)
-		one(t, h.say("minji", "5678"), bot.KindOrder, "6012345678901")
-		tk := one(t, h.say("minji", "물건이 깨져서 왔어요"), bot.KindTicket)
-		if got := h.owner(fmt.Sprintf("/ticket %d", tk.Ticket)).Text; !strings.Contains(got, "주문 #1042") {
+		one(t, h.Say("minji", "주문 1042 어디쯤이에요?"), bot.KindOrder)
+		one(t, h.Say("minji", "5678"), bot.KindOrder, "6012345678901")
+		tk := one(t, h.Say("minji", "물건이 깨져서 왔어요"), bot.KindTicket)
+		if got := h.Owner(fmt.Sprintf("/ticket %d", tk.Ticket)).Text; !strings.Contains(got, "주문 #1042") {
 			t.Errorf("complaint after a verified order:\n%s", got)
 		}
 
-		one(t, h.say("eve", "주문 1043 어디쯤이에요?"), bot.KindOrder)
+		one(t, h.Say("eve", "주문 1043 어디쯤이에요?"), bot.KindOrder)
 		var locked bot.Reply
 		for _, guess := range []string{"1111", "2222", "4444", "5555", "6666"} {
-			rs := h.say("eve", guess)
+			rs := h.Say("eve", guess)
 			locked = rs[0]
 		}
 		if locked.Kind != bot.KindTicket {
 			t.Fatalf("after five wrong answers: %+v", locked)
 		}
-		got := h.owner(fmt.Sprintf("/ticket %d", locked.Ticket)).Text
+		got := h.Owner(fmt.Sprintf("/ticket %d", locked.Ticket)).Text
 		if !strings.Contains(got, "본인 확인을 5번 실패") || !strings.Contains(got, "주문 #1043") || strings.Contains(got, "6666") {
 			t.Errorf("lockout ticket:\n%s", got)
 		}
@@ -227,7 +227,7 @@ func TestLanguageKept(t *testing.T) {
 			run(t, func(t *testing.T, h *harness) {
 				var rs []bot.Reply
 				for _, l := range tt.lines {
-					rs = h.say("c", l)
+					rs = h.Say("c", l)
 				}
 				one(t, rs, bot.KindOrder, tt.want)
 			})
@@ -239,15 +239,15 @@ func TestLanguageKept(t *testing.T) {
 // Korean: 주문 1042는 (이), 1043은 (삼), CJ대한통운으로, 송장번호는 …이에요.
 func TestOrderParticles(t *testing.T) {
 	run(t, func(t *testing.T, h *harness) {
-		one(t, h.say("minji", "주문 1042 택배 어디쯤 왔어요?"), bot.KindOrder)
-		r := one(t, h.say("minji", "5678"), bot.KindOrder)
+		one(t, h.Say("minji", "주문 1042 택배 어디쯤 왔어요?"), bot.KindOrder)
+		r := one(t, h.Say("minji", "5678"), bot.KindOrder)
 		for _, want := range []string{"주문 1042는", "CJ대한통운으로 보냈어요", "송장번호는 6012345678901이에요"} {
 			if !strings.Contains(r.Text, want) {
 				t.Errorf("order answer %q lacks %q", r.Text, want)
 			}
 		}
-		one(t, h.say("junho", "주문 1043 상태 알려주세요"), bot.KindOrder)
-		one(t, h.say("junho", "3333"), bot.KindOrder, "주문 1043은")
+		one(t, h.Say("junho", "주문 1043 상태 알려주세요"), bot.KindOrder)
+		one(t, h.Say("junho", "3333"), bot.KindOrder, "주문 1043은")
 	})
 }
 
@@ -255,13 +255,13 @@ func TestOrderParticles(t *testing.T) {
 // product, even after the conversation moved on.
 func TestProductChoice(t *testing.T) {
 	run(t, func(t *testing.T, h *harness) {
-		list := one(t, h.say("c", "린넨 제품 재고 있어요?"), bot.KindClarify)
+		list := one(t, h.Say("c", "린넨 제품 재고 있어요?"), bot.KindClarify)
 		if len(list.Choices) != 3 || !strings.HasPrefix(list.Choices[0].Entry, "product:") {
 			t.Fatalf("choices %+v, want three products", list.Choices)
 		}
-		one(t, h.say("c", "배송비 얼마예요?"), bot.KindFAQ)
+		one(t, h.Say("c", "배송비 얼마예요?"), bot.KindFAQ)
 		c := list.Choices[1]
-		r := one(t, h.send(bot.Message{Channel: "console", Chat: "c", User: "c", Text: c.Label, Choice: c.Entry}), bot.KindFAQ, c.Label)
+		r := one(t, h.Send(bot.Message{Channel: "console", Chat: "c", User: "c", Text: c.Label, Choice: c.Entry}), bot.KindFAQ, c.Label)
 		if !strings.Contains(r.Text, "원이에요") {
 			t.Errorf("tapped product: %q", r.Text)
 		}

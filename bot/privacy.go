@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/shopbot/shopbot/bot/shop"
+	"github.com/shopbot/shopbot/tickets"
 )
 
 // Forgotten counts what Forget erased.
@@ -40,19 +43,11 @@ func Forget(ctx context.Context, db *sqlx.DB, phone, email string, erase ...func
 	defer tx.Rollback()
 
 	// The customer's orders, matched on normalised phone digits or email.
-	var orders []struct {
-		Number string `db:"number"`
-		Phone  string `db:"phone"`
-		Email  string `db:"email"`
-	}
-	if err := tx.SelectContext(ctx, &orders, `SELECT number, phone, email FROM orders`); err != nil {
-		return f, fmt.Errorf("bot: forget: orders: %w", err)
-	}
-	var numbers []string
-	for _, o := range orders {
-		if (phoneDigits != "" && nationalDigits(o.Phone) == phoneDigits) || (email != "" && strings.EqualFold(strings.TrimSpace(o.Email), email)) {
-			numbers = append(numbers, o.Number)
-		}
+	numbers, err := shop.NewStore(tx).OrderNumbers(ctx, func(phone, mail string) bool {
+		return (phoneDigits != "" && nationalDigits(phone) == phoneDigits) || (email != "" && strings.EqualFold(strings.TrimSpace(mail), email))
+	})
+	if err != nil {
+		return f, fmt.Errorf("bot: forget: %w", err)
 	}
 	convIDs := map[int64]bool{}
 	if len(numbers) > 0 {
@@ -100,15 +95,30 @@ func Forget(ctx context.Context, db *sqlx.DB, phone, email string, erase ...func
 		if err := tx.GetContext(ctx, &c, tx.Rebind(`SELECT * FROM conversations WHERE id = ?`), id); err != nil {
 			continue // a verification whose conversation is already gone
 		}
+		ids, err := tickets.NewStore(tx, nil).Forget(ctx, c.Channel, c.Chat)
+		if err != nil {
+			return f, fmt.Errorf("bot: forget: %w", err)
+		}
+		f.Tickets += int64(len(ids))
+		if len(ids) > 0 {
+			// The owner alerts about those tickets, wherever they went.
+			q, args, err := sqlx.In(`DELETE FROM outbox WHERE ticket IN (?)`, ids)
+			if err != nil {
+				return f, fmt.Errorf("bot: forget: %w", err)
+			}
+			res, err := tx.ExecContext(ctx, tx.Rebind(q), args...)
+			if err != nil {
+				return f, fmt.Errorf("bot: forget: %w", err)
+			}
+			n, _ := res.RowsAffected()
+			f.Replies += n
+		}
 		steps := []struct {
 			n     *int64
 			query string
 			args  []any
 		}{
-			{&f.Replies, `DELETE FROM outbox WHERE ticket IN (SELECT id FROM tickets WHERE channel = ? AND chat = ?)`, []any{c.Channel, c.Chat}},
 			{&f.Replies, `DELETE FROM outbox WHERE channel = ? AND chat = ?`, []any{c.Channel, c.Chat}},
-			{nil, `DELETE FROM ticket_messages WHERE ticket_id IN (SELECT id FROM tickets WHERE channel = ? AND chat = ?)`, []any{c.Channel, c.Chat}},
-			{&f.Tickets, `DELETE FROM tickets WHERE channel = ? AND chat = ?`, []any{c.Channel, c.Chat}},
 			{&f.Messages, `DELETE FROM inbound WHERE channel = ? AND chat = ?`, []any{c.Channel, c.Chat}},
 			{nil, `DELETE FROM verifications WHERE conversation_id = ?`, []any{c.ID}},
 			{nil, `DELETE FROM verify_failures WHERE conversation_id = ?`, []any{c.ID}},
@@ -159,39 +169,74 @@ type Purged struct {
 	Messages, Conversations, Tickets, Orders, Replies int64
 }
 
-// Purge deletes the records older than r allows, as of now. Open tickets
-// and their conversations are kept whatever their age.
+// Purge deletes the records older than r allows, as of now, in one
+// transaction: each owner's part (the bot's journal, conversations and
+// outbox, the tickets, the shop's orders) through its own store. Open
+// tickets and their conversations are kept whatever their age.
 func Purge(ctx context.Context, db *sqlx.DB, r Retention, now time.Time) (Purged, error) {
 	var p Purged
 	conv := now.Add(-r.Conversations).UTC()
+	tx, err := db.BeginTxx(ctx, nil)
+	if err != nil {
+		return p, fmt.Errorf("bot: purge: %w", err)
+	}
+	defer tx.Rollback()
+	wrap := func(err error) (Purged, error) { return Purged{}, fmt.Errorf("bot: purge: %w", err) }
+
+	tk := tickets.NewStore(tx, nil)
+	if p.Tickets, err = tk.Purge(ctx, conv); err != nil {
+		return wrap(err)
+	}
+	// Old conversations go unless a ticket (open or kept) still names them.
+	var old []struct {
+		ID      int64  `db:"id"`
+		Channel string `db:"channel"`
+		Chat    string `db:"chat"`
+	}
+	if err := tx.SelectContext(ctx, &old, tx.Rebind(`SELECT id, channel, chat FROM conversations WHERE updated_at < ? ORDER BY id`), conv); err != nil {
+		return wrap(err)
+	}
+	for _, c := range old {
+		kept, err := tk.HasTickets(ctx, c.Channel, c.Chat)
+		if err != nil {
+			return wrap(err)
+		}
+		if kept {
+			continue
+		}
+		res, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM conversations WHERE id = ?`), c.ID)
+		if err != nil {
+			return wrap(err)
+		}
+		n, _ := res.RowsAffected()
+		p.Conversations += n
+	}
 	steps := []struct {
 		n     *int64
 		query string
 		args  []any
 	}{
 		{&p.Messages, `DELETE FROM inbound WHERE received_at < ?`, []any{conv}},
-		{nil, `DELETE FROM ticket_messages WHERE ticket_id IN (SELECT id FROM tickets WHERE status = 'resolved' AND updated_at < ?)`, []any{conv}},
-		{&p.Tickets, `DELETE FROM tickets WHERE status = 'resolved' AND updated_at < ?`, []any{conv}},
-		{&p.Conversations, `DELETE FROM conversations WHERE updated_at < ? AND NOT EXISTS
-			(SELECT 1 FROM tickets t WHERE t.channel = conversations.channel AND t.chat = conversations.chat)`, []any{conv}},
 		{nil, `DELETE FROM verify_failures WHERE at < ?`, []any{now.Add(-24 * time.Hour).UTC()}},
 		{&p.Replies, `DELETE FROM outbox WHERE status <> 'pending' AND created_at < ?`, []any{now.Add(-r.Delivery).UTC()}},
-		{nil, `DELETE FROM order_items WHERE order_number IN (SELECT number FROM orders WHERE ordered_at < ?)`, []any{now.Add(-r.Orders).UTC()}},
-		{&p.Orders, `DELETE FROM orders WHERE ordered_at < ?`, []any{now.Add(-r.Orders).UTC()}},
+		// Verification links of conversations that are gone.
+		{nil, `DELETE FROM verifications WHERE conversation_id NOT IN (SELECT id FROM conversations)`, nil},
 	}
 	for _, s := range steps {
-		res, err := db.ExecContext(ctx, db.Rebind(s.query), s.args...)
+		res, err := tx.ExecContext(ctx, tx.Rebind(s.query), s.args...)
 		if err != nil {
-			return p, fmt.Errorf("bot: purge: %w", err)
+			return wrap(err)
 		}
 		if s.n != nil {
 			n, _ := res.RowsAffected()
 			*s.n += n
 		}
 	}
-	// Verification links of conversations that are gone.
-	if _, err := db.ExecContext(ctx, `DELETE FROM verifications WHERE conversation_id NOT IN (SELECT id FROM conversations)`); err != nil {
-		return p, fmt.Errorf("bot: purge: %w", err)
+	if p.Orders, err = shop.NewStore(tx).PurgeOrders(ctx, now.Add(-r.Orders)); err != nil {
+		return wrap(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return wrap(err)
 	}
 	return p, nil
 }

@@ -11,7 +11,7 @@ import (
 func count(t *testing.T, h *harness, query string, args ...any) int {
 	t.Helper()
 	var n int
-	if err := h.db.Get(&n, h.db.Rebind(query), args...); err != nil {
+	if err := h.DB.Get(&n, h.DB.Rebind(query), args...); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -20,13 +20,13 @@ func count(t *testing.T, h *harness, query string, args ...any) int {
 func TestForgetCustomer(t *testing.T) {
 	run(t, func(t *testing.T, h *harness) {
 		// Minji verifies for her order and complains; Bob is someone else.
-		h.say("minji", "주문 1042 어디쯤이에요?")
-		h.say("minji", "5678")
-		h.say("minji", "물건이 깨져서 왔어요")
-		h.say("bob", "오늘 날씨 어때요?")
+		h.Say("minji", "주문 1042 어디쯤이에요?")
+		h.Say("minji", "5678")
+		h.Say("minji", "물건이 깨져서 왔어요")
+		h.Say("bob", "오늘 날씨 어때요?")
 		// Someone typed Emily's email while trying her order.
-		h.say("emily", "where is my order 1044")
-		h.say("emily", "emily@example.com")
+		h.Say("emily", "where is my order 1044")
+		h.Say("emily", "emily@example.com")
 
 		tests := []struct {
 			name, phone, email, gone, kept string
@@ -36,7 +36,7 @@ func TestForgetCustomer(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				f, err := bot.Forget(context.Background(), h.db, tt.phone, tt.email)
+				f, err := bot.Forget(context.Background(), h.DB, tt.phone, tt.email)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -56,7 +56,7 @@ func TestForgetCustomer(t *testing.T) {
 		if count(t, h, "SELECT COUNT(*) FROM orders WHERE number = ?", "1042") != 1 {
 			t.Error("Forget deleted an order: orders are kept for their own period")
 		}
-		if _, err := bot.Forget(context.Background(), h.db, "12", ""); err == nil {
+		if _, err := bot.Forget(context.Background(), h.DB, "12", ""); err == nil {
 			t.Error("Forget accepted a partial phone number")
 		}
 	})
@@ -64,10 +64,10 @@ func TestForgetCustomer(t *testing.T) {
 
 func TestPurgeKeepsWhatTheLawAsksAndOpenTickets(t *testing.T) {
 	run(t, func(t *testing.T, h *harness) {
-		h.say("old", "물건이 깨져서 왔어요") // a ticket, left open
-		h.say("older", "배송비 얼마예요")
+		h.Say("old", "물건이 깨져서 왔어요") // a ticket, left open
+		h.Say("older", "배송비 얼마예요")
 		future := testNow.Add(4 * 365 * 24 * time.Hour)
-		p, err := bot.Purge(context.Background(), h.db, bot.DefaultRetention, future)
+		p, err := bot.Purge(context.Background(), h.DB, bot.DefaultRetention, future)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,7 +80,7 @@ func TestPurgeKeepsWhatTheLawAsksAndOpenTickets(t *testing.T) {
 		if count(t, h, "SELECT COUNT(*) FROM orders") == 0 {
 			t.Error("orders purged after 4 years; the law keeps them 5")
 		}
-		if _, err := bot.Purge(context.Background(), h.db, bot.DefaultRetention, testNow.Add(6*365*24*time.Hour)); err != nil {
+		if _, err := bot.Purge(context.Background(), h.DB, bot.DefaultRetention, testNow.Add(6*365*24*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 		if n := count(t, h, "SELECT COUNT(*) FROM orders"); n != 0 {

@@ -65,9 +65,9 @@ func TestBusyDay(t *testing.T) {
 		rt := &notify.Router{Destinations: []notify.Destination{phone, work}, Sender: rec, DB: db, Now: c.Now, Location: seoul,
 			Quiet: notify.Quiet{From: 22 * 60, To: 8 * 60}, Lang: "ko"}
 		poster := outboxPoster{ob}
-		w := &notify.Watcher{DB: db, Poster: poster, Lang: "ko", Location: seoul, Now: c.Now, Channels: []string{"notify"}}
+		w := &notify.Watcher{DB: db, Outbox: ob, Poster: poster, Lang: "ko", Now: c.Now, Channels: []string{"notify"}}
 		s := &notify.Scheduler{DB: db, Poster: poster, Location: seoul, Hour: 21, Lang: "ko", Now: c.Now,
-			Summarizer: &notify.Summarizer{DB: db, Location: seoul, ShopName: "하루상점", Now: c.Now, NoChart: true}}
+			Summarizer: &notify.Summarizer{DB: db, Conversations: bot.NewConversations(db), Location: seoul, ShopName: "하루상점", Now: c.Now, NoChart: true}}
 		route := func(ctx context.Context, r bot.Reply) (string, error) {
 			return "", rt.Route(ctx, notify.Event{Source: r.ID, Ticket: r.Ticket, Priority: r.Priority, Kind: r.Event, Text: r.Text, Key: r.Key, Image: r.Image})
 		}

@@ -10,13 +10,14 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/shopbot/shopbot/bot"
 	"github.com/shopbot/shopbot/bot/dbtest"
 	"github.com/shopbot/shopbot/notify"
 )
 
 func newScheduler(db *sqlx.DB, loc *time.Location, rec *recorder, now func() time.Time) *notify.Scheduler {
 	return &notify.Scheduler{DB: db, Poster: rec, Location: loc, Hour: 21, Minute: 0, Lang: "en", Now: now,
-		Summarizer: &notify.Summarizer{DB: db, Location: loc, ShopName: "Shop", Now: now, NoChart: true}}
+		Summarizer: &notify.Summarizer{DB: db, Conversations: bot.NewConversations(db), Location: loc, ShopName: "Shop", Now: now, NoChart: true}}
 }
 
 // step ticks s every step from `from` to `to` and returns when each key

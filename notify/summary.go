@@ -15,13 +15,22 @@ import (
 // Summarizer writes the owner's daily and weekly summaries from the shop's
 // data, the tickets and the bot's conversations (read only).
 type Summarizer struct {
-	DB            *sqlx.DB
+	DB            *sqlx.DB       // the shop's and the tickets' stores read through it
+	Conversations Conversations  // the bot's conversations; nil: none counted
 	Location      *time.Location // the owner's time zone: what "today" means; nil: UTC
 	ShopName      string
 	SLA           tickets.SLA
 	UnshippedDays int              // orders paid longer ago than this and not shipped are listed; 0: 2
 	Now           func() time.Time // what "now" is for a report of today; nil: time.Now
 	NoChart       bool             // leave the PNG chart out of Event (text-only owners; fast tests)
+}
+
+// Conversations is what a summary needs of the bot's conversations
+// (bot.Conversations implements it; notify does not import bot).
+type Conversations interface {
+	// Active calls f for each conversation active in [from, to), with how
+	// many messages the bot answered in it.
+	Active(ctx context.Context, from, to time.Time, f func(channel, chat string, answered int)) error
 }
 
 // Report is what a summary says, before it is put in words.
@@ -168,57 +177,29 @@ func (s *Summarizer) Report(ctx context.Context, day time.Time, weekly bool) (*R
 // last touched after it began (for a past day this also counts ones that
 // went on later).
 func (s *Summarizer) conversations(ctx context.Context, r *Report) error {
-	var convs []struct {
-		Channel  string `db:"channel"`
-		Chat     string `db:"chat"`
-		Answered int    `db:"answered"`
+	if s.Conversations == nil {
+		return nil
 	}
-	if err := sqlx.SelectContext(ctx, s.DB, &convs, s.DB.Rebind(`SELECT channel, chat, answered FROM conversations
-		WHERE created_at < ? AND updated_at >= ?`), r.To.UTC(), r.From.UTC()); err != nil {
+	person, err := tickets.NewStore(s.DB, s.SLA).OpenChats(ctx, r.From, r.To)
+	if err != nil {
 		return err
 	}
-	var handed []struct {
-		Channel string `db:"channel"`
-		Chat    string `db:"chat"`
-	}
-	if err := sqlx.SelectContext(ctx, s.DB, &handed, s.DB.Rebind(`SELECT DISTINCT channel, chat FROM tickets
-		WHERE created_at < ? AND (resolved_at IS NULL OR resolved_at >= ?)`), r.To.UTC(), r.From.UTC()); err != nil {
-		return err
-	}
-	person := make(map[[2]string]bool, len(handed))
-	for _, h := range handed {
-		person[[2]string{h.Channel, h.Chat}] = true
-	}
-	for _, c := range convs {
+	return s.Conversations.Active(ctx, r.From, r.To, func(channel, chat string, answered int) {
 		r.Conversations++
-		if c.Answered > 0 && !person[[2]string{c.Channel, c.Chat}] {
+		if answered > 0 && !person[tickets.Chat{Channel: channel, Chat: chat}] {
 			r.BotAnswered++
 		}
-	}
-	return nil
+	})
 }
 
 // openAsOf counts the tickets open and overdue at r.AsOf (tickets.Stats
 // counts them as of the present, which is wrong for a past day).
 func (s *Summarizer) openAsOf(ctx context.Context, r *Report) error {
-	var rows []struct {
-		Priority        string     `db:"priority"`
-		DueAt           time.Time  `db:"due_at"`
-		FirstResponseAt *time.Time `db:"first_response_at"`
-	}
-	asOf := r.AsOf.UTC()
-	if err := sqlx.SelectContext(ctx, s.DB, &rows, s.DB.Rebind(`SELECT priority, due_at, first_response_at FROM tickets
-		WHERE created_at < ? AND (resolved_at IS NULL OR resolved_at >= ?)`), asOf, asOf); err != nil {
+	open, overdue, err := tickets.NewStore(s.DB, s.SLA).OpenAt(ctx, r.AsOf)
+	if err != nil {
 		return err
 	}
-	r.Tickets.OpenByPriority = make(map[tickets.Priority]int, len(tickets.Priorities))
-	r.Tickets.Overdue = 0
-	for _, t := range rows {
-		r.Tickets.OpenByPriority[tickets.Priority(t.Priority)]++
-		if t.DueAt.Before(asOf) && (t.FirstResponseAt == nil || !t.FirstResponseAt.Before(asOf)) {
-			r.Tickets.Overdue++
-		}
-	}
+	r.Tickets.OpenByPriority, r.Tickets.Overdue = open, overdue
 	return nil
 }
 
@@ -231,9 +212,8 @@ func (s *Summarizer) days(ctx context.Context, r *Report, st *shop.Store) error 
 	if err != nil {
 		return err
 	}
-	var created []time.Time
-	if err := sqlx.SelectContext(ctx, s.DB, &created, s.DB.Rebind(`SELECT created_at FROM tickets
-		WHERE created_at >= ? AND created_at < ?`), from.UTC(), r.To.UTC()); err != nil {
+	created, err := tickets.NewStore(s.DB, s.SLA).Opened(ctx, from, r.To)
+	if err != nil {
 		return err
 	}
 	index := map[string]int{}

@@ -81,7 +81,7 @@ func seedSummary(t testing.TB, db *sqlx.DB) {
 func TestSummaryGolden(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *sqlx.DB) {
 		seedSummary(t, db)
-		s := &notify.Summarizer{DB: db, Location: seoul, ShopName: "하루상점", UnshippedDays: 1, Now: func() time.Time { return summaryNow }}
+		s := &notify.Summarizer{DB: db, Conversations: bot.NewConversations(db), Location: seoul, ShopName: "하루상점", UnshippedDays: 1, Now: func() time.Time { return summaryNow }}
 		for _, lang := range []string{"ko", "en", "zh"} {
 			t.Run(lang, func(t *testing.T) {
 				got, err := s.Summary(context.Background(), summaryNow, lang)

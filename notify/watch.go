@@ -29,13 +29,21 @@ type Watcher struct {
 	DB       *sqlx.DB
 	Poster   Poster
 	SLA      tickets.SLA
+	Outbox   Backlog          // the outbox, watched for stuck channels; nil: not watched
 	Channels []string         // outbox channels whose senders run here (watched for being stuck)
 	Lang     string           // the alerts' language
-	Location *time.Location   // for times in alerts; nil: UTC
 	Now      func() time.Time // nil: time.Now
 	Stuck    time.Duration    // 0: 10 minutes
 	WarnAt   float64          // share of the SLA gone before a warning; 0: 0.8
 	Log      *slog.Logger
+}
+
+// Backlog is the outbox as the watcher sees it (*bot.Outbox implements it;
+// notify does not import bot).
+type Backlog interface {
+	// Waiting calls f for each channel with messages waiting to be sent:
+	// the oldest one's id and creation time, and how many wait.
+	Waiting(ctx context.Context, f func(channel string, oldest int64, since time.Time, n int)) error
 }
 
 func (w *Watcher) now() time.Time {
@@ -50,13 +58,6 @@ func (w *Watcher) log() *slog.Logger {
 		return w.Log
 	}
 	return slog.New(slog.DiscardHandler)
-}
-
-func (w *Watcher) loc() *time.Location {
-	if w.Location != nil {
-		return w.Location
-	}
-	return time.UTC
 }
 
 // Tick checks everything once at now and returns how many alerts it
@@ -178,27 +179,30 @@ func (w *Watcher) stuck(ctx context.Context, now time.Time) (int, error) {
 	if limit <= 0 {
 		limit = 10 * time.Minute
 	}
-	// The oldest waiting message of each channel, and how many wait.
-	var rows []struct {
-		Channel string    `db:"channel"`
-		ID      int64     `db:"id"`
-		Created time.Time `db:"created_at"`
-		N       int       `db:"n"`
+	if w.Outbox == nil {
+		return 0, nil
 	}
-	err := sqlx.SelectContext(ctx, w.DB, &rows, w.DB.Rebind(`SELECT o.channel, o.id, o.created_at,
-			(SELECT COUNT(*) FROM outbox c WHERE c.channel = o.channel AND c.status = 'pending') AS n
-		FROM outbox o WHERE o.id IN (SELECT MIN(id) FROM outbox WHERE status = 'pending' GROUP BY channel)`))
-	if err != nil {
+	// The oldest waiting message of each channel, and how many wait.
+	type backlog struct {
+		channel string
+		id      int64
+		since   time.Time
+		n       int
+	}
+	var rows []backlog
+	if err := w.Outbox.Waiting(ctx, func(channel string, oldest int64, since time.Time, n int) {
+		rows = append(rows, backlog{channel, oldest, since, n})
+	}); err != nil {
 		return 0, fmt.Errorf("notify: outbox backlog: %w", err)
 	}
 	n := 0
 	for _, r := range rows {
-		if !slices.Contains(w.Channels, r.Channel) || now.Sub(r.Created.UTC()) < limit {
+		if !slices.Contains(w.Channels, r.channel) || now.Sub(r.since) < limit {
 			continue
 		}
-		text := fmt.Sprintf(wordsFor(w.Lang)["stuck"], r.Channel, duration(now.Sub(r.Created.UTC()), w.Lang), r.N)
-		m, err := w.once(ctx, "stuck:"+r.Channel+":"+strconv.FormatInt(r.ID, 10), now,
-			Event{Kind: KindFailure, Priority: "urgent", Key: "failure:" + r.Channel, Text: text})
+		text := fmt.Sprintf(wordsFor(w.Lang)["stuck"], r.channel, duration(now.Sub(r.since), w.Lang), r.n)
+		m, err := w.once(ctx, "stuck:"+r.channel+":"+strconv.FormatInt(r.id, 10), now,
+			Event{Kind: KindFailure, Priority: "urgent", Key: "failure:" + r.channel, Text: text})
 		n += m
 		if err != nil {
 			return n, err

@@ -34,8 +34,8 @@ func TestWatcher(t *testing.T) {
 		}
 		rec := &recorder{}
 		ws := []*notify.Watcher{
-			{DB: db, Poster: rec, Lang: "en", Now: c.Now, Channels: []string{"telegram"}, SLA: sla},
-			{DB: db, Poster: rec, Lang: "en", Now: c.Now, Channels: []string{"telegram"}, SLA: sla},
+			{DB: db, Outbox: ob, Poster: rec, Lang: "en", Now: c.Now, Channels: []string{"telegram"}, SLA: sla},
+			{DB: db, Outbox: ob, Poster: rec, Lang: "en", Now: c.Now, Channels: []string{"telegram"}, SLA: sla},
 		}
 		for c.Now().Before(start.Add(2 * time.Hour)) {
 			for _, w := range ws {

@@ -629,15 +629,38 @@ func (s *Store) Unanswered(ctx context.Context, from, to time.Time) ([]string, e
 }
 
 // Forget deletes every ticket of the conversation channel/chat, with its
-// messages, and reports how many tickets were deleted.
-func (s *Store) Forget(ctx context.Context, channel, chat string) (int, error) {
-	var n int64
+// messages, and returns the ids of the deleted tickets (the outbox forgets
+// the alerts about them).
+func (s *Store) Forget(ctx context.Context, channel, chat string) ([]int64, error) {
+	var ids []int64
 	err := s.atomically(ctx, func(q sqlx.ExtContext) error {
+		if err := sqlx.SelectContext(ctx, q, &ids, q.Rebind(`SELECT id FROM tickets WHERE channel = ? AND chat = ? ORDER BY id`), channel, chat); err != nil {
+			return err
+		}
 		if _, err := q.ExecContext(ctx, q.Rebind(`DELETE FROM ticket_messages WHERE ticket_id IN
 			(SELECT id FROM tickets WHERE channel = ? AND chat = ?)`), channel, chat); err != nil {
 			return err
 		}
-		res, err := q.ExecContext(ctx, q.Rebind(`DELETE FROM tickets WHERE channel = ? AND chat = ?`), channel, chat)
+		_, err := q.ExecContext(ctx, q.Rebind(`DELETE FROM tickets WHERE channel = ? AND chat = ?`), channel, chat)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("tickets: forget: %w", err)
+	}
+	return ids, nil
+}
+
+// Purge deletes the resolved tickets last changed before before, with
+// their messages, and reports how many tickets it deleted. Open and
+// pending tickets stay whatever their age.
+func (s *Store) Purge(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := s.atomically(ctx, func(q sqlx.ExtContext) error {
+		if _, err := q.ExecContext(ctx, q.Rebind(`DELETE FROM ticket_messages WHERE ticket_id IN
+			(SELECT id FROM tickets WHERE status = ? AND updated_at < ?)`), string(Resolved), before.UTC()); err != nil {
+			return err
+		}
+		res, err := q.ExecContext(ctx, q.Rebind(`DELETE FROM tickets WHERE status = ? AND updated_at < ?`), string(Resolved), before.UTC())
 		if err != nil {
 			return err
 		}
@@ -645,9 +668,78 @@ func (s *Store) Forget(ctx context.Context, channel, chat string) (int, error) {
 		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("tickets: forget: %w", err)
+		return 0, fmt.Errorf("tickets: purge: %w", err)
 	}
-	return int(n), nil
+	return n, nil
+}
+
+// HasTickets reports whether the conversation channel/chat has any ticket,
+// whatever its status (its conversation is then kept).
+func (s *Store) HasTickets(ctx context.Context, channel, chat string) (bool, error) {
+	var ids []int64
+	if err := sqlx.SelectContext(ctx, s.q, &ids, s.q.Rebind(`SELECT id FROM tickets WHERE channel = ? AND chat = ? LIMIT 1`), channel, chat); err != nil {
+		return false, fmt.Errorf("tickets: has tickets: %w", err)
+	}
+	return len(ids) > 0, nil
+}
+
+// OpenAt counts the tickets open at the moment at (created before it and
+// not resolved by then), per priority, and of them the overdue ones: past
+// due with no first response by then. Stats counts them as of the present,
+// which is wrong for a past day.
+func (s *Store) OpenAt(ctx context.Context, at time.Time) (open map[Priority]int, overdue int, err error) {
+	var rows []struct {
+		Priority        string     `db:"priority"`
+		DueAt           time.Time  `db:"due_at"`
+		FirstResponseAt *time.Time `db:"first_response_at"`
+	}
+	at = at.UTC()
+	if err := sqlx.SelectContext(ctx, s.q, &rows, s.q.Rebind(`SELECT priority, due_at, first_response_at FROM tickets
+		WHERE created_at < ? AND (resolved_at IS NULL OR resolved_at >= ?)`), at, at); err != nil {
+		return nil, 0, fmt.Errorf("tickets: open at: %w", err)
+	}
+	open = make(map[Priority]int, len(Priorities))
+	for _, t := range rows {
+		open[Priority(t.Priority)]++
+		if t.DueAt.Before(at) && (t.FirstResponseAt == nil || !t.FirstResponseAt.Before(at)) {
+			overdue++
+		}
+	}
+	return open, overdue, nil
+}
+
+// Chat names a conversation: its channel and the chat within it.
+type Chat struct {
+	Channel string `db:"channel"`
+	Chat    string `db:"chat"`
+}
+
+// OpenChats returns the conversations that had a ticket open for a person
+// at some moment of [from, to): created before to, not resolved before from.
+func (s *Store) OpenChats(ctx context.Context, from, to time.Time) (map[Chat]bool, error) {
+	var rows []Chat
+	if err := sqlx.SelectContext(ctx, s.q, &rows, s.q.Rebind(`SELECT DISTINCT channel, chat FROM tickets
+		WHERE created_at < ? AND (resolved_at IS NULL OR resolved_at >= ?)`), to.UTC(), from.UTC()); err != nil {
+		return nil, fmt.Errorf("tickets: open chats: %w", err)
+	}
+	out := make(map[Chat]bool, len(rows))
+	for _, r := range rows {
+		out[r] = true
+	}
+	return out, nil
+}
+
+// Opened returns when each ticket opened in [from, to) was created (UTC).
+func (s *Store) Opened(ctx context.Context, from, to time.Time) ([]time.Time, error) {
+	var created []time.Time
+	if err := sqlx.SelectContext(ctx, s.q, &created, s.q.Rebind(`SELECT created_at FROM tickets
+		WHERE created_at >= ? AND created_at < ?`), from.UTC(), to.UTC()); err != nil {
+		return nil, fmt.Errorf("tickets: opened: %w", err)
+	}
+	for i := range created {
+		created[i] = created[i].UTC()
+	}
+	return created, nil
 }
 
 func median(ds []time.Duration) time.Duration {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -452,15 +453,78 @@ func TestListAndStats(t *testing.T) {
 			t.Errorf("Stats of an empty window = %+v", empty)
 		}
 
-		n, err := s.Forget(ctx, "web", "urg2")
+		// The figures of a past moment: OpenAt agrees with Stats at t0+5h,
+		// and at t0+30m urg2 was still open and urg1 not yet.
+		for _, tc := range []struct {
+			at      time.Time
+			open    map[tickets.Priority]int
+			overdue int
+		}{
+			{t0.Add(5 * time.Hour), map[tickets.Priority]int{tickets.Urgent: 1, tickets.High: 2, tickets.Normal: 2, tickets.Low: 1}, 2},
+			{t0.Add(30 * time.Minute), map[tickets.Priority]int{tickets.Urgent: 1, tickets.High: 2, tickets.Normal: 2, tickets.Low: 1}, 0},
+			{t0.Add(-time.Minute), map[tickets.Priority]int{}, 0},
+		} {
+			open, overdue, err := s.OpenAt(ctx, tc.at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.open, open); diff != "" || overdue != tc.overdue {
+				t.Errorf("OpenAt(%s): overdue %d, want %d; open (-want +got):\n%s", tc.at.Sub(t0), overdue, tc.overdue, diff)
+			}
+		}
+		// urg2 was resolved at t0+60m: not open in [t0+61m, t0+2h).
+		open, err := s.OpenChats(ctx, t0.Add(61*time.Minute), t0.Add(2*time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n != 1 {
-			t.Errorf("Forget deleted %d tickets, want 1", n)
+		wantOpen := map[tickets.Chat]bool{}
+		for _, c := range []string{"low1", "norm1", "urg1", "high1", "high2", "norm2"} {
+			wantOpen[tickets.Chat{Channel: "web", Chat: c}] = true
+		}
+		if diff := cmp.Diff(wantOpen, open); diff != "" {
+			t.Errorf("OpenChats (-want +got):\n%s", diff)
+		}
+		opened, err := s.Opened(ctx, t0.Add(time.Minute), t0.Add(100*time.Minute))
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.SortFunc(opened, time.Time.Compare)
+		if diff := cmp.Diff([]time.Time{t0.Add(5 * time.Minute), t0.Add(10 * time.Minute), t0.Add(60 * time.Minute)}, opened); diff != "" {
+			t.Errorf("Opened (-want +got):\n%s", diff)
+		}
+
+		gone, err := s.Forget(ctx, "web", "urg2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]int64{ids["urg2"]}, gone); diff != "" {
+			t.Errorf("Forget deleted (-want +got):\n%s", diff)
 		}
 		if _, err := s.Get(ctx, ids["urg2"]); !errors.Is(err, tickets.ErrNotFound) {
 			t.Errorf("Get after Forget: %v", err)
+		}
+
+		// Retention: a resolved ticket goes once its last change is old
+		// enough, with its messages; open ones stay whatever their age.
+		if _, err := s.Close(ctx, ids["low1"], "o", t0.Add(2*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			before time.Time
+			want   int64
+		}{{t0.Add(2 * time.Hour), 0}, {t0.Add(3 * time.Hour), 1}, {t0.Add(300 * time.Hour), 0}} {
+			if n, err := s.Purge(ctx, tc.before); err != nil || n != tc.want {
+				t.Errorf("Purge(%s) = %d, %v; want %d", tc.before.Sub(t0), n, err, tc.want)
+			}
+		}
+		for chat, want := range map[string]bool{"low1": false, "urg2": false, "norm1": true, "nobody": false} {
+			if got, err := s.HasTickets(ctx, "web", chat); err != nil || got != want {
+				t.Errorf("HasTickets(%s) = %v, %v; want %v", chat, got, err, want)
+			}
+		}
+		var left int
+		if err := db.GetContext(ctx, &left, db.Rebind(`SELECT COUNT(*) FROM ticket_messages WHERE ticket_id = ?`), ids["low1"]); err != nil || left != 0 {
+			t.Errorf("messages of a purged ticket: %d, %v", left, err)
 		}
 	}, tickets.Schema)
 }

@@ -51,7 +51,7 @@ func Open(t testing.TB, engine string, sets ...schema.Set) *sqlx.DB {
 	var db *sqlx.DB
 	switch engine {
 	case "sqlite":
-		db = openSQLite(t)
+		return openSQLite(t, sets)
 	case "postgres":
 		db = openPostgres(t)
 	default:
@@ -81,14 +81,68 @@ func URL(t testing.TB, engine string) string {
 	return ""
 }
 
-func openSQLite(t testing.TB) *sqlx.DB {
+// sqliteTemplates holds, per list of migration sets, the bytes of an
+// SQLite database file migrated with them: a test's database is a copy,
+// which costs a file write instead of the migrations (slow under -race,
+// where the pure-Go SQLite is instrumented too).
+var sqliteTemplates sync.Map // key → *sqliteTemplate
+
+type sqliteTemplate struct {
+	once sync.Once
+	data []byte
+	err  error
+}
+
+func openSQLite(t testing.TB, sets []schema.Set) *sqlx.DB {
+	t.Helper()
+	key := ""
+	for _, s := range sets {
+		key += fmt.Sprintf("%s %T%#v\x00", s.Name, s.FS, s.FS) // same name, other files: another template
+	}
+	v, _ := sqliteTemplates.LoadOrStore(key, &sqliteTemplate{})
+	tmpl := v.(*sqliteTemplate)
+	tmpl.once.Do(func() { tmpl.data, tmpl.err = migratedSQLite(sets) })
+	if tmpl.err != nil {
+		t.Fatalf("dbtest: migrate sqlite: %v", tmpl.err)
+	}
 	path := filepath.Join(t.TempDir(), "test.db")
+	if err := os.WriteFile(path, tmpl.data, 0o600); err != nil {
+		t.Fatalf("dbtest: %v", err)
+	}
 	db, err := sqlx.Open("sqlite", schema.SQLiteDSN(path))
 	if err != nil {
 		t.Fatalf("dbtest: open sqlite: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// migratedSQLite migrates a new SQLite database with sets and returns its
+// file, every change checkpointed into it.
+func migratedSQLite(sets []schema.Set) ([]byte, error) {
+	dir, err := os.MkdirTemp("", "dbtest-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "template.db")
+	db, err := sqlx.Open("sqlite", schema.SQLiteDSN(path))
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := schema.Migrate(ctx, db, sets...); err != nil {
+		return nil, err
+	}
+	if _, err := db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		return nil, err
+	}
+	if err := db.Close(); err != nil {
+		return nil, err
+	}
+	return os.ReadFile(path)
 }
 
 var (
@@ -165,6 +219,11 @@ func newPostgresSchema(t testing.TB) (name, u string) {
 	}
 	q := pu.Query()
 	q.Set("search_path", name)
+	if q.Get("options") == "" {
+		// A test database need not survive a crash: commits do not wait
+		// for the disk (about half the time of a test's migrations).
+		q.Set("options", "-c synchronous_commit=off")
+	}
 	pu.RawQuery = q.Encode()
 	t.Cleanup(func() {
 		if a, err := sqlx.Open("postgres", base); err == nil {

@@ -91,17 +91,9 @@ func (a *Announcer) now() time.Time {
 	return time.Now()
 }
 
-type chat struct {
-	Channel string `db:"channel"`
-	Chat    string `db:"chat"`
-	Lang    string `db:"lang"`
-}
-
 // shipped tells each conversation linked to o that it has shipped.
 func (a *Announcer) shipped(ctx context.Context, q sqlx.ExtContext, o shop.Order, now time.Time) error {
-	var chats []chat
-	err := sqlx.SelectContext(ctx, q, &chats, q.Rebind(`SELECT DISTINCT c.channel, c.chat, c.lang
-		FROM verifications v JOIN conversations c ON c.id = v.conversation_id WHERE v.order_number = ?`), o.Number)
+	chats, err := bot.NewConversations(q).Verified(ctx, o.Number)
 	if err != nil {
 		return fmt.Errorf("hooks: shipment %s: %w", o.Number, err)
 	}

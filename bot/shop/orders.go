@@ -147,3 +147,45 @@ func (s *Store) UnshippedSince(ctx context.Context, before time.Time) ([]Order, 
 	}
 	return os, nil
 }
+
+// OrderNumbers returns the numbers of the orders whose contact matches:
+// match is called with each order's phone and email as stored (a
+// customer's erasure request names them in any format).
+func (s *Store) OrderNumbers(ctx context.Context, match func(phone, email string) bool) ([]string, error) {
+	var orders []struct {
+		Number string `db:"number"`
+		Phone  string `db:"phone"`
+		Email  string `db:"email"`
+	}
+	if err := sqlx.SelectContext(ctx, s.q, &orders, `SELECT number, phone, email FROM orders`); err != nil {
+		return nil, fmt.Errorf("shop: order numbers: %w", err)
+	}
+	var numbers []string
+	for _, o := range orders {
+		if match(o.Phone, o.Email) {
+			numbers = append(numbers, o.Number)
+		}
+	}
+	return numbers, nil
+}
+
+// PurgeOrders deletes the orders placed before before, with their items
+// (contracts and payment records past their legal period), and reports
+// how many orders it deleted. Run it in the caller's transaction to make
+// it part of a larger purge.
+func (s *Store) PurgeOrders(ctx context.Context, before time.Time) (int64, error) {
+	before = before.UTC()
+	if _, err := s.q.ExecContext(ctx, s.rebind(`DELETE FROM order_items WHERE order_number IN
+		(SELECT number FROM orders WHERE ordered_at < ?)`), before); err != nil {
+		return 0, fmt.Errorf("shop: purge orders: %w", err)
+	}
+	res, err := s.q.ExecContext(ctx, s.rebind(`DELETE FROM orders WHERE ordered_at < ?`), before)
+	if err != nil {
+		return 0, fmt.Errorf("shop: purge orders: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("shop: purge orders: %w", err)
+	}
+	return n, nil
+}

@@ -2,6 +2,8 @@ package shop_test
 
 import (
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -257,6 +259,51 @@ func TestUnshippedSince(t *testing.T) {
 		}
 		if diff := cmp.Diff([]string{"2", "1"}, numbers); diff != "" {
 			t.Errorf("UnshippedSince (-want +got):\n%s", diff)
+		}
+	}, shop.Schema)
+}
+
+func TestOrderNumbersAndPurge(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *sqlx.DB) {
+		ctx := t.Context()
+		st := shop.NewStore(db)
+		for i, o := range []shop.Order{
+			{Number: "old", Phone: "010-1111-2222", Email: "a@example.com"},
+			{Number: "new", Phone: "010 1111 2222"},
+			{Number: "other", Email: "b@example.com"},
+		} {
+			o.Status = shop.Paid
+			o.OrderedAt = t0.Add(time.Duration(i-2) * 24 * time.Hour)
+			o.Items = []shop.Item{{SKU: "TEE", Name: "tee", Qty: 1, Price: 1000}}
+			if err := st.UpsertOrder(ctx, o, t0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := st.OrderNumbers(ctx, func(phone, email string) bool { return strings.HasPrefix(phone, "010") })
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(got)
+		if diff := cmp.Diff([]string{"new", "old"}, got); diff != "" {
+			t.Errorf("OrderNumbers (-want +got):\n%s", diff)
+		}
+		for _, tc := range []struct {
+			before time.Time
+			want   int64
+		}{{t0.Add(-48 * time.Hour), 0}, {t0.Add(-47 * time.Hour), 1}, {t0.Add(-47 * time.Hour), 0}} {
+			if n, err := st.PurgeOrders(ctx, tc.before); err != nil || n != tc.want {
+				t.Errorf("PurgeOrders(%s) = %d, %v; want %d", tc.before.Sub(t0), n, err, tc.want)
+			}
+		}
+		if _, err := st.Order(ctx, "old"); !errors.Is(err, shop.ErrNotFound) {
+			t.Errorf("a purged order: %v, want ErrNotFound", err)
+		}
+		var items int
+		if err := db.GetContext(ctx, &items, `SELECT COUNT(*) FROM order_items`); err != nil || items != 2 {
+			t.Errorf("%d order items left (%v), want 2", items, err)
+		}
+		if o, err := st.Order(ctx, "new"); err != nil || len(o.Items) != 1 {
+			t.Errorf("a kept order: %+v, %v", o, err)
 		}
 	}, shop.Schema)
 }

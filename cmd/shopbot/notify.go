@@ -68,7 +68,7 @@ func (c *config) validateNotify() error {
 
 // summarizer writes the owner's summaries from s's database.
 func (s *stores) summarizer() *notify.Summarizer {
-	return &notify.Summarizer{DB: s.db, Location: s.cfg.location, ShopName: s.cfg.Shop.Name, SLA: s.cfg.sla,
+	return &notify.Summarizer{DB: s.db, Conversations: bot.NewConversations(s.db), Location: s.cfg.location, ShopName: s.cfg.Shop.Name, SLA: s.cfg.sla,
 		UnshippedDays: s.cfg.Notify.UnshippedDays, Now: timeNow}
 }
 
@@ -116,7 +116,7 @@ func (svc *service) runNotify(ctx context.Context, dests []notify.Destination, r
 	poster := outboxPoster{svc.ob}
 	sched := &notify.Scheduler{DB: svc.st.db, Summarizer: svc.st.summarizer(), Poster: poster, Location: cfg.location,
 		Hour: n.hour, Minute: n.min, Weekly: n.weekly, WeeklyDay: n.weeklyDay, Lang: n.Language, Now: timeNow, Log: svc.log}
-	watch := &notify.Watcher{DB: svc.st.db, Poster: poster, SLA: cfg.sla, Lang: n.Language, Location: cfg.location,
+	watch := &notify.Watcher{DB: svc.st.db, Outbox: svc.ob, Poster: poster, SLA: cfg.sla, Lang: n.Language,
 		Channels: append([]string{notifyChannel, stdoutChannel}, running...), Now: timeNow, Stuck: n.stuck, Log: svc.log}
 	// Database outages: serve's watchdog (outage.go) tells the owner.
 	errc := make(chan error, 4)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/shopbot/shopbot/bot"
 	"github.com/shopbot/shopbot/bot/web"
 	"github.com/shopbot/shopbot/notify"
 )
@@ -96,7 +97,7 @@ func (svc *service) webChannel(ctx context.Context, demo bool) (channel, error) 
 		OwnerLang:      cfg.Notify.Language,
 		Location:       cfg.location,
 		SLA:            cfg.sla,
-		Summary:        &notify.Summarizer{DB: svc.st.db, Location: cfg.location, ShopName: cfg.Shop.Name, SLA: cfg.sla, Now: timeNow},
+		Summary:        &notify.Summarizer{DB: svc.st.db, Conversations: bot.NewConversations(svc.st.db), Location: cfg.location, ShopName: cfg.Shop.Name, SLA: cfg.sla, Now: timeNow},
 		Demo:           demo,
 		OnLimited:      svc.ops.onLimited(web.Channel),
 		Limits:         cfg.webLimits(),
