@@ -22,6 +22,10 @@ func SQLiteDSN(path string) string {
 	return "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
 }
 
+// PoolSize is how many PostgreSQL connections one shopbot process keeps
+// open at most; all of them may stay idle between bursts.
+const PoolSize = 16
+
 // Open opens the database named by a shopbot URL, "sqlite:PATH" or
 // "postgres://…", and checks that it answers. The drivers ("sqlite" from
 // modernc.org/sqlite, "postgres" from lib/pq) must be registered by the
@@ -41,9 +45,21 @@ func Open(ctx context.Context, raw string) (*sqlx.DB, error) {
 		// One writer at a time is what SQLite does anyway; a small pool keeps
 		// readers concurrent with WAL.
 		db.SetMaxOpenConns(4)
+		// and keeps them: a reopened connection starts with an empty
+		// page cache and runs the pragmas again.
+		db.SetMaxIdleConns(4)
 	} else {
-		db.SetMaxOpenConns(16)
+		// Keep every connection the pool opens: database/sql keeps only 2
+		// idle by default, so under mixed traffic each burst past two
+		// opened (and closed) fresh server sessions — a PostgreSQL
+		// start-up costs milliseconds, more than the message. Idle
+		// connections are still closed after a quiet spell, and every
+		// connection is renewed after an hour (a server restart, a
+		// failover, memory a long session holds on the server).
+		db.SetMaxOpenConns(PoolSize)
+		db.SetMaxIdleConns(PoolSize)
 		db.SetConnMaxIdleTime(5 * time.Minute)
+		db.SetConnMaxLifetime(time.Hour)
 	}
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
