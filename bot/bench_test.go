@@ -8,30 +8,97 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/shopbot/shopbot/bot"
 	"github.com/shopbot/shopbot/bot/dbtest"
 	"github.com/shopbot/shopbot/bot/shop"
 	"github.com/shopbot/shopbot/tickets"
 )
 
+// benchQuestions are the benchmarks' customer messages: each is an FAQ
+// answer in the example FAQ.
+var benchQuestions = []string{"배송 언제 와요?", "how much is shipping", "반품하려면 어떻게 해요", "현금영수증 발급되나요", "what payment methods do you take"}
+
+// benchClock is the engine's clock in the benchmarks: it moves one second
+// per message, so a conversation (one of hundreds, taking turns) sees a
+// customer's pace and the flood limits never mute it. A clock that stood
+// still muted every chat after its 20th message: the engine then skipped
+// matching and replying, and the benchmark measured silence.
+type benchClock struct {
+	start time.Time
+	n     atomic.Int64
+}
+
+func (c *benchClock) Now() time.Time { return c.start.Add(time.Duration(c.n.Load()) * time.Second) }
+func (c *benchClock) tick()          { c.n.Add(1) }
+
+// benchEngine is an engine on a demo shop with the benchmarks' clock.
+func benchEngine(tb testing.TB, db *sqlx.DB) (*harness, *benchClock) {
+	c := &benchClock{start: testNow}
+	h := newHarness(tb, db, func(cfg *bot.Config) { cfg.Now = c.Now })
+	return h, c
+}
+
+// benchMessage is message i of a benchmark spread over chats
+// conversations.
+func benchMessage(i int64, chats int64) bot.Message {
+	return bot.Message{Channel: "bench", ID: fmt.Sprint(i), Chat: fmt.Sprint(i % chats), User: "u", Text: benchQuestions[i%int64(len(benchQuestions))]}
+}
+
+// answered reports whether replies answer the customer from the FAQ.
+func answered(replies []bot.Reply) error {
+	if len(replies) != 1 || replies[0].Kind != bot.KindFAQ || replies[0].Text == "" {
+		return fmt.Errorf("replies %+v, want one FAQ answer", replies)
+	}
+	return nil
+}
+
+// TestBenchmarkMessagesAnswered runs the benchmarks' traffic — several
+// rounds over each of their conversations, past the flood limits' counts
+// — and checks that every message got its FAQ answer, so the benchmarks
+// time answered messages.
+func TestBenchmarkMessagesAnswered(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *sqlx.DB) {
+		h, c := benchEngine(t, db)
+		const chats = 7
+		n := int64(3 * bot.DefaultLimits.PerMinute * chats)
+		for i := range n {
+			c.tick()
+			replies, err := h.Engine.Handle(context.Background(), benchMessage(i, chats))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := answered(replies); err != nil {
+				t.Fatalf("message %d (chat %d): %v", i, i%chats, err)
+			}
+		}
+	}, shop.Schema, tickets.Schema, bot.Schema)
+}
+
 // BenchmarkHandle measures one customer FAQ message through the whole
 // engine: journal, conversation, match, reply stored in the outbox, commit.
+// Every message is answered (the benchmark fails otherwise).
 func BenchmarkHandle(b *testing.B) {
-	questions := []string{"배송 언제 와요?", "how much is shipping", "반품하려면 어떻게 해요", "현금영수증 발급되나요", "what payment methods do you take"}
 	for _, engine := range dbtest.Engines {
 		b.Run(engine, func(b *testing.B) {
 			db := dbtest.Open(b, engine, shop.Schema, tickets.Schema, bot.Schema)
-			h := newHarness(b, db)
+			h, c := benchEngine(b, db)
 			ctx := context.Background()
 			lat := make([]time.Duration, 0, b.N)
 			b.ResetTimer()
-			for i := 0; b.Loop(); i++ {
-				m := bot.Message{Channel: "bench", ID: fmt.Sprint(i), Chat: fmt.Sprint(i % 500), User: "u", Text: questions[i%len(questions)]}
+			for i := int64(0); b.Loop(); i++ {
+				c.tick()
+				m := benchMessage(i, 500)
 				start := time.Now()
-				if _, err := h.Engine.Handle(ctx, m); err != nil {
+				replies, err := h.Engine.Handle(ctx, m)
+				if err != nil {
 					b.Fatal(err)
 				}
 				lat = append(lat, time.Since(start))
+				if err := answered(replies); err != nil {
+					b.Fatalf("message %d: %v", i, err)
+				}
 			}
 			b.StopTimer()
 			sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
@@ -45,14 +112,15 @@ func BenchmarkHandle(b *testing.B) {
 
 // BenchmarkHandleParallel is the engine's throughput with many
 // conversations at once (8 goroutines per core): messages per second with
-// the journal, conversation, match and outbox writes of each.
+// the journal, conversation, match and outbox writes of each. Every
+// message is answered (the benchmark fails otherwise).
 func BenchmarkHandleParallel(b *testing.B) {
-	questions := []string{"배송 언제 와요?", "how much is shipping", "반품하려면 어떻게 해요", "현금영수증 발급되나요", "what payment methods do you take"}
 	for _, engine := range dbtest.Engines {
 		b.Run(engine, func(b *testing.B) {
 			db := dbtest.Open(b, engine, shop.Schema, tickets.Schema, bot.Schema)
 			db.SetMaxOpenConns(16)
-			h := newHarness(b, db)
+			db.SetMaxIdleConns(16)
+			h, c := benchEngine(b, db)
 			ctx := context.Background()
 			var seq atomic.Int64
 			b.SetParallelism(8)
@@ -60,9 +128,13 @@ func BenchmarkHandleParallel(b *testing.B) {
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					i := seq.Add(1)
-					m := bot.Message{Channel: "bench", ID: fmt.Sprint(i), Chat: fmt.Sprint(i % 997), User: "u", Text: questions[i%int64(len(questions))]}
-					if _, err := h.Engine.Handle(ctx, m); err != nil {
-						b.Error(err)
+					c.tick()
+					replies, err := h.Engine.Handle(ctx, benchMessage(i, 997))
+					if err == nil {
+						err = answered(replies)
+					}
+					if err != nil {
+						b.Errorf("message %d: %v", i, err)
 						return
 					}
 				}

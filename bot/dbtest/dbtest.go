@@ -114,6 +114,7 @@ func openSQLite(t testing.TB, sets []schema.Set) *sqlx.DB {
 		t.Fatalf("dbtest: open sqlite: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
+	t.Cleanup(schema.Checkpoints(db, time.Second, nil)) // as serve runs it
 	return db
 }
 

@@ -28,6 +28,7 @@ type Proxy struct {
 	mu      sync.Mutex
 	state   proxyState
 	conns   map[net.Conn]bool // both ends of every open pair
+	dialed  int               // server connections made, ever
 	changed *sync.Cond
 }
 
@@ -128,6 +129,14 @@ func (p *Proxy) Open() int {
 	return len(p.conns) / 2
 }
 
+// Dialed counts the server connections the proxy has made since it
+// started: for PostgreSQL, the server sessions its clients opened.
+func (p *Proxy) Dialed() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.dialed
+}
+
 func (p *Proxy) close() {
 	p.ln.Close()
 	p.mu.Lock()
@@ -168,6 +177,7 @@ func (p *Proxy) serve(client net.Conn) {
 		return
 	}
 	p.conns[client], p.conns[server] = true, true
+	p.dialed++
 	p.mu.Unlock()
 	done := make(chan struct{}, 2)
 	go p.pipe(server, client, done)

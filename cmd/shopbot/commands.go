@@ -94,6 +94,9 @@ func (e env) chat(ctx context.Context, args []string) error {
 		level = slog.LevelInfo
 	}
 	log := newLogger(e.stderr, level)
+	// SQLite: the log's checkpoints run beside the conversation, not in
+	// a message's commit.
+	defer schema.Checkpoints(st.db, time.Second, log)()
 	// The conversation owns standard output; alerts go to standard error
 	// and to the console owner's inbox.
 	eng, ob, err := st.engine(ctx, log, engineOwners)
@@ -149,6 +152,9 @@ func (e env) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.db.Close()
+	// SQLite: the log's checkpoints run in the background, not in a
+	// customer message's commit.
+	defer schema.Checkpoints(st.db, time.Second, log)()
 	eng, ob, err := st.engine(ctx, log, engineOwners)
 	if err != nil {
 		return err

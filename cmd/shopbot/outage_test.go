@@ -43,8 +43,9 @@ const (
 
 var servingRE = regexp.MustCompile(`shopbot serving on (http://\S+) `)
 
-// startOutageServe starts serve with the database behind a proxy.
-func startOutageServe(t *testing.T) *outageServe {
+// startOutageServe starts serve with the database behind a proxy. extra
+// lines go at the end of the config's web: section.
+func startOutageServe(t *testing.T, extra ...string) *outageServe {
 	t.Helper()
 	// Retries, rate limits and the watchdog need a clock that moves.
 	frozen := timeNow
@@ -64,7 +65,7 @@ slack:
   api_url: %q
 web:
   allowed_origins: ["https://shop.example"]
-`, outageOwner, s.tg.Endpoint(), outageChannel, s.slack.URL)
+`, outageOwner, s.tg.Endpoint(), outageChannel, s.slack.URL) + strings.Join(extra, "")
 	if err := os.WriteFile(cfg, []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}

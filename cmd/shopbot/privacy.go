@@ -82,6 +82,11 @@ func purgeDaily(ctx context.Context, svc *service) error {
 		} else if n > 0 {
 			svc.log.Info("retention purge: web transcripts", "messages", n)
 		}
+		// The planner's statistics follow the tables' growth (SQLite has no
+		// autovacuum to refresh them).
+		if err := schema.Optimize(ctx, svc.st.db); err != nil {
+			svc.log.Error("database optimize", "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
