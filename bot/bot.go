@@ -38,6 +38,10 @@ type Message struct {
 	Lang    string    // the platform's language hint ("ko", "en-US"), may be empty
 	Owner   bool      // set by the adapter from its configuration, never from the text
 	Time    time.Time // when the platform received it; zero: now
+	// Network is the sender's network when the adapter knows it (web:
+	// NetworkOf the client address): failed order verifications are
+	// counted per network too.
+	Network string
 	// Phone is a phone number the platform vouches for (Telegram's shared
 	// contact of the sender), used for order verification.
 	Phone string

@@ -29,6 +29,11 @@ var messages = map[string]map[string]string{
 		"en": "Too many attempts, so I've paused order lookups for this chat. A person will check and get back to you. (ticket #%d)",
 		"zh": "尝试次数过多，已暂停此对话的订单查询。工作人员会核实后联系您。（工单 #%d）",
 	},
+	"order_locked": {
+		"ko": "본인 확인 시도가 많아서 이 주문의 조회를 보안을 위해 잠시 멈췄어요. %d분 뒤에 다시 시도하시거나 %s{로} 연락해 주세요.",
+		"en": "There have been too many attempts to confirm this order, so lookups are paused for your security. Please try again in %d minutes, or contact us: %s.",
+		"zh": "该订单的身份验证尝试次数过多，为了安全已暂停查询。请 %d 分钟后再试，或联系我们：%s。",
+	},
 	"locked": {
 		"ko": "보안을 위해 주문 조회가 잠시 제한되어 있어요. 담당자가 곧 연락드릴게요.",
 		"en": "For your security, order lookups are paused for this chat for now. A person will get back to you soon.",

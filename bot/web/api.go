@@ -75,7 +75,7 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, sessionResponse{Token: req.Token, Visitor: id, Shop: s.cfg.ShopName, Lang: s.cfg.Lang})
 		return
 	}
-	if ok, wait := s.sessions.allow(s.clientIP(r), s.now()); !ok {
+	if ok, wait := s.sessions.allow(s.clientNet(r), s.now()); !ok {
 		s.limited(w, "session", wait)
 		return
 	}
@@ -159,7 +159,7 @@ func (s *Server) handleMessage(w http.ResponseWriter, r *http.Request) {
 		s.limited(w, "visitor", wait)
 		return
 	}
-	if ok, wait := s.msgIP.allow(s.clientIP(r), now); !ok {
+	if ok, wait := s.msgIP.allow(s.clientNet(r), now); !ok {
 		s.limited(w, "ip", wait)
 		return
 	}
@@ -170,7 +170,7 @@ func (s *Server) handleMessage(w http.ResponseWriter, r *http.Request) {
 	// own time to give up); if it succeeds after all, the repeat is a
 	// duplicate and handled once.
 	m := bot.Message{Channel: Channel, ID: visitor + ":" + req.ID, Chat: visitor, User: visitor, Name: strings.TrimSpace(req.Name),
-		Text: req.Text, Lang: req.Lang, Choice: req.Choice, Time: now}
+		Text: req.Text, Lang: req.Lang, Choice: req.Choice, Time: now, Network: s.clientNet(r)}
 	done := make(chan int64, 1)
 	go func() {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 3*s.limits.StoreWait)
@@ -248,7 +248,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ip := s.clientIP(r)
+	ip := s.clientNet(r)
 	if !s.streamsVisitor.acquire(visitor) {
 		s.limited(w, "stream", time.Second)
 		return

@@ -277,6 +277,11 @@ func (s *Server) clientIP(r *http.Request) string {
 	return host
 }
 
+// clientNet is the client's network (an IPv4 /24, an IPv6 /64): what
+// per-address limits count against, so a host with many addresses counts
+// once.
+func (s *Server) clientNet(r *http.Request) string { return bot.NetworkOf(s.clientIP(r)) }
+
 // isHTTPS reports whether the client reached us over HTTPS (directly or
 // through a proxy that says so): owner cookies are then Secure.
 func isHTTPS(r *http.Request) bool {
