@@ -71,15 +71,22 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) {
 	if !s.decode(w, r, &req) {
 		return
 	}
-	if id, err := s.sign.visitor(req.Token); err == nil {
-		writeJSON(w, http.StatusOK, sessionResponse{Token: req.Token, Visitor: id, Shop: s.cfg.ShopName, Lang: s.cfg.Lang})
+	now := s.now()
+	if id, issued, err := s.sign.visitor(req.Token, now, s.limits.VisitorLifetime); err == nil {
+		// A returning visitor keeps the conversation; the token is renewed
+		// once a day, so it lapses only after a lifetime of silence.
+		token := req.Token
+		if now.Sub(issued) > 24*time.Hour {
+			token = s.sign.visitorToken(id, now)
+		}
+		writeJSON(w, http.StatusOK, sessionResponse{Token: token, Visitor: id, Shop: s.cfg.ShopName, Lang: s.cfg.Lang})
 		return
 	}
-	if ok, wait := s.sessions.allow(s.clientNet(r), s.now()); !ok {
+	if ok, wait := s.sessions.allow(s.clientNet(r), now); !ok {
 		s.limited(w, "session", wait)
 		return
 	}
-	id, token := s.sign.newVisitor()
+	id, token := s.sign.newVisitor(now)
 	writeJSON(w, http.StatusOK, sessionResponse{Token: token, Visitor: id, Shop: s.cfg.ShopName, Lang: s.cfg.Lang})
 }
 
@@ -106,7 +113,7 @@ func (s *Server) visitor(w http.ResponseWriter, r *http.Request) (string, bool) 
 	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
 		token = strings.TrimPrefix(h, "Bearer ")
 	}
-	id, err := s.sign.visitor(token)
+	id, _, err := s.sign.visitor(token, s.now(), s.limits.VisitorLifetime)
 	if err != nil {
 		fail(w, http.StatusUnauthorized, "bad_token", "Your chat session is not valid. Reload the page to start a new one.", 0)
 		return "", false

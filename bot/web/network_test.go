@@ -60,3 +60,38 @@ func TestLimitsAggregateByNetwork(t *testing.T) {
 		}
 	})
 }
+
+// TestVisitorTokenExpires: a visitor token lasts Limits.VisitorLifetime
+// (30 days) from its issue; the widget's session call renews it once a
+// day, so a returning visitor keeps the conversation and an idle one's
+// token stops working.
+func TestVisitorTokenExpires(t *testing.T) {
+	run(t, func(t *testing.T, db *sqlx.DB) {
+		h := newHarness(t, db)
+		s := h.session()
+		if res := h.say(s.Token, "안녕하세요"); res.StatusCode != http.StatusAccepted {
+			t.Fatalf("fresh token: %d", res.StatusCode)
+		}
+		// Back after 20 days: the same visitor, with a renewed token.
+		h.advance(20 * 24 * time.Hour)
+		var again session
+		h.do("POST", "/api/session", "", map[string]string{"token": s.Token}, nil, &again)
+		if again.Visitor != s.Visitor || again.Token == s.Token {
+			t.Fatalf("returning visitor: %q with token changed %v; want %q with a renewed token", again.Visitor, again.Token != s.Token, s.Visitor)
+		}
+		// 11 more days: the old token has lapsed, the renewed one has not.
+		h.advance(11 * 24 * time.Hour)
+		var e apiErr
+		if res := h.do("POST", "/api/messages", s.Token, map[string]string{"id": "old", "text": "hi"}, nil, &e); res.StatusCode != http.StatusUnauthorized || e.Error.Code != "bad_token" {
+			t.Errorf("31-day-old token: %d %+v, want 401 bad_token", res.StatusCode, e)
+		}
+		if res := h.say(again.Token, "배송 언제 와요?"); res.StatusCode != http.StatusAccepted {
+			t.Errorf("renewed token: %d", res.StatusCode)
+		}
+		var fresh session
+		h.do("POST", "/api/session", "", map[string]string{"token": s.Token}, nil, &fresh)
+		if fresh.Visitor == s.Visitor {
+			t.Errorf("a lapsed token got its visitor back")
+		}
+	})
+}
