@@ -70,9 +70,9 @@ func (h *handling) answerEntry(ctx context.Context, e *faq.Entry, text string) e
 		}
 		body, err := e.Render(h.lang, h.data(nil))
 		if err != nil {
-			body = msg(h.lang, "handoff", t.ID)
+			body = msg(h.lang, "handoff", t.Ref)
 		}
-		h.reply(Reply{Kind: KindHandoff, Text: body, Entry: e.ID, Ticket: t.ID, Priority: string(t.Priority)})
+		h.reply(Reply{Kind: KindHandoff, Text: body, Entry: e.ID, Ticket: t.ID, Ref: t.Ref, Priority: string(t.Priority)})
 		return nil
 	}
 	body, err := e.Render(h.lang, h.data(nil))
@@ -263,7 +263,7 @@ func (h *handling) verify(ctx context.Context, number string, action faq.Action,
 		if err != nil {
 			return err
 		}
-		h.reply(Reply{Kind: KindTicket, Text: msg(h.lang, "verify_locked", t.ID), Ticket: t.ID, Priority: string(t.Priority)})
+		h.reply(Reply{Kind: KindTicket, Text: msg(h.lang, "verify_locked", t.Ref), Ticket: t.ID, Ref: t.Ref, Priority: string(t.Priority)})
 		return nil
 	}
 	// This failure may have locked the order or the network for everyone.

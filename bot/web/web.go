@@ -187,7 +187,8 @@ func (s *Server) Send(ctx context.Context, r bot.Reply) (string, error) {
 	if r.Kind == bot.KindOwner {
 		from = "owner"
 	}
-	e := Event{From: from, Kind: string(r.Kind), Text: r.Text, Ask: r.Ask, Ticket: r.Ticket}
+	// The visitor sees the ticket's reference, never its sequential id.
+	e := Event{From: from, Kind: string(r.Kind), Text: r.Text, Ask: r.Ask, Ref: r.Ref}
 	for _, c := range r.Choices {
 		e.Choices = append(e.Choices, choiceJSON(c))
 	}

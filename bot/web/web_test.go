@@ -364,7 +364,7 @@ func TestOwnerInbox(t *testing.T) {
 		st := h.stream(visitor.Token, "")
 		h.say(visitor.Token, "물건이 깨져서 왔어요")
 		st.next(t)
-		if e := st.next(t); e.Data.Kind != "ticket" || e.Data.Ticket == 0 {
+		if e := st.next(t); e.Data.Kind != "ticket" || e.Data.Ticket != 0 || len(e.Data.Ref) != 6 {
 			t.Fatalf("complaint: %+v", e.Data)
 		}
 
