@@ -38,6 +38,10 @@ type Message struct {
 	Lang    string    // the platform's language hint ("ko", "en-US"), may be empty
 	Owner   bool      // set by the adapter from its configuration, never from the text
 	Time    time.Time // when the platform received it; zero: now
+	// Network is the sender's network when the adapter knows it (web:
+	// NetworkOf the client address): failed order verifications are
+	// counted per network too.
+	Network string
 	// Phone is a phone number the platform vouches for (Telegram's shared
 	// contact of the sender), used for order verification.
 	Phone string
@@ -72,15 +76,16 @@ type Choice struct {
 
 // Reply is one outbound message, to a customer or to an owner.
 type Reply struct {
-	ID       int64    `json:"-"`        // outbox id, set once stored
-	Channel  string   `json:"-"`        // where it goes
-	Chat     string   `json:"-"`        // conversation on that channel
-	Kind     Kind     `json:"kind"`     // what it is
-	Text     string   `json:"text"`     // plain text, never parsed as markup
-	Entry    string   `json:"entry"`    // FAQ entry id, if any
-	Ticket   int64    `json:"ticket"`   // ticket id, if any
-	Priority string   `json:"priority"` // ticket priority, if any
-	Choices  []Choice `json:"choices"`  // clarify options
+	ID       int64    `json:"-"`             // outbox id, set once stored
+	Channel  string   `json:"-"`             // where it goes
+	Chat     string   `json:"-"`             // conversation on that channel
+	Kind     Kind     `json:"kind"`          // what it is
+	Text     string   `json:"text"`          // plain text, never parsed as markup
+	Entry    string   `json:"entry"`         // FAQ entry id, if any
+	Ticket   int64    `json:"ticket"`        // ticket id, if any: the owner's number
+	Ref      string   `json:"ref,omitempty"` // the ticket's reference for the customer (tickets.Ticket.Ref): random, never the id
+	Priority string   `json:"priority"`      // ticket priority, if any
+	Choices  []Choice `json:"choices"`       // clarify options
 	// Event says what happened to the ticket, on owner alerts: EventNew,
 	// EventMessage, EventRemark, EventEscalated, EventAnswered,
 	// EventClaimed, EventResolved.

@@ -39,7 +39,7 @@ func (h *handling) owner(ctx context.Context) error {
 		out, err = h.cmdTicket(ctx, args)
 	case "reply":
 		idText, body, _ := strings.Cut(args, " ")
-		id, perr := parseTicketID(idText)
+		id, perr := h.parseTicketID(ctx, idText)
 		if perr != nil || strings.TrimSpace(body) == "" {
 			out = h.usage("usage_reply")
 			break
@@ -78,12 +78,24 @@ func (h *handling) o(key string, args ...any) string { return ownerText(h.cfg.Ow
 // usage is "usage: …" for a command's usage key.
 func (h *handling) usage(key string) string { return h.o("usage", h.o(key)) }
 
-func parseTicketID(s string) (int64, error) {
-	id, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(s), "#"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, fmt.Errorf("bad ticket number %q", s)
+// parseTicketID reads a ticket number ("12", "#12") or the reference a
+// customer quotes ("#K7Q2XM").
+func (h *handling) parseTicketID(ctx context.Context, s string) (int64, error) {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "#")
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err == nil && id > 0 {
+		return id, nil
 	}
-	return id, nil
+	if len(s) == 6 {
+		t, err := h.tickets.ByRef(ctx, s)
+		if err == nil {
+			return t.ID, nil
+		}
+		if !errors.Is(err, tickets.ErrNotFound) {
+			return 0, err
+		}
+	}
+	return 0, fmt.Errorf("bad ticket number %q", s)
 }
 
 // ownerReply relays the owner's words to the ticket's customer, on the
@@ -100,7 +112,7 @@ func (h *handling) ownerReply(ctx context.Context, id int64, text string) error 
 	case err != nil:
 		return err
 	}
-	h.out = append(h.out, Reply{Channel: t.Channel, Chat: t.Chat, Kind: KindOwner, Text: text, Ticket: t.ID, Priority: string(t.Priority)})
+	h.out = append(h.out, Reply{Channel: t.Channel, Chat: t.Chat, Kind: KindOwner, Text: text, Ticket: t.ID, Ref: t.Ref, Priority: string(t.Priority)})
 	h.alert(EventAnswered, h.o("alert_answered", t.ID, cmpOr(h.m.Name, h.m.User), oneLine(text, 300)), t)
 	h.reply(Reply{Kind: KindCommand, Text: h.o("sent", t.ID, customerName(t), t.ID), Ticket: t.ID})
 	return nil
@@ -195,7 +207,7 @@ func (h *handling) ticketLine(t tickets.Ticket) string {
 }
 
 func (h *handling) cmdTicket(ctx context.Context, args string) (string, error) {
-	id, err := parseTicketID(args)
+	id, err := h.parseTicketID(ctx, args)
 	if err != nil {
 		return h.usage("usage_ticket"), nil
 	}
@@ -220,7 +232,7 @@ func (h *handling) cmdTicket(ctx context.Context, args string) (string, error) {
 }
 
 func (h *handling) cmdClose(ctx context.Context, args string) (string, error) {
-	id, err := parseTicketID(args)
+	id, err := h.parseTicketID(ctx, args)
 	if err != nil {
 		return h.usage("usage_close"), nil
 	}
@@ -236,7 +248,7 @@ func (h *handling) cmdClose(ctx context.Context, args string) (string, error) {
 }
 
 func (h *handling) cmdClaim(ctx context.Context, args string) (string, error) {
-	id, err := parseTicketID(args)
+	id, err := h.parseTicketID(ctx, args)
 	if err != nil {
 		return h.usage("usage_claim"), nil
 	}

@@ -61,22 +61,24 @@ func (c *conversation) save(ctx context.Context, q sqlx.ExtContext, now time.Tim
 
 func (c *conversation) setState(state, data string) { c.State, c.StateData = state, data }
 
-// verified reports whether the conversation proved it owns the order.
-func verified(ctx context.Context, q sqlx.ExtContext, convID int64, number string) (bool, error) {
+// verified reports whether the conversation proved it owns the order
+// since since: a verification lasts Config.VerifyTTL.
+func verified(ctx context.Context, q sqlx.ExtContext, convID int64, number string, since time.Time) (bool, error) {
 	var n int
-	err := sqlx.GetContext(ctx, q, &n, q.Rebind(`SELECT COUNT(*) FROM verifications WHERE conversation_id = ? AND order_number = ?`), convID, number)
+	err := sqlx.GetContext(ctx, q, &n, q.Rebind(`SELECT COUNT(*) FROM verifications WHERE conversation_id = ? AND order_number = ? AND verified_at > ?`),
+		convID, number, since.UTC())
 	if err != nil {
 		return false, fmt.Errorf("bot: verified: %w", err)
 	}
 	return n > 0, nil
 }
 
-// lastVerified returns the order the conversation verified most recently,
-// or "" if none.
-func lastVerified(ctx context.Context, q sqlx.ExtContext, convID int64) (string, error) {
+// lastVerified returns the order the conversation verified most recently
+// since since, or "" if none.
+func lastVerified(ctx context.Context, q sqlx.ExtContext, convID int64, since time.Time) (string, error) {
 	var numbers []string
-	err := sqlx.SelectContext(ctx, q, &numbers, q.Rebind(`SELECT order_number FROM verifications WHERE conversation_id = ?
-		ORDER BY verified_at DESC, order_number LIMIT 1`), convID)
+	err := sqlx.SelectContext(ctx, q, &numbers, q.Rebind(`SELECT order_number FROM verifications WHERE conversation_id = ? AND verified_at > ?
+		ORDER BY verified_at DESC, order_number LIMIT 1`), convID, since.UTC())
 	if err != nil {
 		return "", fmt.Errorf("bot: last verified: %w", err)
 	}
@@ -86,19 +88,23 @@ func lastVerified(ctx context.Context, q sqlx.ExtContext, convID int64) (string,
 	return numbers[0], nil
 }
 
+// markVerified records (or renews) the conversation's proof of the order.
 func markVerified(ctx context.Context, q sqlx.ExtContext, convID int64, number string, now time.Time) error {
 	_, err := q.ExecContext(ctx, q.Rebind(`INSERT INTO verifications (conversation_id, order_number, verified_at) VALUES (?, ?, ?)
-		ON CONFLICT (conversation_id, order_number) DO NOTHING`), convID, number, now.UTC())
+		ON CONFLICT (conversation_id, order_number) DO UPDATE SET verified_at = excluded.verified_at`), convID, number, now.UTC())
 	if err != nil {
 		return fmt.Errorf("bot: mark verified: %w", err)
 	}
 	return nil
 }
 
-// recordFailure stores a failed verification and returns how many the
-// conversation has had in the last hour, this one included.
-func recordFailure(ctx context.Context, q sqlx.ExtContext, convID int64, now time.Time) (int, error) {
-	if _, err := q.ExecContext(ctx, q.Rebind(`INSERT INTO verify_failures (conversation_id, at) VALUES (?, ?)`), convID, now.UTC()); err != nil {
+// recordFailure stores a failed verification of the order number (whether
+// or not such an order exists) from the conversation and network, and
+// returns how many the conversation has had in the last hour, this one
+// included.
+func recordFailure(ctx context.Context, q sqlx.ExtContext, convID int64, number, network string, now time.Time) (int, error) {
+	if _, err := q.ExecContext(ctx, q.Rebind(`INSERT INTO verify_failures (conversation_id, order_number, network, at) VALUES (?, ?, ?, ?)`),
+		convID, number, network, now.UTC()); err != nil {
 		return 0, fmt.Errorf("bot: record failure: %w", err)
 	}
 	return recentFailures(ctx, q, convID, now)
@@ -112,6 +118,47 @@ func recentFailures(ctx context.Context, q sqlx.ExtContext, convID int64, now ti
 		return 0, fmt.Errorf("bot: failures: %w", err)
 	}
 	return n, nil
+}
+
+// failureScope is what failed verifications are counted against besides
+// the conversation: one order number across every chat, or one network
+// (an IPv4 /24, an IPv6 /64) across every visitor from it.
+type failureScope struct {
+	column string // "order_number" or "network"
+	key    string
+	lock   Lockout
+}
+
+// lockedUntil returns when the scope's lockout ends, or the zero time when
+// it is not locked. A scope with lock.After failures in the last day is
+// locked from its latest failure for lock.For, doubled for every failure
+// past After (capped at a day): each guess that gets through buys a
+// longer wait.
+func (s failureScope) lockedUntil(ctx context.Context, q sqlx.ExtContext, now time.Time) (time.Time, int, error) {
+	if s.key == "" || s.lock.After <= 0 {
+		return time.Time{}, 0, nil
+	}
+	since := now.Add(-24 * time.Hour).UTC()
+	var ats []time.Time
+	// The column name is one of two constants, never input.
+	err := sqlx.SelectContext(ctx, q, &ats, q.Rebind(`SELECT at FROM verify_failures WHERE `+s.column+` = ? AND at > ? ORDER BY at DESC LIMIT ?`),
+		s.key, since, s.lock.After+12)
+	if err != nil {
+		return time.Time{}, 0, fmt.Errorf("bot: lockout: %w", err)
+	}
+	n := len(ats)
+	if n < s.lock.After {
+		return time.Time{}, n, nil
+	}
+	d := s.lock.For << (n - s.lock.After)
+	if d <= 0 || d > 24*time.Hour {
+		d = 24 * time.Hour
+	}
+	until := ats[0].Add(d)
+	if !until.After(now) {
+		return time.Time{}, n, nil
+	}
+	return until, n, nil
 }
 
 // journal stores an inbound message; false means it was stored before.

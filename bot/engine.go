@@ -41,6 +41,7 @@ type Config struct {
 	SLA          tickets.SLA    // first-response targets; nil: tickets.DefaultSLA
 	Summary      Summarizer     // answers /summary; nil: the command says it is not set up
 	Limits       Limits         // per-conversation flood limits; zero: DefaultLimits
+	Verify       VerifyLimits   // how long an order's proof lasts and how failures lock lookups; zero fields: DefaultVerifyLimits
 	Now          func() time.Time
 	Log          *slog.Logger
 }
@@ -55,6 +56,47 @@ type Limits struct {
 
 // DefaultLimits allow a brisk human and stop a script.
 var DefaultLimits = Limits{PerMinute: 20, PerHour: 200}
+
+// VerifyLimits bound order verification. A conversation with maxFailures
+// failed verifications in an hour is locked and gets a ticket; an order
+// number and a network are locked by their own failures across every
+// conversation, so new chats (a web visitor is a new chat) cannot farm
+// guesses.
+type VerifyLimits struct {
+	TTL     time.Duration // how long a proof of an order lasts in its conversation
+	Order   Lockout       // failures against one order number, from any chat
+	Network Lockout       // failures from one network (Message.Network), against any order
+}
+
+// Lockout locks a scope once it has After failed verifications in a day:
+// for For after the latest, doubled for each failure past After, at most a
+// day.
+type Lockout struct {
+	After int
+	For   time.Duration
+}
+
+// DefaultVerifyLimits: a proof lasts an hour; five failures lock an order
+// number, twenty lock a network, each for 15 minutes and then longer.
+var DefaultVerifyLimits = VerifyLimits{
+	TTL:     time.Hour,
+	Order:   Lockout{After: 5, For: 15 * time.Minute},
+	Network: Lockout{After: 20, For: 15 * time.Minute},
+}
+
+func (v VerifyLimits) withDefaults() VerifyLimits {
+	d := DefaultVerifyLimits
+	if v.TTL <= 0 {
+		v.TTL = d.TTL
+	}
+	if v.Order.After <= 0 || v.Order.For <= 0 {
+		v.Order = d.Order
+	}
+	if v.Network.After <= 0 || v.Network.For <= 0 {
+		v.Network = d.Network
+	}
+	return v
+}
 
 // Engine handles messages: it is safe for concurrent use by several
 // adapters. Each message is handled in one database transaction: the
@@ -91,6 +133,7 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	if cfg.Limits == (Limits{}) {
 		cfg.Limits = DefaultLimits
 	}
+	cfg.Verify = cfg.Verify.withDefaults()
 	e := &Engine{cfg: cfg, matcher: faq.NewMatcher(cfg.FAQ), now: cfg.Now, log: cfg.Log}
 	if e.now == nil {
 		e.now = time.Now

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -70,20 +71,65 @@ func TestKoreanConversation(t *testing.T) {
 	})
 }
 
+// TestCancellationBeforeShippingIsUrgent: the owner gets an unshipped
+// order's cancellation as urgent and a shipped one's as high; the customer
+// cannot tell which (nor whether the order exists): the answer's words,
+// kind and priority are the same, and its ticket reference is not the
+// ticket's number.
 func TestCancellationBeforeShippingIsUrgent(t *testing.T) {
 	run(t, func(t *testing.T, h *harness) {
-		r := one(t, h.Say("junho", "주문 1043 취소해 주세요"), bot.KindTicket)
-		if r.Priority != "urgent" {
-			t.Errorf("priority = %q, want urgent", r.Priority)
+		tests := []struct {
+			chat, number string
+			owner        string // the priority the owner sees
+		}{
+			{"junho", "1043", "urgent"},  // paid, being prepared
+			{"minji", "1042", "high"},    // shipped
+			{"prober", "9999", "urgent"}, // no such order
 		}
-		alerts := h.Pending(ownerInbox)
-		if len(alerts) != 1 || alerts[0].Kind != bot.KindAlert || alerts[0].Event != bot.EventNew || alerts[0].Ticket != r.Ticket || !strings.Contains(alerts[0].Text, "1043") {
-			t.Fatalf("owner alerts = %+v, want one for ticket %d naming order 1043", alerts, r.Ticket)
+		var answers []string
+		for _, tt := range tests {
+			r := one(t, h.Say(tt.chat, "주문 "+tt.number+" 취소해 주세요"), bot.KindTicket)
+			answers = append(answers, fmt.Sprintf("%s %s %q", r.Kind, r.Priority, refWord.ReplaceAllString(r.Text, "REF")))
+			if r.Ref == "" || showsNumber(r.Text, r.Ticket) {
+				t.Errorf("order %s: the customer sees the ticket's number: %q (ref %q)", tt.number, r.Text, r.Ref)
+			}
+			alerts := h.Pending(ownerInbox)
+			if len(alerts) != 1 || alerts[0].Event != bot.EventNew || alerts[0].Ticket != r.Ticket || alerts[0].Priority != tt.owner || !strings.Contains(alerts[0].Text, tt.number) {
+				t.Fatalf("order %s: owner alerts = %+v, want one %s for ticket %d naming the order", tt.number, alerts, tt.owner, r.Ticket)
+			}
 		}
-		// A shipped order's cancellation is not urgent.
-		r = one(t, h.Say("minji", "주문 1042 취소할게요"), bot.KindTicket)
-		if r.Priority != "high" {
-			t.Errorf("shipped order cancellation priority = %q, want high", r.Priority)
+		for i := range answers[1:] {
+			if answers[i+1] != answers[0] {
+				t.Errorf("cancelling %s and %s read differently to the customer:\n%s\n%s", tests[0].number, tests[i+1].number, answers[0], answers[i+1])
+			}
+		}
+	})
+}
+
+// refWord is a ticket reference and the particle after it.
+var refWord = regexp.MustCompile(`#[0-9A-Z]{6}(으로|로)?`)
+
+// showsNumber reports whether text shows ticket number id ("#12" not
+// followed by more of a word).
+func showsNumber(text string, id int64) bool {
+	return regexp.MustCompile(fmt.Sprintf(`#%d([^0-9A-Z]|$)`, id)).MatchString(text)
+}
+
+// TestTicketRefsAreRandom: what customers are told is no count of the
+// shop's tickets, and the owner can look a quoted reference up.
+func TestTicketRefsAreRandom(t *testing.T) {
+	run(t, func(t *testing.T, h *harness) {
+		seen := map[string]bool{}
+		var last bot.Reply
+		for i := range 5 {
+			last = one(t, h.Say(fmt.Sprint("c", i), "물건이 깨져서 왔어요"), bot.KindTicket)
+			if len(last.Ref) != 6 || seen[last.Ref] || showsNumber(last.Text, last.Ticket) || !strings.Contains(last.Text, "#"+last.Ref) {
+				t.Errorf("ticket %d: ref %q in %q", last.Ticket, last.Ref, last.Text)
+			}
+			seen[last.Ref] = true
+		}
+		if r := h.Owner("/ticket #" + last.Ref); !strings.Contains(r.Text, fmt.Sprintf("#%d", last.Ticket)) {
+			t.Errorf("/ticket #%s = %q, want ticket #%d", last.Ref, r.Text, last.Ticket)
 		}
 	})
 }

@@ -70,9 +70,9 @@ func (h *handling) answerEntry(ctx context.Context, e *faq.Entry, text string) e
 		}
 		body, err := e.Render(h.lang, h.data(nil))
 		if err != nil {
-			body = msg(h.lang, "handoff", t.ID)
+			body = msg(h.lang, "handoff", t.Ref)
 		}
-		h.reply(Reply{Kind: KindHandoff, Text: body, Entry: e.ID, Ticket: t.ID, Priority: string(t.Priority)})
+		h.reply(Reply{Kind: KindHandoff, Text: body, Entry: e.ID, Ticket: t.ID, Ref: t.Ref, Priority: string(t.Priority)})
 		return nil
 	}
 	body, err := e.Render(h.lang, h.data(nil))
@@ -108,18 +108,65 @@ func (h *handling) lookup(ctx context.Context, number string, action faq.Action)
 		h.reply(Reply{Kind: KindOrder, Text: msg(h.lang, "locked")})
 		return nil
 	}
-	ok, err := verified(ctx, h.tx, h.conv.ID, number)
+	ok, err := verified(ctx, h.tx, h.conv.ID, number, h.now.Add(-h.cfg.Verify.TTL))
 	if err != nil {
 		return err
 	}
 	if ok {
 		return h.showOrder(ctx, number, action)
 	}
+	if locked, err := h.lockedOut(ctx, number, false); locked || err != nil {
+		return err
+	}
 	// Whether the order exists or not, the customer sees the same question:
 	// the answer to a guess must not tell which numbers are real.
 	h.conv.setState(stateVerify, number+" "+string(action))
 	h.reply(Reply{Kind: KindOrder, Text: msg(h.lang, "ask_verify", number), Ask: AskVerify})
 	return nil
+}
+
+// scopes are what a failed verification of number from this message
+// counts against besides the conversation.
+func (h *handling) scopes(number string) []failureScope {
+	return []failureScope{
+		{column: "order_number", key: number, lock: h.cfg.Verify.Order},
+		{column: "network", key: h.m.Network, lock: h.cfg.Verify.Network},
+	}
+}
+
+// lockedOut answers the customer when the order number or the sender's
+// network is locked by failed verifications; the proof is then not even
+// checked, so a right guess during a lockout learns nothing either. The
+// answer is the same whether or not the order exists (failures count
+// against the number as typed). justLocked: this message's failure locked
+// it, so the owners hear of it, once per lockout.
+func (h *handling) lockedOut(ctx context.Context, number string, justLocked bool) (bool, error) {
+	for _, s := range h.scopes(number) {
+		until, n, err := s.lockedUntil(ctx, h.tx, h.now)
+		if err != nil {
+			return false, err
+		}
+		if until.IsZero() {
+			continue
+		}
+		if justLocked {
+			key := ownerText(h.cfg.OwnerLang, "scope_order", number)
+			if s.column == "network" {
+				key = ownerText(h.cfg.OwnerLang, "scope_network", s.key)
+			}
+			h.log.Warn("order verification locked", "scope", s.column, "failures", n, "until", until)
+			for _, a := range h.cfg.Owners {
+				h.out = append(h.out, Reply{Channel: a.Channel, Chat: a.Chat, Kind: KindAlert, Event: "lockout", Priority: string(tickets.High),
+					Key:  "lockout:" + s.column + ":" + s.key,
+					Text: ownerText(h.cfg.OwnerLang, "alert_lockout", key, n, until.In(h.cfg.Location).Format("15:04"))})
+			}
+		}
+		h.conv.setState(stateIdle, "")
+		minutes := int(until.Sub(h.now).Minutes()) + 1
+		h.reply(Reply{Kind: KindOrder, Text: msg(h.lang, "order_locked", minutes, cmpOr(h.cfg.Shop.Contact, h.cfg.Shop.Name))})
+		return true, nil
+	}
+	return false, nil
 }
 
 // verificationProof finds what the customer offered as proof: a shared
@@ -174,8 +221,12 @@ func isFourDigits(text string) bool {
 }
 
 // verify checks the proof against the order. An unknown order and a wrong
-// proof give the same answer and both count as failures.
+// proof give the same answer and both count as failures, against the
+// conversation, the order number and the sender's network.
 func (h *handling) verify(ctx context.Context, number string, action faq.Action, proof string) error {
+	if locked, err := h.lockedOut(ctx, number, false); locked || err != nil {
+		return err
+	}
 	o, err := h.shop.Order(ctx, number)
 	if err != nil && !errors.Is(err, shop.ErrNotFound) {
 		return err
@@ -199,7 +250,7 @@ func (h *handling) verify(ctx context.Context, number string, action faq.Action,
 		h.log.Info("order verified", "channel", h.m.Channel, "chat", h.m.Chat, "order", number)
 		return h.showOrder(ctx, number, action)
 	}
-	n, err := recordFailure(ctx, h.tx, h.conv.ID, h.now)
+	n, err := recordFailure(ctx, h.tx, h.conv.ID, number, h.m.Network, h.now)
 	if err != nil {
 		return err
 	}
@@ -212,8 +263,12 @@ func (h *handling) verify(ctx context.Context, number string, action faq.Action,
 		if err != nil {
 			return err
 		}
-		h.reply(Reply{Kind: KindTicket, Text: msg(h.lang, "verify_locked", t.ID), Ticket: t.ID, Priority: string(t.Priority)})
+		h.reply(Reply{Kind: KindTicket, Text: msg(h.lang, "verify_locked", t.Ref), Ticket: t.ID, Ref: t.Ref, Priority: string(t.Priority)})
 		return nil
+	}
+	// This failure may have locked the order or the network for everyone.
+	if locked, err := h.lockedOut(ctx, number, true); locked || err != nil {
+		return err
 	}
 	h.conv.setState(stateVerify, number+" "+string(action))
 	h.reply(Reply{Kind: KindOrder, Text: msg(h.lang, "verify_failed"), Ask: AskVerify})

@@ -12,11 +12,15 @@ import (
 )
 
 // classified opens the ticket for a message a person must handle. A
-// cancellation is urgent unless its order is known to have shipped.
+// cancellation is urgent unless its order is known to have shipped: that
+// is the owner's to know. The customer's answer is the same either way,
+// and the same for an order that does not exist, so a cancellation request
+// cannot probe order numbers or shipping state.
 func (h *handling) classified(ctx context.Context, c tickets.Classification, text string) error {
 	number := shop.ExtractOrderNumber(text, h.cfg.OrderPattern)
+	told := c.Priority // what the customer's words alone make it
 	if c.Category == tickets.Cancellation {
-		c.Priority = tickets.Urgent
+		c.Priority, told = tickets.Urgent, tickets.Urgent
 		if number != "" {
 			o, err := h.shop.Order(ctx, number)
 			switch {
@@ -30,15 +34,25 @@ func (h *handling) classified(ctx context.Context, c tickets.Classification, tex
 			}
 		}
 	}
+	before, err := h.tickets.Current(ctx, h.m.Channel, h.m.Chat)
+	if err != nil && !errors.Is(err, tickets.ErrNotFound) {
+		return err
+	}
+	if before != nil && before.Priority.Rank() < told.Rank() {
+		told = before.Priority // already more pressing, from earlier messages
+	}
 	t, err := h.openTicket(ctx, c, text, number)
 	if err != nil {
 		return err
 	}
+	if c.Category != tickets.Cancellation {
+		told = t.Priority // no order data went into it
+	}
 	key := "ticket_opened"
-	if t.Priority == tickets.Urgent {
+	if told == tickets.Urgent {
 		key = "ticket_urgent"
 	}
-	h.reply(Reply{Kind: KindTicket, Text: msg(h.lang, key, t.ID), Ticket: t.ID, Priority: string(t.Priority)})
+	h.reply(Reply{Kind: KindTicket, Text: msg(h.lang, key, t.Ref), Ticket: t.ID, Ref: t.Ref, Priority: string(told)})
 	return nil
 }
 
@@ -58,7 +72,8 @@ func (h *handling) openTicketAbout(ctx context.Context, c tickets.Classification
 		return nil, err
 	}
 	if number == "" {
-		if number, err = lastVerified(ctx, h.tx, h.conv.ID); err != nil {
+		// The owner's context: any proof, however old.
+		if number, err = lastVerified(ctx, h.tx, h.conv.ID, time.Time{}); err != nil {
 			return nil, err
 		}
 	}

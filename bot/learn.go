@@ -14,7 +14,7 @@ import (
 func (h *handling) cmdLearn(ctx context.Context, args string) (string, error) {
 	idText, entryID, _ := strings.Cut(args, " ")
 	entryID = strings.TrimSpace(entryID)
-	id, err := parseTicketID(idText)
+	id, err := h.parseTicketID(ctx, idText)
 	if err != nil || entryID == "" {
 		return h.usage("usage_learn"), nil
 	}

@@ -25,9 +25,14 @@ var messages = map[string]map[string]string{
 		"zh": "无法确认该订单。请核对订单号和手机号后4位（或邮箱）后重试。",
 	},
 	"verify_locked": {
-		"ko": "확인 시도가 너무 많아 주문 조회를 잠시 멈췄어요. 담당자가 직접 확인해서 연락드릴게요. (문의 #%d)",
-		"en": "Too many attempts, so I've paused order lookups for this chat. A person will check and get back to you. (ticket #%d)",
-		"zh": "尝试次数过多，已暂停此对话的订单查询。工作人员会核实后联系您。（工单 #%d）",
+		"ko": "확인 시도가 너무 많아 주문 조회를 잠시 멈췄어요. 담당자가 직접 확인해서 연락드릴게요. (문의 #%s)",
+		"en": "Too many attempts, so I've paused order lookups for this chat. A person will check and get back to you. (ticket #%s)",
+		"zh": "尝试次数过多，已暂停此对话的订单查询。工作人员会核实后联系您。（工单 #%s）",
+	},
+	"order_locked": {
+		"ko": "본인 확인 시도가 많아서 이 주문의 조회를 보안을 위해 잠시 멈췄어요. %d분 뒤에 다시 시도하시거나 %s{로} 연락해 주세요.",
+		"en": "There have been too many attempts to confirm this order, so lookups are paused for your security. Please try again in %d minutes, or contact us: %s.",
+		"zh": "该订单的身份验证尝试次数过多，为了安全已暂停查询。请 %d 分钟后再试，或联系我们：%s。",
 	},
 	"locked": {
 		"ko": "보안을 위해 주문 조회가 잠시 제한되어 있어요. 담당자가 곧 연락드릴게요.",
@@ -45,19 +50,19 @@ var messages = map[string]map[string]string{
 		"zh": "快递公司：%s，运单号：%s\n物流查询：%s",
 	},
 	"ticket_opened": {
-		"ko": "불편을 드려 죄송해요. 문의 #%d{로} 접수했고, 담당자가 확인 후 직접 답변드릴게요.",
-		"en": "I'm sorry about this. I've opened ticket #%d and a person will get back to you.",
-		"zh": "非常抱歉给您带来不便。已为您登记工单 #%d，工作人员会尽快回复您。",
+		"ko": "불편을 드려 죄송해요. 문의 #%s{로} 접수했고, 담당자가 확인 후 직접 답변드릴게요.",
+		"en": "I'm sorry about this. I've opened ticket #%s and a person will get back to you.",
+		"zh": "非常抱歉给您带来不便。已为您登记工单 #%s，工作人员会尽快回复您。",
 	},
 	"ticket_urgent": {
-		"ko": "요청을 문의 #%d{로} 접수했어요. 담당자에게 바로 전달했으니 곧 연락드릴게요.",
-		"en": "I've opened ticket #%d and passed it to the shop owner right away. You'll hear back soon.",
-		"zh": "已登记工单 #%d 并立即转交店主处理，请稍候。",
+		"ko": "요청을 문의 #%s{로} 접수했어요. 담당자에게 바로 전달했으니 곧 연락드릴게요.",
+		"en": "I've opened ticket #%s and passed it to the shop owner right away. You'll hear back soon.",
+		"zh": "已登记工单 #%s 并立即转交店主处理，请稍候。",
 	},
 	"handoff": {
-		"ko": "이 질문은 제가 정확히 답하기 어려워서 담당자에게 전달했어요 (문의 #%d). 확인 후 답변드릴게요.",
-		"en": "I'm not sure about that one, so I've passed it to a person (ticket #%d). They'll reply here.",
-		"zh": "这个问题我无法准确回答，已转交工作人员（工单 #%d），稍后会在这里回复您。",
+		"ko": "이 질문은 제가 정확히 답하기 어려워서 담당자에게 전달했어요 (문의 #%s). 확인 후 답변드릴게요.",
+		"en": "I'm not sure about that one, so I've passed it to a person (ticket #%s). They'll reply here.",
+		"zh": "这个问题我无法准确回答，已转交工作人员（工单 #%s），稍后会在这里回复您。",
 	},
 	"clarify": {
 		"ko": "어떤 내용이 궁금하신가요? 번호로 골라주세요.",
@@ -180,14 +185,14 @@ var messages = map[string]map[string]string{
 		"zh": "您指的是哪一件？请回复编号。",
 	},
 	"product_unknown": {
-		"ko": "말씀하신 상품을 찾지 못해서 담당자에게 전달했어요 (문의 #%d). 확인 후 답변드릴게요.",
-		"en": "I couldn't find that product, so I've passed your question to a person (ticket #%d). They'll reply here.",
-		"zh": "没有找到您说的商品，已转交工作人员（工单 #%d），稍后会在这里回复您。",
+		"ko": "말씀하신 상품을 찾지 못해서 담당자에게 전달했어요 (문의 #%s). 확인 후 답변드릴게요.",
+		"en": "I couldn't find that product, so I've passed your question to a person (ticket #%s). They'll reply here.",
+		"zh": "没有找到您说的商品，已转交工作人员（工单 #%s），稍后会在这里回复您。",
 	},
 }
 
 // msg returns the bot's text for key in lang, falling back to Korean.
-// Korean particles marked in braces ("문의 #%d{로}") take the form that fits
+// Korean particles marked in braces ("문의 #%s{로}") take the form that fits
 // the word before them (hangul.Attach).
 func msg(lang, key string, args ...any) string {
 	m := messages[key]

@@ -132,14 +132,15 @@ func TestOwnerWordsKorean(t *testing.T) {
 }
 
 // TestTicketParticles: the customer's acknowledgement takes the particle
-// that fits the ticket number: 문의 #6으로 (육), #7로 (칠).
+// that fits the ticket reference as read aloud: 문의 #…6으로 (육), #…7로
+// (칠), #…M으로 (엠), #…X로 (엑스).
 func TestTicketParticles(t *testing.T) {
 	run(t, func(t *testing.T, h *harness) {
-		for i := range 7 {
+		for i := range 12 {
 			r := one(t, h.Say(fmt.Sprintf("k%d", i), "물건이 깨져서 왔어요"), bot.KindTicket)
-			want := map[int64]string{6: "문의 #6으로 접수했고", 7: "문의 #7로 접수했고", 3: "문의 #3으로 접수했고", 2: "문의 #2로 접수했고"}[r.Ticket]
-			if want != "" && !strings.Contains(r.Text, want) {
-				t.Errorf("ticket %d: %q, want %q", r.Ticket, r.Text, want)
+			p := map[byte]string{'6': "으로", '7': "로", '3': "으로", '2': "로", 'M': "으로", 'X': "로"}[r.Ref[len(r.Ref)-1]]
+			if want := "문의 #" + r.Ref + p + " 접수했고"; p != "" && !strings.Contains(r.Text, want) {
+				t.Errorf("ticket %s: %q, want %q", r.Ref, r.Text, want)
 			}
 		}
 	})

@@ -43,6 +43,13 @@ var ownerMessages = map[string]map[string]string{
 	},
 	"minute": {"ko": "1분", "en": "a minute", "zh": "1 分钟"},
 	"hour":   {"ko": "1시간", "en": "an hour", "zh": "1 小时"},
+	"alert_lockout": {
+		"ko": "%s 본인 확인 잠김: 하루 동안 %d번 실패해서 %s까지 조회를 멈췄어요. 여러 대화에서 번호를 맞히려는 시도일 수 있어요.",
+		"en": "%s: verification locked after %d failures in a day, until %s. Someone may be guessing from several chats.",
+		"zh": "%s 身份验证已锁定：一天内失败 %d 次，%s 前暂停查询。可能有人在多个对话中猜测。",
+	},
+	"scope_order":   {"ko": "주문 %s", "en": "Order %s", "zh": "订单 %s"},
+	"scope_network": {"ko": "네트워크 %s", "en": "Network %s", "zh": "网络 %s"},
 	"lockout": {
 		"ko": "주문 %s 조회 잠김: 한 시간에 본인 확인을 %d번 실패했어요. 고객이 주문하신 분이 맞는지 직접 확인해 주세요.",
 		"en": "Order %s lookups locked: %d failed verifications in an hour. Check with the customer that the order is theirs.",

@@ -203,7 +203,7 @@ func (h *handling) handOff(ctx context.Context, c tickets.Classification, text s
 	if err != nil {
 		return err
 	}
-	h.reply(Reply{Kind: KindHandoff, Text: msg(h.lang, "handoff", t.ID), Ticket: t.ID, Priority: string(t.Priority)})
+	h.reply(Reply{Kind: KindHandoff, Text: msg(h.lang, "handoff", t.Ref), Ticket: t.ID, Ref: t.Ref, Priority: string(t.Priority)})
 	return nil
 }
 

@@ -341,7 +341,7 @@ func (h *handling) unknownProduct(ctx context.Context, question string) error {
 	if err != nil {
 		return err
 	}
-	h.reply(Reply{Kind: KindHandoff, Text: msg(h.lang, "product_unknown", t.ID), Ticket: t.ID, Priority: string(t.Priority)})
+	h.reply(Reply{Kind: KindHandoff, Text: msg(h.lang, "product_unknown", t.Ref), Ticket: t.ID, Ref: t.Ref, Priority: string(t.Priority)})
 	return nil
 }
 

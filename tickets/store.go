@@ -2,6 +2,7 @@ package tickets
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -32,7 +33,7 @@ func NewStore(q sqlx.ExtContext, sla SLA) *Store {
 }
 
 const ticketCols = `id, channel, chat, customer, order_number, category, priority, status, subject, lang,
-	claimed_by, resolved_by, created_at, updated_at, due_at, first_response_at, resolved_at, messages`
+	claimed_by, resolved_by, created_at, updated_at, due_at, first_response_at, resolved_at, messages, ref`
 
 type ticketRow struct {
 	ID              int64        `db:"id"`
@@ -53,6 +54,7 @@ type ticketRow struct {
 	FirstResponseAt sql.NullTime `db:"first_response_at"`
 	ResolvedAt      sql.NullTime `db:"resolved_at"`
 	Messages        int          `db:"messages"`
+	Ref             string       `db:"ref"`
 }
 
 func (r *ticketRow) ticket() *Ticket {
@@ -61,7 +63,7 @@ func (r *ticketRow) ticket() *Ticket {
 		Category: Category(r.Category), Priority: Priority(r.Priority), Status: Status(r.Status),
 		Subject: r.Subject, Lang: r.Lang, ClaimedBy: r.ClaimedBy, ResolvedBy: r.ResolvedBy,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), DueAt: r.DueAt.UTC(),
-		Messages: r.Messages,
+		Messages: r.Messages, Ref: r.Ref,
 	}
 	if r.FirstResponseAt.Valid {
 		at := r.FirstResponseAt.Time.UTC()
@@ -143,14 +145,16 @@ func (s *Store) Open(ctx context.Context, t Ticket, firstText string, now time.T
 				return err
 			}
 			var id int64
+			// A clash of random references (one in a billion per pair)
+			// also returns no row: the next round draws another.
 			err = sqlx.GetContext(ctx, q, &id, q.Rebind(`INSERT INTO tickets
 				(channel, chat, customer, order_number, category, priority, priority_rank, status, subject, lang,
-				 claimed_by, created_at, updated_at, due_at, messages)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+				 claimed_by, created_at, updated_at, due_at, messages, ref)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
 				ON CONFLICT DO NOTHING RETURNING id`),
 				clean(t.Channel), clean(t.Chat), clean(t.Customer), clean(t.OrderNumber), string(t.Category),
 				string(t.Priority), t.Priority.Rank(), string(Open), subject, clean(t.Lang), clean(t.ClaimedBy),
-				now, now, now.Add(s.sla.Target(t.Priority)))
+				now, now, now.Add(s.sla.Target(t.Priority)), newRef())
 			if errors.Is(err, sql.ErrNoRows) {
 				continue
 			}
@@ -277,6 +281,34 @@ func current(ctx context.Context, q sqlx.ExtContext, channel, chat string) (*Tic
 	}
 	if err != nil {
 		return nil, err
+	}
+	return r.ticket(), nil
+}
+
+// refAlphabet has no 0/O or 1/I: a reference is read over the phone.
+const refAlphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+// newRef is a random customer-facing ticket reference: six characters of
+// refAlphabet (about a billion).
+func newRef() string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	for i := range b {
+		b[i] = refAlphabet[int(b[i])%len(refAlphabet)]
+	}
+	return string(b)
+}
+
+// ByRef returns the ticket a customer quotes by its reference, or
+// ErrNotFound.
+func (s *Store) ByRef(ctx context.Context, ref string) (*Ticket, error) {
+	var r ticketRow
+	err := sqlx.GetContext(ctx, s.q, &r, s.q.Rebind(`SELECT `+ticketCols+` FROM tickets WHERE ref = ?`), strings.ToUpper(strings.TrimPrefix(strings.TrimSpace(ref), "#")))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("tickets: by ref: %w", err)
 	}
 	return r.ticket(), nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -36,8 +37,11 @@ func TestOpenJoinRaise(t *testing.T) {
 		if !created {
 			t.Error("first Open: created = false")
 		}
+		if ok, _ := regexp.MatchString(`^[2-9A-HJ-NP-Z]{6}$`, tk.Ref); !ok {
+			t.Errorf("Ref = %q, want six characters of 2-9 and A-Z without I and O", tk.Ref)
+		}
 		want := &tickets.Ticket{
-			ID: tk.ID, Channel: "telegram", Chat: "42", Customer: "김민지", Category: tickets.Question,
+			Ref: tk.Ref, ID: tk.ID, Channel: "telegram", Chat: "42", Customer: "김민지", Category: tickets.Question,
 			Priority: tickets.Normal, Status: tickets.Open, Subject: "선물 포장 되나요?", Lang: "ko",
 			CreatedAt: t0, UpdatedAt: t0, DueAt: t0.Add(24 * time.Hour), Messages: 1,
 		}
@@ -636,6 +640,45 @@ func TestHostileText(t *testing.T) {
 		}
 		if _, _, err := s.Open(ctx, tickets.Ticket{Channel: "web", Chat: "c", Priority: "asap"}, "x", t0); err == nil {
 			t.Error("Open with an unknown priority: no error")
+		}
+	}, tickets.Schema)
+}
+
+// TestRefs: each ticket's reference is its own and finds it; it follows
+// no order a customer could count on.
+func TestRefs(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *sqlx.DB) {
+		ctx := context.Background()
+		s := tickets.NewStore(db, nil)
+		refs := map[string]int64{}
+		var prev string
+		increasing := 0
+		for i := range 50 {
+			tk, _, err := s.Open(ctx, tickets.Ticket{Channel: "web", Chat: fmt.Sprint("v", i)}, "hello", t0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, dup := refs[tk.Ref]; dup || len(tk.Ref) != 6 {
+				t.Fatalf("ticket %d: ref %q (seen: %v)", tk.ID, tk.Ref, dup)
+			}
+			refs[tk.Ref] = tk.ID
+			if tk.Ref > prev {
+				increasing++
+			}
+			prev = tk.Ref
+		}
+		if increasing > 40 {
+			t.Errorf("%d of 50 refs larger than the one before: they count", increasing)
+		}
+		for ref, id := range refs {
+			for _, q := range []string{ref, "#" + ref, strings.ToLower(ref)} {
+				if tk, err := s.ByRef(ctx, q); err != nil || tk.ID != id {
+					t.Errorf("ByRef(%q) = %v, %v; want ticket %d", q, tk, err, id)
+				}
+			}
+		}
+		if _, err := s.ByRef(ctx, "ZZZZZZ"); !errors.Is(err, tickets.ErrNotFound) {
+			t.Errorf("ByRef(unknown) err = %v, want ErrNotFound", err)
 		}
 	}, tickets.Schema)
 }

@@ -120,6 +120,11 @@ type Ticket struct {
 	FirstResponseAt, ResolvedAt *time.Time
 
 	Messages int // number of messages on the ticket, from any author
+
+	// Ref is the reference the customer sees ("K7Q2XM"): random, unlike
+	// ID, which only the owner sees, so it reveals nothing of the shop's
+	// volume.
+	Ref string
 }
 
 // Overdue reports whether the ticket is unresolved, has had no first

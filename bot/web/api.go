@@ -71,15 +71,22 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) {
 	if !s.decode(w, r, &req) {
 		return
 	}
-	if id, err := s.sign.visitor(req.Token); err == nil {
-		writeJSON(w, http.StatusOK, sessionResponse{Token: req.Token, Visitor: id, Shop: s.cfg.ShopName, Lang: s.cfg.Lang})
+	now := s.now()
+	if id, issued, err := s.sign.visitor(req.Token, now, s.limits.VisitorLifetime); err == nil {
+		// A returning visitor keeps the conversation; the token is renewed
+		// once a day, so it lapses only after a lifetime of silence.
+		token := req.Token
+		if now.Sub(issued) > 24*time.Hour {
+			token = s.sign.visitorToken(id, now)
+		}
+		writeJSON(w, http.StatusOK, sessionResponse{Token: token, Visitor: id, Shop: s.cfg.ShopName, Lang: s.cfg.Lang})
 		return
 	}
-	if ok, wait := s.sessions.allow(s.clientIP(r), s.now()); !ok {
+	if ok, wait := s.sessions.allow(s.clientNet(r), now); !ok {
 		s.limited(w, "session", wait)
 		return
 	}
-	id, token := s.sign.newVisitor()
+	id, token := s.sign.newVisitor(now)
 	writeJSON(w, http.StatusOK, sessionResponse{Token: token, Visitor: id, Shop: s.cfg.ShopName, Lang: s.cfg.Lang})
 }
 
@@ -106,7 +113,7 @@ func (s *Server) visitor(w http.ResponseWriter, r *http.Request) (string, bool) 
 	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
 		token = strings.TrimPrefix(h, "Bearer ")
 	}
-	id, err := s.sign.visitor(token)
+	id, _, err := s.sign.visitor(token, s.now(), s.limits.VisitorLifetime)
 	if err != nil {
 		fail(w, http.StatusUnauthorized, "bad_token", "Your chat session is not valid. Reload the page to start a new one.", 0)
 		return "", false
@@ -159,7 +166,7 @@ func (s *Server) handleMessage(w http.ResponseWriter, r *http.Request) {
 		s.limited(w, "visitor", wait)
 		return
 	}
-	if ok, wait := s.msgIP.allow(s.clientIP(r), now); !ok {
+	if ok, wait := s.msgIP.allow(s.clientNet(r), now); !ok {
 		s.limited(w, "ip", wait)
 		return
 	}
@@ -170,7 +177,7 @@ func (s *Server) handleMessage(w http.ResponseWriter, r *http.Request) {
 	// own time to give up); if it succeeds after all, the repeat is a
 	// duplicate and handled once.
 	m := bot.Message{Channel: Channel, ID: visitor + ":" + req.ID, Chat: visitor, User: visitor, Name: strings.TrimSpace(req.Name),
-		Text: req.Text, Lang: req.Lang, Choice: req.Choice, Time: now}
+		Text: req.Text, Lang: req.Lang, Choice: req.Choice, Time: now, Network: s.clientNet(r)}
 	done := make(chan int64, 1)
 	go func() {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 3*s.limits.StoreWait)
@@ -248,7 +255,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ip := s.clientIP(r)
+	ip := s.clientNet(r)
 	if !s.streamsVisitor.acquire(visitor) {
 		s.limited(w, "stream", time.Second)
 		return

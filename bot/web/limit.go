@@ -23,6 +23,7 @@ type Limits struct {
 	HeartbeatEvery   time.Duration // comment lines that keep idle streams open, and a database re-check
 	MaxStreamHistory int           // events a new stream replays
 	StoreWait        time.Duration // how long a visitor's message waits on the database before a 503
+	VisitorLifetime  time.Duration // how long a visitor token lasts without the widget renewing it
 }
 
 // DefaultLimits suit a small shop: a person types far slower than this.
@@ -36,6 +37,7 @@ var DefaultLimits = Limits{
 	HeartbeatEvery:   20 * time.Second,
 	MaxStreamHistory: 200,
 	StoreWait:        5 * time.Second,
+	VisitorLifetime:  30 * 24 * time.Hour,
 }
 
 func (l Limits) withDefaults() Limits {
@@ -64,6 +66,7 @@ func (l Limits) withDefaults() Limits {
 	pickD(&l.HeartbeatEvery, d.HeartbeatEvery)
 	pick(&l.MaxStreamHistory, d.MaxStreamHistory)
 	pickD(&l.StoreWait, d.StoreWait)
+	pickD(&l.VisitorLifetime, d.VisitorLifetime)
 	return l
 }
 

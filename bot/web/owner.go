@@ -70,7 +70,7 @@ func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value s
 // login checks token and opens a session; false (after a 429 or the
 // login page with an error) when it does not.
 func (s *Server) login(w http.ResponseWriter, r *http.Request, token string) bool {
-	if ok, wait := s.logins.allow(s.clientIP(r), s.now()); !ok {
+	if ok, wait := s.logins.allow(s.clientNet(r), s.now()); !ok {
 		if s.cfg.OnLimited != nil {
 			s.cfg.OnLimited("login")
 		}

@@ -123,7 +123,8 @@ type Event struct {
 	Text     string       `json:"text"`
 	Choices  []choiceJSON `json:"choices,omitempty"`
 	Ask      string       `json:"ask,omitempty"`
-	Ticket   int64        `json:"ticket,omitempty"`
+	Ticket   int64        `json:"ticket,omitempty"` // events stored before references: the ticket's id
+	Ref      string       `json:"ref,omitempty"`    // the ticket's reference
 	ClientID string       `json:"client_id,omitempty"`
 	At       time.Time    `json:"at"`
 }

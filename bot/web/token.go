@@ -32,32 +32,45 @@ func (s signer) mac(label string, parts ...string) string {
 func (s signer) equal(a, b string) bool { return hmac.Equal([]byte(a), []byte(b)) }
 
 // newVisitor returns a fresh anonymous visitor id and its token.
-func (s signer) newVisitor() (id, token string) {
+func (s signer) newVisitor(now time.Time) (id, token string) {
 	b := make([]byte, 15)
 	rand.Read(b)
 	id = "v_" + base64.RawURLEncoding.EncodeToString(b)
-	return id, s.visitorToken(id)
+	return id, s.visitorToken(id, now)
 }
 
-// visitorToken is "v1.<id>.<mac>".
-func (s signer) visitorToken(id string) string {
-	return "v1." + id + "." + s.mac("visitor", id)
+// visitorToken is "v2.<id>.<issued unix>.<mac>". The issue time makes it
+// expire; an unexpired one is renewed when the widget opens a session,
+// so only a visitor idle for the whole lifetime starts over.
+func (s signer) visitorToken(id string, issued time.Time) string {
+	at := strconv.FormatInt(issued.Unix(), 10)
+	return "v2." + id + "." + at + "." + s.mac("visitor", id, at)
 }
 
-// visitor checks a token and returns its visitor id.
-func (s signer) visitor(token string) (string, error) {
+// visitor checks a token and returns its visitor id and when it was
+// issued. A token past its lifetime (maxAge) is refused like a forged one;
+// so are the unexpiring "v1" tokens of earlier versions.
+func (s signer) visitor(token string, now time.Time, maxAge time.Duration) (string, time.Time, error) {
 	if len(token) > 200 {
-		return "", errBadToken
+		return "", time.Time{}, errBadToken
 	}
-	v, rest, ok := strings.Cut(token, ".")
-	if !ok || v != "v1" {
-		return "", errBadToken
+	parts := strings.Split(token, ".")
+	if len(parts) != 4 || parts[0] != "v2" {
+		return "", time.Time{}, errBadToken
 	}
-	id, mac, ok := strings.Cut(rest, ".")
-	if !ok || !strings.HasPrefix(id, "v_") || len(id) > 64 || !s.equal(mac, s.mac("visitor", id)) {
-		return "", errBadToken
+	id, at, mac := parts[1], parts[2], parts[3]
+	if !strings.HasPrefix(id, "v_") || len(id) > 64 || !s.equal(mac, s.mac("visitor", id, at)) {
+		return "", time.Time{}, errBadToken
 	}
-	return id, nil
+	unix, err := strconv.ParseInt(at, 10, 64)
+	if err != nil {
+		return "", time.Time{}, errBadToken
+	}
+	issued := time.Unix(unix, 0)
+	if age := now.Sub(issued); age > maxAge || age < -time.Hour {
+		return "", time.Time{}, errBadToken
+	}
+	return id, issued, nil
 }
 
 // ownerSession is the owner cookie's value: "<expiry unix>.<mac>", bound

@@ -187,7 +187,8 @@ func (s *Server) Send(ctx context.Context, r bot.Reply) (string, error) {
 	if r.Kind == bot.KindOwner {
 		from = "owner"
 	}
-	e := Event{From: from, Kind: string(r.Kind), Text: r.Text, Ask: r.Ask, Ticket: r.Ticket}
+	// The visitor sees the ticket's reference, never its sequential id.
+	e := Event{From: from, Kind: string(r.Kind), Text: r.Text, Ask: r.Ask, Ref: r.Ref}
 	for _, c := range r.Choices {
 		e.Choices = append(e.Choices, choiceJSON(c))
 	}
@@ -276,6 +277,11 @@ func (s *Server) clientIP(r *http.Request) string {
 	}
 	return host
 }
+
+// clientNet is the client's network (an IPv4 /24, an IPv6 /64): what
+// per-address limits count against, so a host with many addresses counts
+// once.
+func (s *Server) clientNet(r *http.Request) string { return bot.NetworkOf(s.clientIP(r)) }
 
 // isHTTPS reports whether the client reached us over HTTPS (directly or
 // through a proxy that says so): owner cookies are then Secure.

@@ -156,10 +156,10 @@ func TestCrossVisitorRefused(t *testing.T) {
 		// Forged tokens: A's id with B's signature, a made-up one, a
 		// token signed with another secret.
 		parts := strings.Split(b.Token, ".")
-		forged := "v1." + a.Visitor + "." + parts[2]
+		forged := "v2." + a.Visitor + "." + parts[2] + "." + parts[3]
 		other := newHarness(t, db, func(c *web.Config) { c.Secret = []byte("another secret of at least 16 bytes") })
 		foreign := other.session().Token
-		for name, tok := range map[string]string{"mixed": forged, "made up": "v1.v_xxxxxxxx.yyyyyyyy", "other secret": foreign, "empty": "", "garbage": "v1.\xff\xfe.%%"} {
+		for name, tok := range map[string]string{"mixed": forged, "made up": "v2.v_xxxxxxxx.1800000000.yyyyyyyy", "v1 (never expired)": "v1." + a.Visitor + "." + parts[3], "other secret": foreign, "empty": "", "garbage": "v1.\xff\xfe.%%"} {
 			t.Run(name, func(t *testing.T) {
 				var e apiErr
 				res := h.do("GET", "/api/events?t="+url.QueryEscape(tok), "", nil, nil, &e)
@@ -364,7 +364,7 @@ func TestOwnerInbox(t *testing.T) {
 		st := h.stream(visitor.Token, "")
 		h.say(visitor.Token, "물건이 깨져서 왔어요")
 		st.next(t)
-		if e := st.next(t); e.Data.Kind != "ticket" || e.Data.Ticket == 0 {
+		if e := st.next(t); e.Data.Kind != "ticket" || e.Data.Ticket != 0 || len(e.Data.Ref) != 6 {
 			t.Fatalf("complaint: %+v", e.Data)
 		}
 

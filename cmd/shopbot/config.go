@@ -47,9 +47,10 @@ type config struct {
 		Owners  []string `yaml:"owners"`
 		APIURL  string   `yaml:"api_url"`
 	} `yaml:"slack"`
-	Web    webConfig    `yaml:"web"`    // web.go
-	Outbox outboxConfig `yaml:"outbox"` // outbox_config.go
-	Orders struct {
+	Web          webConfig    `yaml:"web"`          // web.go
+	Outbox       outboxConfig `yaml:"outbox"`       // outbox_config.go
+	Verification verifyConfig `yaml:"verification"` // verify_config.go
+	Orders       struct {
 		// NotifyShipped tells a customer whose conversation is linked to an
 		// order when it ships (imports and webhooks). Off by default.
 		NotifyShipped bool `yaml:"notify_shipped"`
@@ -221,6 +222,9 @@ func (c *config) validate() error {
 		}
 	}
 	if err := c.Outbox.validate(); err != nil {
+		return err
+	}
+	if err := c.Verification.validate(); err != nil {
 		return err
 	}
 	if err := c.Web.validate(); err != nil {

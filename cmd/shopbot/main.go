@@ -201,6 +201,7 @@ func (s *stores) engine(ctx context.Context, log *slog.Logger, owners []bot.Addr
 		Location:     s.cfg.location,
 		OrderPattern: s.cfg.pattern,
 		Limits:       s.cfg.convLimits(),
+		Verify:       s.cfg.Verification.limits(),
 		SLA:          s.cfg.sla,
 		Summary:      s.summarizer(), // notify.go
 		Now:          timeNow,

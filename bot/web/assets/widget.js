@@ -156,8 +156,8 @@
       li.appendChild(ch);
     }
     setAsk(e.ask);
-    if (e.kind === 'ticket' || e.kind === 'handoff') showHand(t.handoff, e.ticket, false);
-    else if (e.from === 'owner') showHand(t.replied, e.ticket, true);
+    if (e.kind === 'ticket' || e.kind === 'handoff') showHand(t.handoff, e.ref || e.ticket, false);
+    else if (e.from === 'owner') showHand(t.replied, e.ref || e.ticket, true);
     // The bot answers on while a question waits for a person: the banner
     // stays until the person has answered.
     else if ((e.kind === 'faq' || e.kind === 'order' || e.kind === 'clarify') && box.getAttribute('data-state') !== 'handoff') hand.hidden = true;

@@ -1,0 +1,97 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/shopbot/shopbot/bot/web"
+)
+
+// TestLimitsAggregateByNetwork: the per-address limits count a network (an
+// IPv4 /24, an IPv6 /64) as one address, so a host with 50 addresses gets
+// one budget, and a visitor elsewhere is not held back by it.
+func TestLimitsAggregateByNetwork(t *testing.T) {
+	run(t, func(t *testing.T, db *sqlx.DB) {
+		h := newHarness(t, db, func(c *web.Config) {
+			c.TrustProxy = true
+			c.Limits = web.Limits{IPBurst: 10, IPEvery: time.Minute, SessionBurst: 10, SessionEvery: time.Minute}
+		})
+		from := func(ip string) map[string]string { return map[string]string{"X-Forwarded-For": ip} }
+		tests := []struct {
+			name     string
+			ip       func(i int) string
+			accepted int
+		}{
+			{"50 IPv4 addresses of one /24", func(i int) string { return fmt.Sprintf("127.0.0.%d", 1+i) }, 10},
+			{"50 IPv6 addresses of one /64", func(i int) string { return fmt.Sprintf("2001:db8:0:1::%x", 1+i) }, 10},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				accepted, sessions := 0, 0
+				for i := range 50 {
+					var s session
+					if res := h.do("POST", "/api/session", "", map[string]string{}, from(tt.ip(i)), &s); res.StatusCode != http.StatusOK {
+						continue
+					}
+					sessions++
+					for j := range 4 {
+						body := map[string]string{"id": fmt.Sprint("n", i, "-", j), "text": "배송 언제 와요?"}
+						if res := h.do("POST", "/api/messages", s.Token, body, from(tt.ip(i)), nil); res.StatusCode == http.StatusAccepted {
+							accepted++
+						}
+					}
+				}
+				if sessions != 10 || accepted != tt.accepted {
+					t.Errorf("from 50 addresses: %d new visitors, %d messages accepted; want 10 and %d", sessions, accepted, tt.accepted)
+				}
+			})
+		}
+		// Another network still has its own budget.
+		var s session
+		if res := h.do("POST", "/api/session", "", map[string]string{}, from("198.51.100.7"), &s); res.StatusCode != http.StatusOK {
+			t.Fatalf("session from another network: %d", res.StatusCode)
+		}
+		if res := h.do("POST", "/api/messages", s.Token, map[string]string{"id": "other", "text": "안녕하세요"}, from("198.51.100.7"), nil); res.StatusCode != http.StatusAccepted {
+			t.Errorf("message from another network: %d", res.StatusCode)
+		}
+	})
+}
+
+// TestVisitorTokenExpires: a visitor token lasts Limits.VisitorLifetime
+// (30 days) from its issue; the widget's session call renews it once a
+// day, so a returning visitor keeps the conversation and an idle one's
+// token stops working.
+func TestVisitorTokenExpires(t *testing.T) {
+	run(t, func(t *testing.T, db *sqlx.DB) {
+		h := newHarness(t, db)
+		s := h.session()
+		if res := h.say(s.Token, "안녕하세요"); res.StatusCode != http.StatusAccepted {
+			t.Fatalf("fresh token: %d", res.StatusCode)
+		}
+		// Back after 20 days: the same visitor, with a renewed token.
+		h.advance(20 * 24 * time.Hour)
+		var again session
+		h.do("POST", "/api/session", "", map[string]string{"token": s.Token}, nil, &again)
+		if again.Visitor != s.Visitor || again.Token == s.Token {
+			t.Fatalf("returning visitor: %q with token changed %v; want %q with a renewed token", again.Visitor, again.Token != s.Token, s.Visitor)
+		}
+		// 11 more days: the old token has lapsed, the renewed one has not.
+		h.advance(11 * 24 * time.Hour)
+		var e apiErr
+		if res := h.do("POST", "/api/messages", s.Token, map[string]string{"id": "old", "text": "hi"}, nil, &e); res.StatusCode != http.StatusUnauthorized || e.Error.Code != "bad_token" {
+			t.Errorf("31-day-old token: %d %+v, want 401 bad_token", res.StatusCode, e)
+		}
+		if res := h.say(again.Token, "배송 언제 와요?"); res.StatusCode != http.StatusAccepted {
+			t.Errorf("renewed token: %d", res.StatusCode)
+		}
+		var fresh session
+		h.do("POST", "/api/session", "", map[string]string{"token": s.Token}, nil, &fresh)
+		if fresh.Visitor == s.Visitor {
+			t.Errorf("a lapsed token got its visitor back")
+		}
+	})
+}
