@@ -9,12 +9,15 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"net/url"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/shopbot/shopbot/bot"
 	"github.com/shopbot/shopbot/bot/console"
 	"github.com/shopbot/shopbot/bot/schema"
+	"github.com/shopbot/shopbot/bot/shop"
 	"github.com/shopbot/shopbot/faq"
 	"github.com/shopbot/shopbot/notify"
 )
@@ -106,6 +109,7 @@ func (e env) chat(ctx context.Context, args []string) error {
 	go func() { alerts <- ob.Run(ctx, notifyChannel, routeEvents(ob, terminalOwners)) }()
 	go func() { alerts <- ob.Run(ctx, stdoutChannel, alertSender(notify.NewWriter(e.stderr))) }()
 	if c.demo && !*asJSON {
+		fmt.Fprintf(e.stderr, "demo database: %s (made-up shop; delete it to start over)\n", dbName(st.url))
 		fmt.Fprintln(e.stderr, demoHint(*as == "owner"))
 	}
 	err = console.Run(ctx, eng, ob, e.stdin, e.stdout, console.Options{User: *user, Owner: *as == "owner", JSON: *asJSON})
@@ -140,6 +144,7 @@ func (e env) serve(ctx context.Context, args []string) error {
 	fs := newFlags("serve", e.stderr)
 	var c common
 	c.register(fs, true)
+	fs.BoolVar(&c.allowDemo, "allow-demo-data", false, "serve a database that holds the demo shop's made-up orders without --demo")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -149,6 +154,12 @@ func (e env) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.db.Close()
+	if err := refuseDemoData(ctx, st, c); err != nil {
+		return err
+	}
+	if c.demo {
+		fmt.Fprintf(e.stderr, "demo database: %s (made-up shop; stop and delete it to start over)\n", dbName(st.url))
+	}
 	eng, ob, err := st.engine(ctx, log, engineOwners)
 	if err != nil {
 		return err
@@ -215,6 +226,37 @@ func (e env) serve(ctx context.Context, args []string) error {
 		err = nil
 	}
 	return err
+}
+
+// refuseDemoData stops a real serve (no --demo) on a database the demo
+// filled: the shop would answer customers with made-up orders and report
+// made-up sales. --allow-demo-data overrides.
+func refuseDemoData(ctx context.Context, st *stores, c common) error {
+	if c.demo || c.allowDemo {
+		return nil
+	}
+	at, seeded, err := shop.DemoSeeded(ctx, st.db)
+	if err != nil || !seeded {
+		return err
+	}
+	return fmt.Errorf("database %s holds the demo shop (made-up products and orders, seeded %s): "+
+		"serve your shop on another database (db: in shopbot.yaml, or --db), or delete this one to start over; "+
+		"--allow-demo-data serves it anyway, and `serve --demo` runs the demo", dbName(st.url), at.Format("2006-01-02 15:04 MST"))
+}
+
+// dbName is a database URL fit to print: an SQLite file's path, or the
+// PostgreSQL URL without its password.
+func dbName(raw string) string {
+	if p, ok := strings.CutPrefix(raw, "sqlite:"); ok {
+		if i := strings.IndexByte(p, '?'); i >= 0 {
+			p = p[:i]
+		}
+		return p
+	}
+	if u, err := url.Parse(raw); err == nil {
+		return u.Redacted()
+	}
+	return "(database)"
 }
 
 func (e env) migrate(ctx context.Context, args []string) error {

@@ -111,16 +111,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 
 // common are the flags every database command takes.
 type common struct {
-	config string
-	db     string
-	demo   bool
+	config    string
+	db        string
+	demo      bool
+	allowDemo bool // serve --allow-demo-data
 }
+
+// demoDB is where --demo keeps its made-up shop unless --db says otherwise:
+// never the real shop's database (not the config's db, not SHOPBOT_DB).
+const demoDB = "sqlite:shopbot-demo.db"
 
 func (c *common) register(fs *flag.FlagSet, demo bool) {
 	fs.StringVar(&c.config, "config", "", "configuration file (shopbot.yaml)")
-	fs.StringVar(&c.db, "db", "", "database URL: sqlite:PATH or postgres://… (default: config, SHOPBOT_DB, sqlite:shopbot.db)")
+	fs.StringVar(&c.db, "db", "", "database URL: sqlite:PATH or postgres://… (default: config, SHOPBOT_DB, sqlite:shopbot.db; with --demo: "+demoDB+")")
 	if demo {
-		fs.BoolVar(&c.demo, "demo", false, "seed a demo shop (products and orders) once")
+		fs.BoolVar(&c.demo, "demo", false, "a demo shop (products and orders) in a database of its own ("+demoDB+" unless --db)")
 	}
 }
 
@@ -144,6 +149,7 @@ func parse(fs *flag.FlagSet, args []string) error {
 type stores struct {
 	cfg *config
 	db  *sqlx.DB
+	url string // the database's URL, as given
 }
 
 // open loads the configuration, opens the database (flag, then
@@ -156,6 +162,9 @@ func (e env) open(ctx context.Context, c common) (*stores, error) {
 	url := cfg.DB
 	if v := e.getenv("SHOPBOT_DB"); v != "" {
 		url = v
+	}
+	if c.demo {
+		url = demoDB
 	}
 	if c.db != "" {
 		url = c.db
@@ -174,7 +183,7 @@ func (e env) open(ctx context.Context, c common) (*stores, error) {
 			return nil, err
 		}
 	}
-	return &stores{cfg: cfg, db: db}, nil
+	return &stores{cfg: cfg, db: db, url: url}, nil
 }
 
 // allSchemas are the packages' migrations, in the order they apply.
