@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/shopbot/shopbot/bot/console"
 	"github.com/shopbot/shopbot/bot/schema"
 	"github.com/shopbot/shopbot/bot/shop"
+	"github.com/shopbot/shopbot/bot/web"
 	"github.com/shopbot/shopbot/faq"
 	"github.com/shopbot/shopbot/notify"
 )
@@ -32,7 +34,7 @@ func loadFAQ(path string) (*faq.File, error) {
 	if path == "" {
 		return faq.ExampleFile(), nil
 	}
-	return faq.Load(path)
+	return loadFAQFile(path)
 }
 
 func faqShop(c *config) faq.Shop {
@@ -148,6 +150,14 @@ func (e env) serve(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	// The configuration is checked before anything starts or waits.
+	cfg, err := loadConfig(c.config)
+	if err != nil {
+		return err
+	}
+	if err := cfg.missingSecrets(e.getenv); err != nil {
+		return err
+	}
 	log := newLogger(e.stderr, slog.LevelInfo)
 	st, err := e.openWaiting(ctx, c, log)
 	if err != nil {
@@ -192,7 +202,7 @@ func (e env) serve(ctx context.Context, args []string) error {
 	svc.ops.routes(mux, running) // /healthz, /metrics (ops.go)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	log.Info("serving", "listen", ln.Addr().String(), "db", schema.Dialect(st.db))
-	fmt.Fprintf(e.stderr, "shopbot serving on http://%s (healthz: /healthz); owner alerts print here\n", ln.Addr())
+	fmt.Fprintf(e.stderr, "shopbot serving on http://%s (healthz: /healthz); owner alerts go to %s\n", ln.Addr(), alertPlaces(dests))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errc := make(chan error, 4+len(chans))
@@ -226,6 +236,33 @@ func (e env) serve(ctx context.Context, args []string) error {
 		err = nil
 	}
 	return err
+}
+
+// alertPlaces says where owner alerts go, for the start-up line.
+func alertPlaces(dests []notify.Destination) string {
+	var places []string
+	add := func(p string) {
+		if !slices.Contains(places, p) {
+			places = append(places, p)
+		}
+	}
+	for _, d := range dests {
+		switch d.Channel {
+		case console.Channel:
+			// the console owner's inbox: read by `chat --as owner`, not a place to watch
+		case stdoutChannel:
+			add("this terminal")
+		case web.OwnerChannel:
+			add("the owner inbox (web)")
+		default:
+			if d.Every {
+				add(d.Channel)
+			} else {
+				add(d.Channel + " (urgent only)")
+			}
+		}
+	}
+	return strings.Join(places, ", ")
 }
 
 // refuseDemoData stops a real serve (no --demo) on a database the demo
@@ -315,7 +352,7 @@ func (e env) faq(ctx context.Context, args []string) error {
 		if len(args) != 2 {
 			return usageError{"usage: shopbot faq check FILE"}
 		}
-		f, err := faq.Load(args[1])
+		f, err := loadFAQFile(args[1])
 		if err != nil {
 			return err
 		}
@@ -329,7 +366,7 @@ func (e env) faq(ctx context.Context, args []string) error {
 		if len(args) != 3 {
 			return usageError{`usage: shopbot faq test FILE "question"`}
 		}
-		f, err := faq.Load(args[1])
+		f, err := loadFAQFile(args[1])
 		if err != nil {
 			return err
 		}
@@ -357,7 +394,7 @@ func (e env) faqEval(ctx context.Context, args []string) error {
 	if *faqPath == "" || *casesPath == "" {
 		return usageError{"usage: shopbot faq eval --faq FILE --cases FILE.jsonl [--json] [--learned [--db URL]]"}
 	}
-	f, err := faq.Load(*faqPath)
+	f, err := loadFAQFile(*faqPath)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -79,6 +80,10 @@ type config struct {
 		DeliveryDays      int `yaml:"delivery_days"`
 	} `yaml:"retention"`
 
+	// present are the top-level keys the file sets (a channel's block
+	// present means the channel must run).
+	present map[string]bool
+
 	// Derived by validate.
 	location *time.Location
 	pattern  *regexp.Regexp
@@ -132,6 +137,22 @@ func loadConfig(path string) (*config, error) {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			return nil, fmt.Errorf("config: %w", err)
+		}
+		if err := yamlSyntax(path, data); err != nil {
+			return nil, fmt.Errorf("config %w", err)
+		}
+		var doc yaml.Node
+		if err := yaml.Unmarshal(data, &doc); err == nil {
+			// Unknown keys and values of the wrong type, named by key with
+			// a suggestion, before yaml.v3's own Go-flavoured errors.
+			if err := checkConfigNode(&doc, reflect.TypeFor[config]()); err != nil {
+				var ce *configError
+				if errors.As(err, &ce) {
+					return nil, fmt.Errorf("config %s:%d:%d: %s", path, ce.line, ce.col, ce.msg)
+				}
+				return nil, fmt.Errorf("config %s: %w", path, err)
+			}
+			c.present = topKeys(&doc)
 		}
 		dec := yaml.NewDecoder(bytes.NewReader(data))
 		dec.KnownFields(true)
@@ -249,4 +270,39 @@ func parseClock(s string) (hour, minute int, err error) {
 		return 0, 0, fmt.Errorf("%q: want HH:MM, e.g. 21:00", s)
 	}
 	return hour, minute, nil
+}
+
+// topKeys are the keys of a document's top-level mapping.
+func topKeys(doc *yaml.Node) map[string]bool {
+	m := map[string]bool{}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return m
+	}
+	root := doc.Content[0]
+	for i := 0; i < len(root.Content); i += 2 {
+		m[root.Content[i].Value] = true
+	}
+	return m
+}
+
+// channelSecrets are the environment variables a channel's block needs:
+// a block in the file without its variable is a start-up error (design
+// §8), not a channel silently left out.
+var channelSecrets = []struct {
+	key, env, what string
+}{
+	{"telegram", "TELEGRAM_BOT_TOKEN", "the token @BotFather gave you"},
+	{"slack", "SLACK_BOT_TOKEN", "the Bot User OAuth Token (xoxb-…) of your Slack app"},
+}
+
+// missingSecrets names the first configured channel whose secret is not
+// in the environment.
+func (c *config) missingSecrets(getenv func(string) string) error {
+	for _, s := range channelSecrets {
+		if c.present[s.key] && getenv(s.env) == "" {
+			return fmt.Errorf("config: %s: is configured but %s is not set: set it to %s in the environment (never in the file), or remove the %s: block to run without it",
+				s.key, s.env, s.what, s.key)
+		}
+	}
+	return nil
 }

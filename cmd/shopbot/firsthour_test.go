@@ -1,11 +1,17 @@
 package main
 
 import (
+	"context"
+	"fmt"
+	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shopbot/shopbot/bot/dbtest"
+	"github.com/shopbot/shopbot/bot/telegram/telegramtest"
 )
 
 // TestDemoOwnDatabase: the demo keeps its made-up shop in a file of its
@@ -81,4 +87,142 @@ func TestServeRefusesDemoData(t *testing.T) {
 
 func shopbotEnv() env {
 	return env{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: os.Stdout, stderr: os.Stderr}
+}
+
+// TestConfigMistakes: each mistake names its key and line in words a shop
+// owner reads, never Go's type names.
+func TestConfigMistakes(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		want       []string
+	}{
+		{"misspelt key", "lisen: 127.0.0.1:8080\n", []string{":1:1: lisen: unknown key", `did you mean "listen"?`}},
+		{"misspelt nested key", "shop:\n  nmae: 하루상점\n", []string{":2:3: shop.nmae: unknown key", `did you mean "name"?`}},
+		{"swapped letters", "notify:\n  daily_ta: \"21:00\"\n", []string{`notify.daily_ta: unknown key; did you mean "daily_at"?`}},
+		{"inline key suggested", "notify:\n  max_per_huor: 3\n", []string{`did you mean "max_per_hour"?`}},
+		{"nothing close", "zzzz: 1\n", []string{"zzzz: unknown key; the keys here are", "listen", "telegram"}},
+		{"owner username", "telegram:\n  owners: [\"@myname\"]\n", []string{":2:12: telegram.owners[0]: \"@myname\" is not a whole number", "numeric chat ids", "getUpdates"}},
+		{"owners not a list", "telegram:\n  owners: 12345\n", []string{"telegram.owners: want a list such as [a, b]"}},
+		{"section given a value", "shop: 하루상점\n", []string{"shop: want a section of keys"}},
+		{"not a number", "limits:\n  per_minute: many\n", []string{`limits.per_minute: "many" is not a whole number`}},
+		{"not a bool", "web:\n  trust_proxy: maybe\n", []string{`web.trust_proxy: "maybe" is not true or false`}},
+		{"list for a value", "listen: [a, b]\n", []string{"listen: want a single value, not a list"}},
+		{"tab", "shop:\n\tname: x\n", []string{":2:1: YAML syntax: a tab in the indentation", "spaces"}},
+		{"unquoted colon", "shop:\n  hours: 평일: 10시\n", []string{":2:12: YAML syntax: mapping values are not allowed", `must be quoted`}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "shopbot.yaml")
+			if err := os.WriteFile(path, []byte(tc.yaml), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := loadConfig(path)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range append(tc.want, path) {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q\nwant %q", err, w)
+				}
+			}
+			for _, leak := range []string{"main.config", "int64", "!!str", "unmarshal", "struct"} {
+				if strings.Contains(err.Error(), leak) {
+					t.Errorf("error %q shows Go internals (%s)", err, leak)
+				}
+			}
+		})
+	}
+	// Every key of the README's configuration passes.
+	path := filepath.Join(t.TempDir(), "shopbot.yaml")
+	good := "shop: {name: 하루상점, timezone: Asia/Seoul, language: ko}\ntelegram:\n  owners: [123456789]\nslack:\n  channel: C0123456\n  owners: [U0123456]\nnotify:\n  daily_at: \"21:00\"\n  max_per_hour: 5\nsla: {urgent: 1h}\n"
+	if err := os.WriteFile(path, []byte(good), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadConfig(path); err != nil {
+		t.Errorf("a good config: %v", err)
+	}
+}
+
+func TestNearestKey(t *testing.T) {
+	known := []string{"db", "faq", "listen", "shop", "telegram", "slack"}
+	for in, want := range map[string]string{"lisen": "listen", "LISTEN": "listen", "telegarm": "telegram", "slak": "slack", "fqa": "faq", "d": "db", "xyz": "", "webhook": "", "shopping": ""} {
+		if got := nearest(in, known); got != want {
+			t.Errorf("nearest(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestChannelWithoutSecret: a channel's block without its token stops
+// serve before anything starts, naming the variable.
+func TestChannelWithoutSecret(t *testing.T) {
+	tests := []struct{ yaml, want string }{
+		{"telegram:\n  owners: [123]\n", "TELEGRAM_BOT_TOKEN"},
+		{"slack:\n  channel: C0123456\n  owners: [U0123456]\n", "SLACK_BOT_TOKEN"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.want, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "shopbot.yaml")
+			if err := os.WriteFile(path, []byte("listen: 127.0.0.1:0\n"+tc.yaml), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, _, err := shopbot(t, nil, "", "serve", "--config", path, "--db", "sqlite:"+filepath.Join(dir, "shop.db"))
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "is not set") {
+				t.Fatalf("serve = %v, want an error naming %s", err, tc.want)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "shop.db")); err == nil {
+				t.Errorf("the database was opened before the config was checked")
+			}
+		})
+	}
+}
+
+// TestServeTelegramUnreachableAtStart: Telegram failing at start-up does
+// not stop serve: the web chat starts, the owner-inbox link is printed,
+// and Telegram follows once it answers.
+func TestServeTelegramUnreachableAtStart(t *testing.T) {
+	defer func(d time.Duration) { startRetry = d }(startRetry)
+	startRetry = 20 * time.Millisecond
+	api := telegramtest.New(t)
+	api.Inject(telegramtest.Fault{Method: "getMe", Times: 3, Code: http.StatusBadGateway})
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "shopbot.yaml")
+	yaml := fmt.Sprintf("listen: 127.0.0.1:0\ntelegram:\n  owners: [900]\n  api_endpoint: %q\n", api.Endpoint())
+	if err := os.WriteFile(cfg, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"TELEGRAM_BOT_TOKEN": telegramtest.Token}
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--config", cfg, "--db", "sqlite:" + filepath.Join(dir, "shop.db")},
+			func(k string) string { return env[k] }, strings.NewReader(""), &stdout, &stderr)
+	}()
+	wait := func(what string, ok func(string) bool) {
+		t.Helper()
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if ok(stderr.String()) {
+				return
+			}
+			select {
+			case err := <-done:
+				t.Fatalf("serve stopped: %v\n%s", err, stderr.String())
+			default:
+			}
+		}
+		t.Fatalf("no %s:\n%s", what, stderr.String())
+	}
+	wait("owner login link", loginRE.MatchString)
+	wait("telegram started", func(s string) bool { return strings.Contains(s, "telegram: reached; starting") })
+	if got := api.Calls("getMe"); got < 4 {
+		t.Errorf("getMe called %d times, want the 3 failures and a success", got)
+	}
+	if s := stderr.String(); !strings.Contains(s, "owner alerts go to the owner inbox (web), telegram (urgent only)") {
+		t.Errorf("start-up line does not say where alerts go:\n%s", s)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("serve: %v", err)
+	}
 }
