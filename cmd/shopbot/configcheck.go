@@ -24,6 +24,9 @@ var configHints = map[string]string{
 // names the key and its line. It is generic: a new section or key in the
 // config struct is checked with no change here.
 func checkConfigNode(n *yaml.Node, t reflect.Type) error {
+	if n.Kind == 0 {
+		return nil // an empty file
+	}
 	if n.Kind == yaml.DocumentNode {
 		if len(n.Content) == 0 {
 			return nil
@@ -52,7 +55,7 @@ func checkNode(n *yaml.Node, t reflect.Type, path string) error {
 	if n.Kind == yaml.AliasNode {
 		n = n.Alias
 	}
-	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
 		return nil // an empty value keeps the default
 	}
 	if reflect.PointerTo(t).Implements(reflect.TypeFor[yaml.Unmarshaler]()) {

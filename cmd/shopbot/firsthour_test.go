@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/shopbot/shopbot/bot/dbtest"
+	"github.com/shopbot/shopbot/bot/shop"
 	"github.com/shopbot/shopbot/bot/telegram/telegramtest"
 )
 
@@ -132,6 +133,16 @@ func TestConfigMistakes(t *testing.T) {
 			}
 		})
 	}
+	// An empty file, or one of comments only, keeps the defaults.
+	for _, empty := range []string{"", "\n", "# nothing yet\n", "~\n"} {
+		path := filepath.Join(t.TempDir(), "shopbot.yaml")
+		if err := os.WriteFile(path, []byte(empty), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := loadConfig(path); err != nil {
+			t.Errorf("config %q: %v", empty, err)
+		}
+	}
 	// Every key of the README's configuration passes.
 	path := filepath.Join(t.TempDir(), "shopbot.yaml")
 	good := "shop: {name: 하루상점, timezone: Asia/Seoul, language: ko}\ntelegram:\n  owners: [123456789]\nslack:\n  channel: C0123456\n  owners: [U0123456]\nnotify:\n  daily_at: \"21:00\"\n  max_per_hour: 5\nsla: {urgent: 1h}\n"
@@ -224,5 +235,39 @@ func TestServeTelegramUnreachableAtStart(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("serve: %v", err)
+	}
+}
+
+// TestImportWrongKind: an orders export given to `import products` lands
+// nothing and says which command to use; a layout it does not know lists
+// the columns found, with no empty report before the error.
+func TestImportWrongKind(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "shop.db")
+	orders := filepath.Join("..", "..", "bot", "shop", "testdata", "import", "cafe24_orders.csv")
+	out, _, err := shopbot(t, nil, "", "import", "products", orders, "--db", db)
+	if err == nil || !strings.Contains(err.Error(), "import it with `shopbot import orders FILE`") {
+		t.Fatalf("import products on an orders file: %v\n%s", err, out)
+	}
+	if out != "" {
+		t.Errorf("a report printed for a refused file: %q", out)
+	}
+	st, err := shopbotEnv().open(t.Context(), common{db: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.db.Close()
+	if ps, err := shop.NewStore(st.db).Products(t.Context()); err != nil || len(ps) != 0 {
+		t.Errorf("products landed from an orders file: %d, %v", len(ps), err)
+	}
+	odd := filepath.Join(t.TempDir(), "odd.csv")
+	if err := os.WriteFile(odd, []byte("Order No,Buyer\n1,Kim\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err = shopbot(t, nil, "", "import", "orders", odd, "--db", db)
+	if err == nil || !strings.Contains(err.Error(), `the columns of row 1 are "Order No", "Buyer"`) || !strings.Contains(err.Error(), "cafe24 (needs") {
+		t.Errorf("unknown layout: %v", err)
+	}
+	if out != "" {
+		t.Errorf("a report printed for an unknown layout: %q", out)
 	}
 }
