@@ -271,3 +271,42 @@ func TestImportWrongKind(t *testing.T) {
 		t.Errorf("a report printed for an unknown layout: %q", out)
 	}
 }
+
+// TestFAQSyntaxErrors: a FAQ file that is not YAML is told at
+// file:line:column with a hint an owner can act on.
+func TestFAQSyntaxErrors(t *testing.T) {
+	tests := []struct{ name, yaml, want string }{
+		{"tab", "version: 1\nentries:\n\t- id: x\n", ":3:1: YAML syntax: a tab in the indentation"},
+		{"tab after spaces", "version: 1\nentries:\n  - id: x\n  \tquestions: [a]\n", ":4:3: YAML syntax: a tab"},
+		{"unquoted colon", "version: 1\nentries:\n  - id: hours\n    questions: [영업시간]\n    answer: 영업시간: 10시\n", `:5:17: YAML syntax: mapping values are not allowed in this context; a value that contains ": " must be quoted`},
+		{"unclosed quote", "version: 1\nentries:\n  - id: x\n    answer: \"hello\n", "YAML syntax: "},
+		{"at sign", "version: 1\nentries:\n  - id: x\n    answer: @shop\n", ":4:13: YAML syntax: found character that cannot start any token; a value starting with @"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "faq.yaml")
+			if err := os.WriteFile(path, []byte(tc.yaml), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, _, err := shopbot(t, nil, "", "faq", "check", path)
+			if err == nil || !strings.Contains(err.Error(), path+tc.want) && !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("faq check: %v\nwant %s%s", err, path, tc.want)
+			}
+			if err != nil && !strings.HasPrefix(err.Error(), path+":") {
+				t.Errorf("error %q does not start with file:line:column", err)
+			}
+		})
+	}
+	// A good file is untouched by the syntax check.
+	path := filepath.Join(t.TempDir(), "faq.yaml")
+	out, _, err := shopbot(t, nil, "", "faq", "example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, _, err := shopbot(t, nil, "", "faq", "check", path); err != nil || !strings.Contains(out, ": ok,") {
+		t.Errorf("faq check of the example: %v\n%s", err, out)
+	}
+}

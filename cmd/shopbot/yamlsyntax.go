@@ -45,9 +45,14 @@ func yamlSyntax(name string, data []byte) error {
 	line, _ := strconv.Atoi(m[1])
 	msg := m[2]
 	lines := strings.Split(string(data), "\n")
-	// A tab anywhere in the indentation is the commonest cause, and the
-	// parser may notice it a line later: report the first one up to here.
-	for i := 0; i < len(lines) && i < line; i++ {
+	// A tab in the indentation is the commonest cause, and the parser may
+	// report the line before or after it: report the first one up to the
+	// line after, or anywhere when the parser speaks of a tab.
+	upTo := line + 1
+	if strings.Contains(msg, "tab") {
+		upTo = len(lines)
+	}
+	for i := 0; i < len(lines) && i < upTo; i++ {
 		l := lines[i]
 		indent := l[:len(l)-len(strings.TrimLeft(l, " \t"))]
 		if j := strings.IndexByte(indent, '\t'); j >= 0 {
