@@ -67,6 +67,7 @@ const usage = `usage: shopbot COMMAND [flags]
   owner token                           print a new owner-inbox login token (the old one stops working)
   forget --phone P | --email E          erase a customer's conversations, tickets and verification links
   backup FILE                           consistent copy of the database (SQLite); PostgreSQL: pg_dump
+  version                               module version and VCS revision of this binary
 
 Every command takes --db URL (or SHOPBOT_DB): sqlite:PATH or postgres://…`
 
@@ -102,6 +103,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return e.forget(ctx, args[1:])
 	case "backup":
 		return e.backup(ctx, args[1:])
+	case "version", "--version":
+		return e.version(args[1:]) // version.go
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
