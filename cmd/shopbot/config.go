@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -160,6 +161,9 @@ func loadConfig(path string) (*config, error) {
 			return nil, fmt.Errorf("config %s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
 		}
 	}
+	if path != "" {
+		c.relativeTo(filepath.Dir(path))
+	}
 	if err := c.validate(); err != nil {
 		name := path
 		if name == "" {
@@ -270,6 +274,19 @@ func parseClock(s string) (hour, minute int, err error) {
 		return 0, 0, fmt.Errorf("%q: want HH:MM, e.g. 21:00", s)
 	}
 	return hour, minute, nil
+}
+
+// relativeTo makes the file's relative faq: and sqlite db: paths
+// relative to dir, the config file's directory, so that serve finds them
+// from any working directory (a service, a cron job).
+func (c *config) relativeTo(dir string) {
+	if c.FAQ != "" && !filepath.IsAbs(c.FAQ) {
+		c.FAQ = filepath.Join(dir, c.FAQ)
+	}
+	if p, ok := strings.CutPrefix(c.DB, "sqlite:"); ok && c.present["db"] && p != "" &&
+		!filepath.IsAbs(p) && !strings.HasPrefix(p, ":") && !strings.HasPrefix(p, "file:") {
+		c.DB = "sqlite:" + filepath.Join(dir, p)
+	}
 }
 
 // topKeys are the keys of a document's top-level mapping.

@@ -53,6 +53,11 @@ func (e usageError) Error() string { return e.msg }
 
 const usage = `usage: shopbot COMMAND [flags]
 
+  init [--lang ko|en|zh] [--name NAME] [--dir DIR]
+                                        write a commented shopbot.yaml, faq.yaml and shopbot.env, and check them
+  check [--config FILE]                 check a config and its FAQ as serve would
+  install-service [--config FILE] [--user USER] [--write FILE]
+                                        print a systemd unit that runs serve at boot and after a crash
   serve [--config FILE] [--demo]        run the bot on every configured channel
   chat  [--config FILE] [--demo] [--as customer|owner] [--user ID] [--json]
                                         a conversation on stdin/stdout
@@ -103,6 +108,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return e.forget(ctx, args[1:])
 	case "backup":
 		return e.backup(ctx, args[1:])
+	case "init":
+		return e.initCmd(ctx, args[1:]) // setup.go
+	case "check":
+		return e.check(args[1:])
+	case "install-service":
+		return e.installService(args[1:])
 	case "version", "--version":
 		return e.version(args[1:]) // version.go
 	case "help", "-h", "--help":
