@@ -227,9 +227,13 @@ func analyze(ctx context.Context, db *sqlx.DB) error {
 	return nil
 }
 
-// findHeader reads rows until one is the header of opts' layout.
+// findHeader reads rows until one is the header of opts' layout. A file
+// of the other kind (orders given to a products import, or the reverse)
+// is refused, and a layout it does not know is told with the columns it
+// has and the layouts known.
 func findHeader(t table, opts ImportOptions) (*binding, int, error) {
-	var missing []string
+	var missing, first []string
+	firstRow := 0
 	for n := 1; n <= headerSearch; n++ {
 		cells, err := t.next()
 		if errors.Is(err, io.EOF) {
@@ -241,9 +245,15 @@ func findHeader(t table, opts ImportOptions) (*binding, int, error) {
 		if blank(cells) {
 			continue
 		}
+		if first == nil {
+			first, firstRow = cells, n
+		}
 		b, miss, err := detect(opts.Kind, opts.Format, opts.Mapping, cells)
 		if err != nil {
 			return nil, 0, fmt.Errorf("shop: import: %w", err)
+		}
+		if err := otherKind(opts.Kind, b != nil, cells); err != nil {
+			return nil, 0, err
 		}
 		if b != nil {
 			return b, n, nil
@@ -252,15 +262,81 @@ func findHeader(t table, opts ImportOptions) (*binding, int, error) {
 			missing = miss
 		}
 	}
-	format := string(opts.Format)
-	if format == "" {
-		format = "any format"
-	}
 	if len(missing) == 0 {
 		return nil, 0, fmt.Errorf("%w: the file is empty", ErrNoHeader)
 	}
-	return nil, 0, fmt.Errorf("%w for %s %s: no column %s in the first %d rows",
-		ErrNoHeader, format, opts.Kind, strings.Join(quoteAll(missing), ", "), headerSearch)
+	found := fmt.Sprintf("the columns of row %d are %s", firstRow, strings.Join(quoteAll(first), ", "))
+	if opts.Format != "" {
+		return nil, 0, fmt.Errorf("%w for %s %s: no column %s in the first %d rows; %s",
+			ErrNoHeader, opts.Format, opts.Kind, strings.Join(quoteAll(missing), ", "), headerSearch, found)
+	}
+	var known []string
+	for _, l := range layouts {
+		if l.kind != opts.Kind {
+			continue
+		}
+		var need []string
+		for _, f := range l.required {
+			need = append(need, l.columns[f][0])
+		}
+		known = append(known, fmt.Sprintf("%s (needs %s)", l.format, strings.Join(quoteAll(need), ", ")))
+	}
+	return nil, 0, fmt.Errorf("%w: not a layout shopbot knows for %s in the first %d rows: %s; known layouts: %s; "+
+		"for another layout, name its columns in a mapping file (--format generic --map FILE)",
+		ErrNoHeader, opts.Kind, headerSearch, found, strings.Join(known, "; "))
+}
+
+// ErrWrongKind reports an orders file given to a products import, or the
+// reverse.
+var ErrWrongKind = errors.New("shop: import: wrong kind of file")
+
+// otherKind refuses a header that is plainly the other kind's: an orders
+// export (two or more columns only orders have) for products, or, when
+// the header is no orders layout (bound says whether it is one of kind), a
+// products export for orders.
+func otherKind(kind ImportKind, bound bool, header []string) error {
+	other := ImportOrders
+	if kind == ImportOrders {
+		other = ImportProducts
+	}
+	if kind == ImportOrders && bound {
+		return nil
+	}
+	b, _, err := detect(other, "", nil, header)
+	if err != nil || b == nil {
+		return nil
+	}
+	var orderOnly []string
+	for f, cols := range b.cols {
+		if !slices.Contains(productFields, f) {
+			orderOnly = append(orderOnly, cols[0].name)
+		}
+	}
+	slices.Sort(orderOnly)
+	switch {
+	case kind == ImportProducts && len(orderOnly) >= 2:
+		return fmt.Errorf("%w: this is an orders export (%s %s, with columns %s): import it with `shopbot import orders FILE`",
+			ErrWrongKind, b.format, other, strings.Join(quoteAll(orderOnly), ", "))
+	case kind == ImportOrders && !hasOrderColumns(header):
+		return fmt.Errorf("%w: this is a products export (%s %s): import it with `shopbot import products FILE`",
+			ErrWrongKind, b.format, other)
+	}
+	return nil
+}
+
+// hasOrderColumns reports whether header binds an orders layout with a
+// column only orders have.
+func hasOrderColumns(header []string) bool {
+	b, _, err := detect(ImportOrders, "", nil, header)
+	if err != nil || b == nil {
+		return false
+	}
+	for f := range b.cols {
+		if !slices.Contains(productFields, f) {
+			return true
+		}
+	}
+	return false
 }
 
 func quoteAll(s []string) []string {
@@ -292,6 +368,7 @@ type importer struct {
 	cur      *pendingOrder   // the order whose rows are being read
 	orders   []*pendingOrder // complete orders waiting for the batch
 	products []ProductUpdate
+	prodRows []int          // the row of each of products
 	rows     int            // rows in the waiting batch
 	seen     map[string]int // order number → its first row
 	pending  Changes        // strict: changes to tell after the commit
@@ -305,6 +382,7 @@ func (im *importer) row(ctx context.Context, n int, cells []string) error {
 			im.rep.Rejected++
 		} else if u != nil {
 			im.products = append(im.products, *u)
+			im.prodRows = append(im.prodRows, n)
 		}
 		im.rows++
 		if im.rows >= im.opts.BatchSize {
@@ -357,18 +435,28 @@ func (im *importer) closeOrder() {
 
 // flush lands the waiting batch.
 func (im *importer) flush(ctx context.Context) error {
-	defer func() { im.orders, im.products, im.rows = im.orders[:0], im.products[:0], 0 }()
+	defer func() {
+		im.orders, im.products, im.prodRows, im.rows = im.orders[:0], im.products[:0], im.prodRows[:0], 0
+	}()
 	if len(im.orders) == 0 && len(im.products) == 0 {
 		return nil
 	}
 	now := im.opts.Now()
 	apply := func(st *Store) (ApplyResult, error) {
 		if im.opts.Kind == ImportProducts {
-			return st.ApplyProducts(ctx, im.products, now)
+			ps, err := im.named(ctx, st)
+			if err != nil {
+				return ApplyResult{}, err
+			}
+			return st.ApplyProducts(ctx, ps, now)
 		}
-		os := make([]Order, len(im.orders))
-		for i, p := range im.orders {
-			os[i] = p.order()
+		os := make([]Order, 0, len(im.orders))
+		for _, p := range im.orders {
+			os = append(os, p.order())
+		}
+		os, err := im.dated(ctx, st, os)
+		if err != nil {
+			return ApplyResult{}, err
 		}
 		return st.ApplyOrders(ctx, os, now)
 	}
@@ -398,6 +486,78 @@ func (im *importer) flush(ctx context.Context) error {
 	}
 	im.rep.add(res)
 	return nil
+}
+
+// dated rejects the new orders of os that have no order date: landed,
+// they would be dated today and count in today's sales. An order the shop
+// already has keeps its date (a file of shipping updates needs none).
+func (im *importer) dated(ctx context.Context, st *Store, os []Order) ([]Order, error) {
+	var undated []string
+	for _, o := range os {
+		if o.OrderedAt.IsZero() {
+			undated = append(undated, o.Number)
+		}
+	}
+	if len(undated) == 0 {
+		return os, nil
+	}
+	have, err := st.ordersByNumber(ctx, undated)
+	if err != nil {
+		return nil, err
+	}
+	col := im.b.layout.columns[fOrderedAt]
+	if c := im.b.cols[fOrderedAt]; len(c) > 0 {
+		col = []string{c[0].name}
+	}
+	name := fOrderedAt
+	if len(col) > 0 {
+		name = col[0]
+	}
+	return slices.DeleteFunc(os, func(o Order) bool {
+		if !o.OrderedAt.IsZero() || have[o.Number] != nil {
+			return false
+		}
+		im.rep.problem(Problem{Row: im.seen[o.Number], Column: name,
+			Reason: "a new order without an order date (it would count as today's sales)"})
+		im.rep.Rejected++
+		return true
+	}), nil
+}
+
+// named rejects the new products of the batch that have no name: landed,
+// they would be named by their SKU with no stock (an orders file given to
+// a products import makes such junk). An existing product needs none (a
+// file of stock updates).
+func (im *importer) named(ctx context.Context, st *Store) ([]ProductUpdate, error) {
+	var unnamed []string
+	for _, u := range im.products {
+		if u.Name == "" {
+			unnamed = append(unnamed, u.SKU)
+		}
+	}
+	if len(unnamed) == 0 {
+		return im.products, nil
+	}
+	have, err := st.productsBySKU(ctx, unnamed)
+	if err != nil {
+		return nil, err
+	}
+	col := fName
+	if c := im.b.cols[fName]; len(c) > 0 {
+		col = c[0].name
+	} else if names := im.b.layout.columns[fName]; len(names) > 0 {
+		col = names[0]
+	}
+	var keep []ProductUpdate
+	for i, u := range im.products {
+		if _, ok := have[u.SKU]; u.Name == "" && !ok {
+			im.rep.problem(Problem{Row: im.prodRows[i], Column: col, Reason: fmt.Sprintf("a new product (%s) without a name", quote(u.SKU))})
+			im.rep.Rejected++
+			continue
+		}
+		keep = append(keep, u)
+	}
+	return keep, nil
 }
 
 func (im *importer) tell(ctx context.Context, q sqlx.ExtContext, c Changes) error {

@@ -291,7 +291,12 @@ func TestImportErrors(t *testing.T) {
 	}{
 		{"empty", "", shop.ImportOrders, "", "the file is empty"},
 		{"no header", "a,b\n1,2\n", shop.ImportOrders, shop.FormatShopify, `no column "Name", "Lineitem name", "Financial Status"`},
-		{"products header for orders", "sku,name\nA,B\n", shop.ImportOrders, shop.FormatGeneric, `no column "number"`},
+		{"products header for orders", "sku,name\nA,B\n", shop.ImportOrders, shop.FormatGeneric, "this is a products export (generic products): import it with `shopbot import products FILE`"},
+		{"shopify products for orders", "Handle,Title,Variant SKU,Variant Price\nt,T,A,1\n", shop.ImportOrders, "", "this is a products export (shopify products)"},
+		{"cafe24 orders for products", "주문번호,주문상태,상품명,상품코드,수량\n1,배송중,티,A,1\n", shop.ImportProducts, "", `this is an orders export (cafe24 orders, with columns "상품명", "수량", "주문번호", "주문상태")`},
+		{"shopify orders for products", "Name,Email,Financial Status,Lineitem name,Lineitem sku\n#1,a@b.c,paid,T,A\n", shop.ImportProducts, "", "this is an orders export (shopify orders"},
+		{"unknown layout", "foo,bar\n1,2\n", shop.ImportOrders, "", `the columns of row 1 are "foo", "bar"; known layouts: shopify (needs "Name", "Lineitem name", "Financial Status"); cafe24 (needs "주문번호"`},
+		{"unknown layout, products", "foo,bar\n1,2\n", shop.ImportProducts, "", `the columns of row 1 are "foo", "bar"; known layouts: shopify (needs "Handle", "Variant SKU")`},
 		{"unknown format", "x\n", shop.ImportOrders, "amazon", `unknown format "amazon"`},
 	}
 	for _, tt := range tests {
@@ -379,6 +384,56 @@ func TestImportTellFails(t *testing.T) {
 		rep := importFixture(t, db, newer, opts)
 		if rep.Updated == 0 || len(told.Shipped) != 1 {
 			t.Errorf("second import: %s, shipped told %d; want the updates landing now and the shipment told", rep.Summary(), len(told.Shipped))
+		}
+	}, shop.Schema)
+}
+
+// TestImportRequiredFacts: a new order without an order date, and a new
+// product without a name, are row errors (they would count as today's
+// sales, or show as a nameless product sold out); an existing one may be
+// updated without them.
+func TestImportRequiredFacts(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *sqlx.DB) {
+		ctx := context.Background()
+		now := func() time.Time { return time.Date(2025, 11, 23, 12, 0, 0, 0, time.UTC) }
+		imp := func(kind shop.ImportKind, data string) *shop.ImportReport {
+			t.Helper()
+			rep, err := shop.Import(ctx, db, strings.NewReader(data), shop.ImportOptions{Kind: kind, Now: now})
+			if err != nil {
+				t.Fatalf("import %s: %v", kind, err)
+			}
+			return rep
+		}
+		rep := imp(shop.ImportOrders, "number,status,total,ordered_at\n9001,paid,1000,2025-11-01 10:00\n9002,paid,2000,\n")
+		if got, want := rep.Summary(), "orders (generic, utf-8): 1 inserted, 0 updated, 0 unchanged, 1 rejected"; got != want {
+			t.Errorf("summary = %q, want %q", got, want)
+		}
+		if len(rep.Problems) != 1 || rep.Problems[0].Row != 3 || rep.Problems[0].Column != "ordered_at" || !strings.Contains(rep.Problems[0].Reason, "without an order date") {
+			t.Errorf("problems = %+v, want row 3, ordered_at", rep.Problems)
+		}
+		if _, err := shop.NewStore(db).Order(ctx, "9002"); err == nil {
+			t.Error("order 9002 landed without an order date")
+		}
+		before, err := shop.NewStore(db).Order(ctx, "9001")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// An update of a known order needs no date, and keeps its own.
+		rep = imp(shop.ImportOrders, "number,status,carrier,tracking_number\n9001,shipped,cj,512345678901\n")
+		if rep.Rejected != 0 || rep.Updated != 1 {
+			t.Errorf("update without dates: %s %+v", rep.Summary(), rep.Problems)
+		}
+		if o, err := shop.NewStore(db).Order(ctx, "9001"); err != nil || !o.OrderedAt.Equal(before.OrderedAt) || o.OrderedAt.Day() != 1 {
+			t.Errorf("order 9001 after the update: ordered %v, %v; want %v", o.OrderedAt, err, before.OrderedAt)
+		}
+
+		rep = imp(shop.ImportProducts, "sku,name,stock\nA-1,Tee,5\nA-2,,7\n")
+		if rep.Inserted != 1 || rep.Rejected != 1 || len(rep.Problems) != 1 || rep.Problems[0].Row != 3 || rep.Problems[0].Column != "name" {
+			t.Errorf("products: %s %+v", rep.Summary(), rep.Problems)
+		}
+		rep = imp(shop.ImportProducts, "sku,stock\nA-1,9\n")
+		if rep.Rejected != 0 || rep.Updated != 1 {
+			t.Errorf("stock update without names: %s %+v", rep.Summary(), rep.Problems)
 		}
 	}, shop.Schema)
 }

@@ -310,3 +310,14 @@ func showcaseOrders(now time.Time) []Order {
 		},
 	}
 }
+
+// DemoSeeded reports whether SeedDemo has filled db, and when: a database
+// holding the demo shop's made-up orders is not a real shop's.
+func DemoSeeded(ctx context.Context, db sqlx.ExtContext) (at time.Time, seeded bool, err error) {
+	v, err := NewStore(db).Meta(ctx, "demo_seeded")
+	if err != nil || v == "" {
+		return time.Time{}, false, err
+	}
+	at, _ = time.Parse(time.RFC3339, v)
+	return at, true, nil
+}

@@ -27,9 +27,15 @@ func TestSeedDemo(t *testing.T) {
 		ctx := t.Context()
 		seoul := mustLoad(t, "Asia/Seoul")
 		now := time.Date(2025, 11, 23, 14, 30, 0, 0, seoul)
+		if _, has, err := shop.DemoSeeded(ctx, db); err != nil || has {
+			t.Fatalf("DemoSeeded on an empty database = %v, %v; want false", has, err)
+		}
 		seeded, err := shop.SeedDemo(ctx, db, now)
 		if err != nil || !seeded {
 			t.Fatalf("first SeedDemo = %v, %v; want true", seeded, err)
+		}
+		if at, has, err := shop.DemoSeeded(ctx, db); err != nil || !has || !at.Equal(now) {
+			t.Fatalf("DemoSeeded after seeding = %v, %v, %v; want %v, true", at, has, err, now)
 		}
 		counts := map[string]int{}
 		for _, table := range []string{"products", "orders", "order_items", "shop_meta"} {

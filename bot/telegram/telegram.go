@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -149,6 +150,18 @@ func New(ctx context.Context, cfg Config) (*Adapter, error) {
 	api.Debug = false // debug logging prints parameters and responses
 	a.api = api
 	return a, nil
+}
+
+// Unavailable reports whether err (from New) says Telegram could not be
+// reached, or answered with a server error or a rate limit, rather than
+// refusing the request (a wrong token): worth trying again later.
+func Unavailable(err error) bool {
+	var te *tgbotapi.Error
+	if errors.As(err, &te) {
+		return te.Code >= 500 || te.Code == http.StatusTooManyRequests
+	}
+	var ne net.Error // dial, DNS and read failures, timeouts
+	return errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 // Self is the bot's own account.

@@ -8,13 +8,18 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/shopbot/shopbot/bot"
 	"github.com/shopbot/shopbot/bot/console"
 	"github.com/shopbot/shopbot/bot/schema"
+	"github.com/shopbot/shopbot/bot/shop"
+	"github.com/shopbot/shopbot/bot/web"
 	"github.com/shopbot/shopbot/faq"
 	"github.com/shopbot/shopbot/notify"
 )
@@ -29,7 +34,7 @@ func loadFAQ(path string) (*faq.File, error) {
 	if path == "" {
 		return faq.ExampleFile(), nil
 	}
-	return faq.Load(path)
+	return loadFAQFile(path)
 }
 
 func faqShop(c *config) faq.Shop {
@@ -109,6 +114,7 @@ func (e env) chat(ctx context.Context, args []string) error {
 	go func() { alerts <- ob.Run(ctx, notifyChannel, routeEvents(ob, terminalOwners)) }()
 	go func() { alerts <- ob.Run(ctx, stdoutChannel, alertSender(notify.NewWriter(e.stderr))) }()
 	if c.demo && !*asJSON {
+		fmt.Fprintf(e.stderr, "demo database: %s (made-up shop; delete it to start over)\n", dbName(st.url))
 		fmt.Fprintln(e.stderr, demoHint(*as == "owner"))
 	}
 	err = console.Run(ctx, eng, ob, e.stdin, e.stdout, console.Options{User: *user, Owner: *as == "owner", JSON: *asJSON})
@@ -143,7 +149,16 @@ func (e env) serve(ctx context.Context, args []string) error {
 	fs := newFlags("serve", e.stderr)
 	var c common
 	c.register(fs, true)
+	fs.BoolVar(&c.allowDemo, "allow-demo-data", false, "serve a database that holds the demo shop's made-up orders without --demo")
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	// The configuration is checked before anything starts or waits.
+	cfg, err := loadConfig(c.config)
+	if err != nil {
+		return err
+	}
+	if err := cfg.missingSecrets(e.getenv); err != nil {
 		return err
 	}
 	log := newLogger(e.stderr, slog.LevelInfo)
@@ -155,6 +170,12 @@ func (e env) serve(ctx context.Context, args []string) error {
 	// SQLite: the log's checkpoints run in the background, not in a
 	// customer message's commit.
 	defer schema.Checkpoints(st.db, time.Second, log)()
+	if err := refuseDemoData(ctx, st, c); err != nil {
+		return err
+	}
+	if c.demo {
+		fmt.Fprintf(e.stderr, "demo database: %s (made-up shop; stop and delete it to start over)\n", dbName(st.url))
+	}
 	eng, ob, err := st.engine(ctx, log, engineOwners)
 	if err != nil {
 		return err
@@ -187,7 +208,7 @@ func (e env) serve(ctx context.Context, args []string) error {
 	svc.ops.routes(mux, running) // /healthz, /metrics (ops.go)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	log.Info("serving", "listen", ln.Addr().String(), "db", schema.Dialect(st.db))
-	fmt.Fprintf(e.stderr, "shopbot serving on http://%s (healthz: /healthz); owner alerts print here\n", ln.Addr())
+	fmt.Fprintf(e.stderr, "shopbot serving on http://%s (healthz: /healthz); owner alerts go to %s\n", ln.Addr(), alertPlaces(dests))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errc := make(chan error, 4+len(chans))
@@ -221,6 +242,64 @@ func (e env) serve(ctx context.Context, args []string) error {
 		err = nil
 	}
 	return err
+}
+
+// alertPlaces says where owner alerts go, for the start-up line.
+func alertPlaces(dests []notify.Destination) string {
+	var places []string
+	add := func(p string) {
+		if !slices.Contains(places, p) {
+			places = append(places, p)
+		}
+	}
+	for _, d := range dests {
+		switch d.Channel {
+		case console.Channel:
+			// the console owner's inbox: read by `chat --as owner`, not a place to watch
+		case stdoutChannel:
+			add("this terminal")
+		case web.OwnerChannel:
+			add("the owner inbox (web)")
+		default:
+			if d.Every {
+				add(d.Channel)
+			} else {
+				add(d.Channel + " (urgent only)")
+			}
+		}
+	}
+	return strings.Join(places, ", ")
+}
+
+// refuseDemoData stops a real serve (no --demo) on a database the demo
+// filled: the shop would answer customers with made-up orders and report
+// made-up sales. --allow-demo-data overrides.
+func refuseDemoData(ctx context.Context, st *stores, c common) error {
+	if c.demo || c.allowDemo {
+		return nil
+	}
+	at, seeded, err := shop.DemoSeeded(ctx, st.db)
+	if err != nil || !seeded {
+		return err
+	}
+	return fmt.Errorf("database %s holds the demo shop (made-up products and orders, seeded %s): "+
+		"serve your shop on another database (db: in shopbot.yaml, or --db), or delete this one to start over; "+
+		"--allow-demo-data serves it anyway, and `serve --demo` runs the demo", dbName(st.url), at.Format("2006-01-02 15:04 MST"))
+}
+
+// dbName is a database URL fit to print: an SQLite file's path, or the
+// PostgreSQL URL without its password.
+func dbName(raw string) string {
+	if p, ok := strings.CutPrefix(raw, "sqlite:"); ok {
+		if i := strings.IndexByte(p, '?'); i >= 0 {
+			p = p[:i]
+		}
+		return p
+	}
+	if u, err := url.Parse(raw); err == nil {
+		return u.Redacted()
+	}
+	return "(database)"
 }
 
 func (e env) migrate(ctx context.Context, args []string) error {
@@ -279,7 +358,7 @@ func (e env) faq(ctx context.Context, args []string) error {
 		if len(args) != 2 {
 			return usageError{"usage: shopbot faq check FILE"}
 		}
-		f, err := faq.Load(args[1])
+		f, err := loadFAQFile(args[1])
 		if err != nil {
 			return err
 		}
@@ -293,7 +372,7 @@ func (e env) faq(ctx context.Context, args []string) error {
 		if len(args) != 3 {
 			return usageError{`usage: shopbot faq test FILE "question"`}
 		}
-		f, err := faq.Load(args[1])
+		f, err := loadFAQFile(args[1])
 		if err != nil {
 			return err
 		}
@@ -321,7 +400,7 @@ func (e env) faqEval(ctx context.Context, args []string) error {
 	if *faqPath == "" || *casesPath == "" {
 		return usageError{"usage: shopbot faq eval --faq FILE --cases FILE.jsonl [--json] [--learned [--db URL]]"}
 	}
-	f, err := faq.Load(*faqPath)
+	f, err := loadFAQFile(*faqPath)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -80,6 +82,10 @@ type config struct {
 		DeliveryDays      int `yaml:"delivery_days"`
 	} `yaml:"retention"`
 
+	// present are the top-level keys the file sets (a channel's block
+	// present means the channel must run).
+	present map[string]bool
+
 	// Derived by validate.
 	location *time.Location
 	pattern  *regexp.Regexp
@@ -134,11 +140,30 @@ func loadConfig(path string) (*config, error) {
 		if err != nil {
 			return nil, fmt.Errorf("config: %w", err)
 		}
+		if err := yamlSyntax(path, data); err != nil {
+			return nil, fmt.Errorf("config %w", err)
+		}
+		var doc yaml.Node
+		if err := yaml.Unmarshal(data, &doc); err == nil {
+			// Unknown keys and values of the wrong type, named by key with
+			// a suggestion, before yaml.v3's own Go-flavoured errors.
+			if err := checkConfigNode(&doc, reflect.TypeFor[config]()); err != nil {
+				var ce *configError
+				if errors.As(err, &ce) {
+					return nil, fmt.Errorf("config %s:%d:%d: %s", path, ce.line, ce.col, ce.msg)
+				}
+				return nil, fmt.Errorf("config %s: %w", path, err)
+			}
+			c.present = topKeys(&doc)
+		}
 		dec := yaml.NewDecoder(bytes.NewReader(data))
 		dec.KnownFields(true)
 		if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) { // io.EOF: an empty file
 			return nil, fmt.Errorf("config %s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
 		}
+	}
+	if path != "" {
+		c.relativeTo(filepath.Dir(path))
 	}
 	if err := c.validate(); err != nil {
 		name := path
@@ -253,4 +278,52 @@ func parseClock(s string) (hour, minute int, err error) {
 		return 0, 0, fmt.Errorf("%q: want HH:MM, e.g. 21:00", s)
 	}
 	return hour, minute, nil
+}
+
+// relativeTo makes the file's relative faq: and sqlite db: paths
+// relative to dir, the config file's directory, so that serve finds them
+// from any working directory (a service, a cron job).
+func (c *config) relativeTo(dir string) {
+	if c.FAQ != "" && !filepath.IsAbs(c.FAQ) {
+		c.FAQ = filepath.Join(dir, c.FAQ)
+	}
+	if p, ok := strings.CutPrefix(c.DB, "sqlite:"); ok && c.present["db"] && p != "" &&
+		!filepath.IsAbs(p) && !strings.HasPrefix(p, ":") && !strings.HasPrefix(p, "file:") {
+		c.DB = "sqlite:" + filepath.Join(dir, p)
+	}
+}
+
+// topKeys are the keys of a document's top-level mapping.
+func topKeys(doc *yaml.Node) map[string]bool {
+	m := map[string]bool{}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return m
+	}
+	root := doc.Content[0]
+	for i := 0; i < len(root.Content); i += 2 {
+		m[root.Content[i].Value] = true
+	}
+	return m
+}
+
+// channelSecrets are the environment variables a channel's block needs:
+// a block in the file without its variable is a start-up error (design
+// §8), not a channel silently left out.
+var channelSecrets = []struct {
+	key, env, what string
+}{
+	{"telegram", "TELEGRAM_BOT_TOKEN", "the token @BotFather gave you"},
+	{"slack", "SLACK_BOT_TOKEN", "the Bot User OAuth Token (xoxb-…) of your Slack app"},
+}
+
+// missingSecrets names the first configured channel whose secret is not
+// in the environment.
+func (c *config) missingSecrets(getenv func(string) string) error {
+	for _, s := range channelSecrets {
+		if c.present[s.key] && getenv(s.env) == "" {
+			return fmt.Errorf("config: %s: is configured but %s is not set: set it to %s in the environment (never in the file), or remove the %s: block to run without it",
+				s.key, s.env, s.what, s.key)
+		}
+	}
+	return nil
 }

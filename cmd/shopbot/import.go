@@ -64,7 +64,7 @@ func (e env) importCmd(ctx context.Context, args []string) error {
 	opts.Changed = ann.Announce
 	start := time.Now()
 	rep, err := shop.Import(ctx, st.db, f, opts)
-	if rep != nil {
+	if rep != nil && rep.Format != "" { // "": the header was not found; err says why
 		rep.WriteText(e.stdout)
 	}
 	if err != nil {

@@ -53,6 +53,11 @@ func (e usageError) Error() string { return e.msg }
 
 const usage = `usage: shopbot COMMAND [flags]
 
+  init [--lang ko|en|zh] [--name NAME] [--dir DIR]
+                                        write a commented shopbot.yaml, faq.yaml and shopbot.env, and check them
+  check [--config FILE]                 check a config and its FAQ as serve would
+  install-service [--config FILE] [--user USER] [--write FILE]
+                                        print a systemd unit that runs serve at boot and after a crash
   serve [--config FILE] [--demo]        run the bot on every configured channel
   chat  [--config FILE] [--demo] [--as customer|owner] [--user ID] [--json]
                                         a conversation on stdin/stdout
@@ -67,6 +72,7 @@ const usage = `usage: shopbot COMMAND [flags]
   owner token                           print a new owner-inbox login token (the old one stops working)
   forget --phone P | --email E          erase a customer's conversations, tickets and verification links
   backup FILE                           consistent copy of the database (SQLite); PostgreSQL: pg_dump
+  version                               module version and VCS revision of this binary
 
 Every command takes --db URL (or SHOPBOT_DB): sqlite:PATH or postgres://…`
 
@@ -102,6 +108,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return e.forget(ctx, args[1:])
 	case "backup":
 		return e.backup(ctx, args[1:])
+	case "init":
+		return e.initCmd(ctx, args[1:]) // setup.go
+	case "check":
+		return e.check(args[1:])
+	case "install-service":
+		return e.installService(args[1:])
+	case "version", "--version":
+		return e.version(args[1:]) // version.go
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -111,16 +125,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 
 // common are the flags every database command takes.
 type common struct {
-	config string
-	db     string
-	demo   bool
+	config    string
+	db        string
+	demo      bool
+	allowDemo bool // serve --allow-demo-data
 }
+
+// demoDB is where --demo keeps its made-up shop unless --db says otherwise:
+// never the real shop's database (not the config's db, not SHOPBOT_DB).
+const demoDB = "sqlite:shopbot-demo.db"
 
 func (c *common) register(fs *flag.FlagSet, demo bool) {
 	fs.StringVar(&c.config, "config", "", "configuration file (shopbot.yaml)")
-	fs.StringVar(&c.db, "db", "", "database URL: sqlite:PATH or postgres://… (default: config, SHOPBOT_DB, sqlite:shopbot.db)")
+	fs.StringVar(&c.db, "db", "", "database URL: sqlite:PATH or postgres://… (default: config, SHOPBOT_DB, sqlite:shopbot.db; with --demo: "+demoDB+")")
 	if demo {
-		fs.BoolVar(&c.demo, "demo", false, "seed a demo shop (products and orders) once")
+		fs.BoolVar(&c.demo, "demo", false, "a demo shop (products and orders) in a database of its own ("+demoDB+" unless --db)")
 	}
 }
 
@@ -144,6 +163,7 @@ func parse(fs *flag.FlagSet, args []string) error {
 type stores struct {
 	cfg *config
 	db  *sqlx.DB
+	url string // the database's URL, as given
 }
 
 // open loads the configuration, opens the database (flag, then
@@ -156,6 +176,9 @@ func (e env) open(ctx context.Context, c common) (*stores, error) {
 	url := cfg.DB
 	if v := e.getenv("SHOPBOT_DB"); v != "" {
 		url = v
+	}
+	if c.demo {
+		url = demoDB
 	}
 	if c.db != "" {
 		url = c.db
@@ -174,7 +197,7 @@ func (e env) open(ctx context.Context, c common) (*stores, error) {
 			return nil, err
 		}
 	}
-	return &stores{cfg: cfg, db: db}, nil
+	return &stores{cfg: cfg, db: db, url: url}, nil
 }
 
 // allSchemas are the packages' migrations, in the order they apply.

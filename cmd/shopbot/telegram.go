@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/shopbot/shopbot/bot"
@@ -63,20 +65,61 @@ func (svc *service) telegramChannel(ctx context.Context) (c channel, ok bool, er
 		}
 		cfgT.Lead = svc.pollLeader(pollLockName(token, where))
 	}
-	a, err := telegram.New(ctx, cfgT)
-	if err != nil {
-		return channel{}, false, err
-	}
-	if path != "" {
-		svc.mux.Handle("POST "+path, a.Webhook())
-	}
-	svc.log.Info("telegram bot", "username", a.Self().UserName, "owners", len(cfg.Owners), "webhook", cfg.WebhookURL != "")
 	// Owners' phones buzz for urgent tickets only.
 	var owners []notify.Destination
 	for _, o := range cfg.Owners {
 		owners = append(owners, notify.Destination{Channel: telegram.Channel, Chat: strconv.FormatInt(o, 10)})
 	}
-	return channel{name: telegram.Channel, owners: owners, run: a.Run}, true, nil
+	started := func(a *telegram.Adapter) {
+		svc.log.Info("telegram bot", "username", a.Self().UserName, "owners", len(cfg.Owners), "webhook", cfg.WebhookURL != "")
+	}
+	a, err := telegram.New(ctx, cfgT)
+	switch {
+	case err == nil:
+		if path != "" {
+			svc.mux.Handle("POST "+path, a.Webhook())
+		}
+		started(a)
+		return channel{name: telegram.Channel, owners: owners, run: a.Run}, true, nil
+	case !telegram.Unavailable(err):
+		return channel{}, false, err // a wrong token: nothing to wait for
+	}
+	// Telegram cannot be reached yet (a network still coming up, an
+	// outage): everything else starts, and the channel keeps trying, as
+	// serve waits for its database. Its webhook answers 503 meanwhile, so
+	// Telegram delivers the updates again later.
+	svc.log.Warn("telegram: not reachable yet; the other channels start, Telegram follows when it answers", "retry", startRetry, "err", err)
+	var ready atomic.Pointer[telegram.Adapter]
+	if path != "" {
+		svc.mux.HandleFunc("POST "+path, func(w http.ResponseWriter, r *http.Request) {
+			if a := ready.Load(); a != nil {
+				a.Webhook().ServeHTTP(w, r)
+				return
+			}
+			http.Error(w, "telegram channel starting", http.StatusServiceUnavailable)
+		})
+	}
+	run := func(ctx context.Context) error {
+		for attempt := 1; ; attempt++ {
+			d := min(startRetry<<min(attempt-1, 10), time.Minute)
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(d):
+			}
+			a, err := telegram.New(ctx, cfgT)
+			if err == nil {
+				svc.log.Info("telegram: reached; starting", "attempts", attempt+1)
+				started(a)
+				ready.Store(a)
+				return a.Run(ctx)
+			}
+			if !telegram.Unavailable(err) {
+				return err
+			}
+		}
+	}
+	return channel{name: telegram.Channel, owners: owners, run: run}, true, nil
 }
 
 // pollLockName names the leader lock of one bot's poller in one shopbot

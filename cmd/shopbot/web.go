@@ -108,23 +108,25 @@ func (svc *service) webChannel(ctx context.Context, demo bool) (channel, error) 
 		return channel{}, err
 	}
 	srv.Register(svc.mux)
-	// The start-up login link: a demo always gets a fresh token (the
-	// README's first command must print a working URL); otherwise a token
-	// is made only the first time, and `shopbot owner token` rotates it.
-	token := ""
-	has, err := web.HasOwnerToken(ctx, svc.st.db)
-	if err != nil {
-		return channel{}, err
-	}
-	if demo || !has {
-		if token, err = web.IssueOwnerToken(ctx, svc.st.db, timeNow()); err != nil {
-			return channel{}, err
-		}
-	}
 	return channel{
 		name:   web.Channel,
 		owners: []notify.Destination{{Channel: web.OwnerChannel, Chat: web.OwnerChat, Every: true}},
 		run: func(ctx context.Context) error {
+			// The start-up login link: a demo always gets a fresh token
+			// (the README's first command must print a working URL);
+			// otherwise a token is made only the first time, and `shopbot
+			// owner token` rotates it. It is made here, once serve is
+			// listening, so a start-up that fails later cannot swallow it.
+			token := ""
+			has, err := web.HasOwnerToken(ctx, svc.st.db)
+			if err != nil {
+				return err
+			}
+			if demo || !has {
+				if token, err = web.IssueOwnerToken(ctx, svc.st.db, timeNow()); err != nil {
+					return err
+				}
+			}
 			base := baseURL(cfg, svc.listen)
 			if demo {
 				fmt.Fprintf(svc.env.stderr, "shop page (demo):  %s/\n", base)
@@ -138,7 +140,7 @@ func (svc *service) webChannel(ctx context.Context, demo bool) (channel, error) 
 			errc := make(chan error, 2)
 			go func() { errc <- svc.ob.Run(ctx, web.Channel, svc.ops.send(web.Channel, srv.Send)) }()
 			go func() { errc <- svc.ob.Run(ctx, web.OwnerChannel, svc.ops.send(web.OwnerChannel, srv.SendOwner)) }()
-			err := <-errc
+			err = <-errc
 			if ctx.Err() == nil {
 				return err
 			}
