@@ -93,7 +93,11 @@ type Reply struct {
 	Key string `json:"key,omitempty"`
 	// Image is an attached PNG (the summary chart), for channels that can
 	// show one; the text stands alone without it.
-	Image   []byte    `json:"image,omitempty"`
+	Image []byte `json:"image,omitempty"`
+	// Link is a web address the reply is about (a shipment's tracking
+	// page), for channels that can show it as a button; the text carries
+	// it too.
+	Link    string    `json:"link,omitempty"`
 	Created time.Time `json:"-"` // when it was stored
 }
 
