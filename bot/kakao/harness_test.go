@@ -140,7 +140,9 @@ func ticketOf(t *testing.T, sr kakao.SkillResponse) int64 {
 	return 0
 }
 
-func joined(sr kakao.SkillResponse) string { return strings.Join(kakaotest.ResponseTexts(sr), "\n---\n") }
+func joined(sr kakao.SkillResponse) string {
+	return strings.Join(kakaotest.ResponseTexts(sr), "\n---\n")
+}
 
 // waitFor polls cond until it holds or 10 s pass.
 func waitFor(t *testing.T, what string, cond func() bool) {

@@ -47,6 +47,7 @@ type config struct {
 		Owners  []string `yaml:"owners"`
 		APIURL  string   `yaml:"api_url"`
 	} `yaml:"slack"`
+	Kakao  *kakaoConfig `yaml:"kakao"`  // kakao.go: the channel runs when the block is present
 	Web    webConfig    `yaml:"web"`    // web.go
 	Outbox outboxConfig `yaml:"outbox"` // outbox_config.go
 	Orders struct {
@@ -221,6 +222,9 @@ func (c *config) validate() error {
 		}
 	}
 	if err := c.Outbox.validate(); err != nil {
+		return err
+	}
+	if err := c.Kakao.validate(); err != nil {
 		return err
 	}
 	if err := c.Web.validate(); err != nil {
