@@ -2,6 +2,7 @@ package kakao_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -194,3 +195,19 @@ func count(t *testing.T, db *sqlx.DB, query string, args ...any) int {
 var _ = fmt.Sprint
 
 func strconvFormat(n int64) string { return strconv.FormatInt(n, 10) }
+
+// dyingEngine loses the first message as a process killed before its
+// transaction committed would: nothing is stored.
+type dyingEngine struct {
+	eng  *bot.Engine
+	once sync.Once
+}
+
+func (e *dyingEngine) Handle(ctx context.Context, m bot.Message) ([]bot.Reply, error) {
+	died := false
+	e.once.Do(func() { died = true })
+	if died {
+		return nil, errors.New("killed before commit")
+	}
+	return e.eng.Handle(ctx, m)
+}

@@ -194,11 +194,20 @@ func (a *Adapter) answer(ctx context.Context, req *SkillRequest) (how string, bo
 		a.log.Error("kakao: skill request not recorded", "user", user, "err", err)
 		return "error", mustJSON(textResponse(sorryText[lang]))
 	}
-	if !fresh {
-		return "retry", a.retried(ctx, user, d, id, stored, deadline, lang)
+	if !fresh && stored != "" {
+		return "retry", []byte(stored)
 	}
 	m := bot.Message{Channel: Channel, ID: id, Chat: user, User: user, Text: text, Choice: choice,
 		Lang: req.UserRequest.Lang, Time: a.now()}
+	if !fresh {
+		// The first request is still being answered, or its process died
+		// before it answered: wait a little for its answer, then handle
+		// the message under the same id (the journal drops it if the
+		// first stored it) and take whatever answer is pending.
+		if body := a.awaitStored(ctx, user, d, id, time.Now().Add(a.cfg.Budget/3)); body != nil {
+			return "retry", body
+		}
+	}
 	// The engine's transaction is not cut short when Kakao hangs up: the
 	// answer is kept for a retry or the next message either way.
 	done := make(chan error, 1)
@@ -214,18 +223,35 @@ func (a *Adapter) answer(ctx context.Context, req *SkillRequest) (how string, bo
 			a.log.Error("kakao: message not handled", "user", user, "err", err)
 			return "error", mustJSON(textResponse(sorryText[lang]))
 		}
-		body, err := a.collect(ctx, user, d, id, lang)
+		body, err := a.collect(ctx, user, d, id)
 		if err != nil {
 			a.log.Error("kakao: answer not taken from the outbox", "user", user, "err", err)
 			return "error", mustJSON(textResponse(sorryText[lang]))
 		}
-		return "sync", body
+		if body == nil && !fresh {
+			// Another request (the first) took the answer: show its answer.
+			if body := a.awaitStored(ctx, user, d, id, deadline); body != nil {
+				return "retry", body
+			}
+		}
+		if body == nil {
+			// Nothing to say (a person has the conversation); Kakao
+			// shows an error for a response without a bubble.
+			body = mustJSON(textResponse(passedText[lang]))
+			if err := a.reqs.answered(ctx, user, d, id, body); err != nil {
+				a.log.Warn("kakao: response not stored", "user", user, "err", err)
+			}
+		}
+		if fresh {
+			return "sync", body
+		}
+		return "retry", body
 	case <-timer.C:
 	case <-ctx.Done():
 	}
 	// Too slow for the platform's deadline.
 	if cb := req.UserRequest.CallbackURL; a.cfg.Callback && cb != "" {
-		go a.callback(context.WithoutCancel(ctx), cb, done, user, d, id, lang)
+		go a.callback(context.WithoutCancel(ctx), cb, done, user, d, id)
 		return "callback", mustJSON(SkillResponse{Version: "2.0", UseCallback: true, Data: map[string]string{"text": waitText[lang]}})
 	}
 	// The answer stays in the outbox: it heads the next reply (or the
@@ -238,50 +264,44 @@ func (a *Adapter) answer(ctx context.Context, req *SkillRequest) (how string, bo
 }
 
 // collect takes the chat's pending replies from the outbox into one
-// response, stored for retries. A chat with nothing to say (a person has
-// the conversation) gets a short note: Kakao shows an error for none.
-func (a *Adapter) collect(ctx context.Context, user, d, id, lang string) ([]byte, error) {
+// response, stored for retries; nil when there were none.
+func (a *Adapter) collect(ctx context.Context, user, d, id string) ([]byte, error) {
 	var body []byte
 	_, err := a.cfg.Outbox.Take(ctx, Channel, user, nil, 0, func(ctx context.Context, _ string, batch []bot.Reply) error {
-		body = mustJSON(render(batch, a.Notice()))
-		return a.reqs.answered(ctx, user, d, id, body)
-	})
-	if err != nil {
-		return nil, err
-	}
-	if body == nil {
-		body = mustJSON(textResponse(passedText[lang]))
-		if err := a.reqs.answered(ctx, user, d, id, body); err != nil {
-			return nil, err
+		b := mustJSON(render(batch, a.Notice()))
+		if err := a.reqs.answered(ctx, user, d, id, b); err != nil {
+			return err
 		}
-	}
-	return body, nil
+		body = b
+		return nil
+	})
+	return body, err
 }
 
-// retried answers a repeated request with the first one's answer, waiting
-// for it until the deadline while the first is still being answered.
-func (a *Adapter) retried(ctx context.Context, user, d, id, stored string, deadline time.Time, lang string) []byte {
-	for stored == "" && time.Now().Before(deadline) {
+// awaitStored waits until until for the stored answer of request id; nil
+// if none came.
+func (a *Adapter) awaitStored(ctx context.Context, user, d, id string, until time.Time) []byte {
+	for time.Now().Before(until) {
 		select {
 		case <-ctx.Done():
-			return mustJSON(textResponse(busyText[lang]))
+			return nil
 		case <-time.After(50 * time.Millisecond):
 		}
-		var err error
-		if stored, err = a.reqs.response(ctx, user, d, id); err != nil {
+		stored, err := a.reqs.response(ctx, user, d, id)
+		if err != nil {
 			a.log.Warn("kakao: stored response", "user", user, "err", err)
 		}
+		if stored != "" {
+			return []byte(stored)
+		}
 	}
-	if stored == "" {
-		return mustJSON(textResponse(busyText[lang]))
-	}
-	return []byte(stored)
+	return nil
 }
 
 // callback waits for the engine and posts the answer to the one-shot
 // callback URL (valid for a minute). A refused or failed post leaves the
 // replies in the outbox for the next message.
-func (a *Adapter) callback(ctx context.Context, url string, done <-chan error, user, d, id, lang string) {
+func (a *Adapter) callback(ctx context.Context, url string, done <-chan error, user, d, id string) {
 	ctx, cancel := context.WithTimeout(ctx, 55*time.Second)
 	defer cancel()
 	select {

@@ -285,3 +285,26 @@ func TestOutputsBounded(t *testing.T) {
 }
 
 var _ = bot.KindOwner
+
+// TestRetryAfterLoss: the request was recorded but its message never
+// stored (the process died mid-way); the platform's retry within seconds
+// handles it under the same id: answered once, one ticket.
+func TestRetryAfterLoss(t *testing.T) {
+	run(t, func(t *testing.T, db *sqlx.DB) {
+		h := newHarness(t, db, func(c *kakao.Config, h *harness) {
+			c.Engine, c.Budget = &dyingEngine{eng: h.eng}, time.Second
+		})
+		const user, text = "botuser-l1", "택배 상자가 젖어서 왔어요 교환해 주세요"
+		if got := joined(h.say(user, text)); !strings.Contains(got, "죄송해요, 지금") {
+			t.Fatalf("first: %q, want the sorry note", got)
+		}
+		sr := h.say(user, text)
+		ticketOf(t, sr)
+		if n := count(t, db, `SELECT COUNT(*) FROM tickets`); n != 1 {
+			t.Fatalf("%d tickets, want 1", n)
+		}
+		if again := joined(h.say(user, text)); again != joined(sr) {
+			t.Fatalf("third copy: %q, want the second's answer %q", again, joined(sr))
+		}
+	})
+}
