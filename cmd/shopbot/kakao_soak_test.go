@@ -32,7 +32,6 @@ type kakaoProc struct {
 	starts   int
 }
 
-
 func (p *kakaoProc) start() {
 	p.t.Helper()
 	p.mu.Lock()
