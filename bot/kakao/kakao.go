@@ -211,8 +211,10 @@ func (a *Adapter) answer(ctx context.Context, req *SkillRequest) (how string, bo
 	// The engine's transaction is not cut short when Kakao hangs up: the
 	// answer is kept for a retry or the next message either way.
 	done := make(chan error, 1)
+	answers := 0 // replies to this chat the engine made, once done
 	go func() {
-		_, err := a.cfg.Engine.Handle(context.WithoutCancel(ctx), m)
+		rs, err := a.cfg.Engine.Handle(context.WithoutCancel(ctx), m)
+		answers = len(rs)
 		done <- err
 	}()
 	timer := time.NewTimer(time.Until(deadline))
@@ -235,9 +237,15 @@ func (a *Adapter) answer(ctx context.Context, req *SkillRequest) (how string, bo
 			}
 		}
 		if body == nil {
-			// Nothing to say (a person has the conversation); Kakao
-			// shows an error for a response without a bubble.
-			body = mustJSON(textResponse(passedText[lang]))
+			// Nothing to say (a person has the conversation), or the
+			// answer waits behind a reply a dead process claimed (it is
+			// due again after outbox.lease). Kakao shows an error for a
+			// response without a bubble.
+			note := passedText[lang]
+			if answers > 0 {
+				note = busyText[lang]
+			}
+			body = mustJSON(textResponse(note))
 			if err := a.reqs.answered(ctx, user, d, id, body); err != nil {
 				a.log.Warn("kakao: response not stored", "user", user, "err", err)
 			}

@@ -104,7 +104,9 @@ func TestKakaoSoakCrash(t *testing.T) {
 			defer kk.Close()
 			kk.SkillURL = "http://" + addr + "/hooks/kakao/soak-secret"
 			cfg := filepath.Join(dir, "shopbot.yaml")
-			os.WriteFile(cfg, []byte("listen: "+addr+"\nkakao:\n  bot_id: bot-soak\n"), 0o644)
+			// A reply claimed by a killed process waits for its claim to run out
+			// (outbox.lease) before the next message can take it.
+			os.WriteFile(cfg, []byte("listen: "+addr+"\nkakao:\n  bot_id: bot-soak\noutbox: {lease: 3s}\n"), 0o644)
 			p := &kakaoProc{t: t, bin: bin, cfg: cfg, db: dbtest.URL(t, engine), log: filepath.Join(dir, "serve.log")}
 			defer func() {
 				if t.Failed() {
@@ -161,7 +163,9 @@ func TestKakaoSoakCrash(t *testing.T) {
 			if ctx.Err() != nil {
 				t.Fatal("customers did not finish")
 			}
-			// A last message from everyone brings what is still held.
+			// A last message from everyone, once the claims of the killed
+			// processes ran out, brings what is still held.
+			time.Sleep(4 * time.Second)
 			for c := range customers {
 				if _, err := kk.Say(context.Background(), fmt.Sprintf("soak-%02d", c), "안녕히 계세요"); err != nil {
 					t.Fatal(err)
