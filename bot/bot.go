@@ -46,6 +46,10 @@ type Message struct {
 	// Ticket is the ticket an owner message answers, when the adapter knows
 	// it from a thread or a reply chain (0: none).
 	Ticket int64
+	// Standby: a person answers this conversation on the platform itself
+	// (TalkTalk's Partner Center holds the thread). The message is
+	// journaled and added to the open ticket; the bot answers nothing.
+	Standby bool
 }
 
 // Kind tells what a reply is. The values are part of `shopbot chat --json`.

@@ -183,6 +183,15 @@ func clarifyQuery(t *testing.T, eng *bot.Engine) string {
 	return ""
 }
 
+func ticketCount(t *testing.T, db *sqlx.DB) int {
+	t.Helper()
+	n, err := tickets.NewStore(db, nil).Count(context.Background(), tickets.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 func count(t *testing.T, db *sqlx.DB, query string, args ...any) int {
 	t.Helper()
 	var n int

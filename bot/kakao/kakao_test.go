@@ -177,10 +177,9 @@ func TestRetries(t *testing.T) {
 			}
 		}
 		// One ticket: the next complaint-free message shows no second one.
-		if n := count(t, db, `SELECT COUNT(*) FROM tickets`); n != 1 {
+		if n := ticketCount(t, db); n != 1 {
 			t.Fatalf("%d tickets, want 1", n)
 		}
-		// The same words after the window are a new message.
 		if n := count(t, db, `SELECT COUNT(*) FROM kakao_requests WHERE user_key = ?`, user); n != 1 {
 			t.Fatalf("%d requests recorded", n)
 		}
@@ -218,8 +217,11 @@ func TestRefused(t *testing.T) {
 		if n := count(t, db, `SELECT COUNT(*) FROM kakao_requests`); n != 0 {
 			t.Fatalf("%d requests stored from refused calls", n)
 		}
-		if n := count(t, db, `SELECT COUNT(*) FROM conversations`); n != 0 {
-			t.Fatalf("%d conversations from refused calls", n)
+		if n := ticketCount(t, db); n != 0 {
+			t.Fatalf("%d tickets from refused calls", n)
+		}
+		if depth, _ := h.ob.Depth(context.Background()); len(depth) != 0 {
+			t.Fatalf("outbox %v after refused calls", depth)
 		}
 	})
 }
@@ -300,7 +302,7 @@ func TestRetryAfterLoss(t *testing.T) {
 		}
 		sr := h.say(user, text)
 		ticketOf(t, sr)
-		if n := count(t, db, `SELECT COUNT(*) FROM tickets`); n != 1 {
+		if n := ticketCount(t, db); n != 1 {
 			t.Fatalf("%d tickets, want 1", n)
 		}
 		if again := joined(h.say(user, text)); again != joined(sr) {
