@@ -50,6 +50,10 @@ type Message struct {
 	// Ticket is the ticket an owner message answers, when the adapter knows
 	// it from a thread or a reply chain (0: none).
 	Ticket int64
+	// Standby: a person answers this conversation on the platform itself
+	// (TalkTalk's Partner Center holds the thread). The message is
+	// journaled and added to the open ticket; the bot answers nothing.
+	Standby bool
 }
 
 // Kind tells what a reply is. The values are part of `shopbot chat --json`.
@@ -98,7 +102,11 @@ type Reply struct {
 	Key string `json:"key,omitempty"`
 	// Image is an attached PNG (the summary chart), for channels that can
 	// show one; the text stands alone without it.
-	Image   []byte    `json:"image,omitempty"`
+	Image []byte `json:"image,omitempty"`
+	// Link is a web address the reply is about (a shipment's tracking
+	// page), for channels that can show it as a button; the text carries
+	// it too.
+	Link    string    `json:"link,omitempty"`
 	Created time.Time `json:"-"` // when it was stored
 }
 

@@ -315,7 +315,7 @@ func (h *handling) showOrder(ctx context.Context, number string, action faq.Acti
 				body = strings.TrimRight(body, "\n") + "\n" + msg(h.lang, "order_tracking", d.Carrier, d.TrackingNumber, d.TrackingURL)
 			}
 			h.conv.Answered++
-			h.reply(Reply{Kind: KindOrder, Text: body, Entry: e.ID})
+			h.reply(Reply{Kind: KindOrder, Text: body, Entry: e.ID, Link: orderData(o, h.lang, h.cfg.Location).TrackingURL})
 			return nil
 		} else {
 			h.log.Error("bot: render order", "entry", e.ID, "err", err)
@@ -331,7 +331,7 @@ func (h *handling) showOrder(ctx context.Context, number string, action faq.Acti
 		text += "\n" + msg(h.lang, "order_tracking", d.Carrier, d.TrackingNumber, d.TrackingURL)
 	}
 	h.conv.Answered++
-	h.reply(Reply{Kind: KindOrder, Text: text})
+	h.reply(Reply{Kind: KindOrder, Text: text, Link: d.TrackingURL})
 	return nil
 }
 

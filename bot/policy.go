@@ -55,6 +55,14 @@ func (h *handling) route(ctx context.Context) error {
 	case err != nil:
 		return err
 	}
+	if h.m.Standby {
+		// A person has the thread on the platform: keep the ticket's
+		// record, say nothing.
+		if t != nil {
+			return h.joinTicket(ctx, t, text)
+		}
+		return nil
+	}
 	if t != nil && handedOff(t) {
 		if onlySocial {
 			return h.remark(ctx, t, text)

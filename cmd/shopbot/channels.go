@@ -65,6 +65,28 @@ func (svc *service) channels(ctx context.Context) ([]channel, error) {
 			list = append(list, c)
 		}
 	}
+	// KakaoTalk (customers, through an Open Builder skill): when the config
+	// has a kakao: block.
+	{
+		c, ok, err := svc.kakaoChannel()
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			list = append(list, c)
+		}
+	}
+	// Naver TalkTalk (customers, through the chatbot API): when the config
+	// has a talktalk: block.
+	{
+		c, ok, err := svc.talktalkChannel()
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			list = append(list, c)
+		}
+	}
 	// Slack (the owners' channel): when SLACK_BOT_TOKEN is set.
 	{
 		c, ok, err := svc.slackChannel()

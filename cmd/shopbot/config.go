@@ -49,9 +49,11 @@ type config struct {
 		Owners  []string `yaml:"owners"`
 		APIURL  string   `yaml:"api_url"`
 	} `yaml:"slack"`
-	Web          webConfig    `yaml:"web"`          // web.go
-	Outbox       outboxConfig `yaml:"outbox"`       // outbox_config.go
-	Verification verifyConfig `yaml:"verification"` // verify_config.go
+	Kakao        *kakaoConfig    `yaml:"kakao"`        // kakao.go: the channel runs when the block is present
+	TalkTalk     *talktalkConfig `yaml:"talktalk"`     // talktalk.go: likewise
+	Web          webConfig       `yaml:"web"`          // web.go
+	Outbox       outboxConfig    `yaml:"outbox"`       // outbox_config.go
+	Verification verifyConfig    `yaml:"verification"` // verify_config.go
 	Orders       struct {
 		// NotifyShipped tells a customer whose conversation is linked to an
 		// order when it ships (imports and webhooks). Off by default.
@@ -250,6 +252,12 @@ func (c *config) validate() error {
 		return err
 	}
 	if err := c.Verification.validate(); err != nil {
+		return err
+	}
+	if err := c.Kakao.validate(); err != nil {
+		return err
+	}
+	if err := c.TalkTalk.validate(); err != nil {
 		return err
 	}
 	if err := c.Web.validate(); err != nil {

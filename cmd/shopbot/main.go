@@ -23,6 +23,7 @@ import (
 	_ "modernc.org/sqlite" // embedded SQLite driver (pure Go)
 
 	"github.com/shopbot/shopbot/bot"
+	"github.com/shopbot/shopbot/bot/kakao"
 	"github.com/shopbot/shopbot/bot/schema"
 	"github.com/shopbot/shopbot/bot/shop"
 	"github.com/shopbot/shopbot/bot/web"
@@ -201,7 +202,7 @@ func (e env) open(ctx context.Context, c common) (*stores, error) {
 }
 
 // allSchemas are the packages' migrations, in the order they apply.
-var allSchemas = []schema.Set{shop.Schema, tickets.Schema, bot.Schema, web.Schema, notify.Schema}
+var allSchemas = []schema.Set{shop.Schema, tickets.Schema, bot.Schema, web.Schema, notify.Schema, kakao.Schema}
 
 // engine builds the engine for a command, alerts going to owners.
 func (s *stores) engine(ctx context.Context, log *slog.Logger, owners []bot.Address) (*bot.Engine, *bot.Outbox, error) {

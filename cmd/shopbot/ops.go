@@ -34,6 +34,7 @@ type ops struct {
 	delay     *prometheus.HistogramVec
 	failures  *prometheus.CounterVec
 	limits429 *prometheus.CounterVec
+	skill     *prometheus.HistogramVec // kakao.go: registered by the first channel that answers in its webhook
 
 	mu      sync.Mutex
 	contact map[string]time.Time    // channel → last successful send or inbound message

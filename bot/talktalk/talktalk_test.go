@@ -1,0 +1,322 @@
+package talktalk_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/shopbot/shopbot/bot"
+	"github.com/shopbot/shopbot/bot/dbtest"
+	"github.com/shopbot/shopbot/bot/shop"
+	"github.com/shopbot/shopbot/bot/talktalk"
+	"github.com/shopbot/shopbot/bot/talktalk/talktalktest"
+	"github.com/shopbot/shopbot/faq"
+	"github.com/shopbot/shopbot/tickets"
+)
+
+const (
+	secret = "tt-webhook-secret"
+	token  = "ct_partner_token"
+)
+
+type harness struct {
+	t   *testing.T
+	db  *sqlx.DB
+	eng *bot.Engine
+	ob  *bot.Outbox
+	tt  *talktalktest.Platform
+	ts  *httptest.Server
+	seq atomic.Int64
+}
+
+type slowEngine struct {
+	eng  *bot.Engine
+	d    time.Duration
+	once sync.Once
+}
+
+func (s *slowEngine) Handle(ctx context.Context, m bot.Message) ([]bot.Reply, error) {
+	s.once.Do(func() { time.Sleep(s.d) })
+	return s.eng.Handle(ctx, m)
+}
+
+func newHarness(t *testing.T, db *sqlx.DB, opt func(*talktalk.Config, *harness)) *harness {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	h := &harness{t: t, db: db}
+	if _, err := shop.SeedDemo(ctx, db, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	h.ob = bot.NewOutbox(db, nil, nil)
+	h.ob.Poll = 50 * time.Millisecond
+	eng, err := bot.New(ctx, bot.Config{DB: db, FAQ: faq.ExampleFile(), Outbox: h.ob,
+		Shop:   faq.Shop{Name: "하루상점", Hours: "평일 10-18시", Contact: "02-123-4567"},
+		Owners: []bot.Address{{Channel: "owner", Chat: "1"}}, Limits: bot.Limits{PerMinute: 1000, PerHour: 10000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.eng = eng
+	h.tt = talktalktest.New(token)
+	cfg := talktalk.Config{DB: db, Engine: eng, Outbox: h.ob, Secret: secret, Token: token, APIURL: h.tt.URL(), PerSecond: 100}
+	if opt != nil {
+		opt(&cfg, h)
+	}
+	a, err := talktalk.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("POST /hooks/talktalk/{secret}", a.Webhook())
+	h.ts = httptest.NewServer(mux)
+	h.tt.WebhookURL = h.ts.URL + "/hooks/talktalk/" + secret
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); a.Run(ctx) }()
+	t.Cleanup(func() { cancel(); wg.Wait(); h.ts.Close(); h.tt.Close() })
+	return h
+}
+
+func run(t *testing.T, f func(t *testing.T, db *sqlx.DB)) {
+	dbtest.Run(t, f, shop.Schema, tickets.Schema, bot.Schema)
+}
+
+func (h *harness) say(user, text string) *talktalk.Event {
+	h.t.Helper()
+	ev, err := h.tt.Say(context.Background(), user, text)
+	if err != nil {
+		h.t.Fatalf("say %q: %v", text, err)
+	}
+	return ev
+}
+
+func (h *harness) owner(text string) {
+	h.t.Helper()
+	if _, err := h.eng.Handle(context.Background(), bot.Message{Channel: "console", Chat: "owner", User: "owner",
+		ID: "o" + strconv.FormatInt(h.seq.Add(1), 10), Text: text, Owner: true}); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+func text(ev *talktalk.Event) string {
+	if ev == nil {
+		return ""
+	}
+	return talktalktest.Shown{Event: *ev}.Text()
+}
+
+var ticketRE = regexp.MustCompile(`#(\d+)`)
+
+func ticketOf(t *testing.T, ev *talktalk.Event) string {
+	t.Helper()
+	m := ticketRE.FindStringSubmatch(text(ev))
+	if m == nil {
+		t.Fatalf("no ticket number in %q", text(ev))
+	}
+	return m[1]
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+// messages are ticket id's messages by author (all: "").
+func messages(t *testing.T, db *sqlx.DB, id, author string) []tickets.Message {
+	t.Helper()
+	n, _ := strconv.ParseInt(id, 10, 64)
+	ms, err := tickets.NewStore(db, nil).Messages(context.Background(), n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []tickets.Message
+	for _, m := range ms {
+		if author == "" || m.Author == author {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func clarifyQuery(t *testing.T, eng *bot.Engine) string {
+	t.Helper()
+	f := faq.ExampleFile()
+	candidates := []string{"배송", "환불", "교환", "반품", "취소", "결제", "배송비", "교환 반품", "포장", "사이즈"}
+	for _, e := range f.Entries {
+		candidates = append(candidates, e.Keywords...)
+	}
+	for _, q := range candidates {
+		r := eng.Matcher().Match(q)
+		if _, ticket := tickets.Classify(q); !ticket && r.Decision == faq.Clarify && r.Choices[1].Action == faq.ActionNone {
+			return q
+		}
+	}
+	t.Skip("no question in the example FAQ gets choices now")
+	return ""
+}
+
+// TestConversation: FAQ answers in three languages in the webhook's
+// response, choices as buttons and a tap, an order with a tracking
+// button after verification, and a complaint whose owner answer (given
+// through shopbot) arrives by the send API, once.
+func TestConversation(t *testing.T) {
+	run(t, func(t *testing.T, db *sqlx.DB) {
+		h := newHarness(t, db, nil)
+		const user = "al-2eGuGr5WQOnco1_V-FQ"
+		for _, c := range []struct{ q, want string }{
+			{"배송 얼마나 걸려요?", "출고"}, {"how long does delivery take?", "ship"}, {"什么时候发货？", "发货"},
+		} {
+			if got := text(h.say(user, c.q)); !strings.Contains(got, c.want) {
+				t.Errorf("%q: %q, want %q", c.q, got, c.want)
+			}
+		}
+		ev := h.say(user, clarifyQuery(t, h.eng))
+		buttons := talktalktest.Shown{Event: *ev}.Buttons()
+		if len(buttons) < 2 || !strings.HasPrefix(buttons[1].Data.Code, "faq:") {
+			t.Fatalf("clarify: %+v, want buttons with codes", ev)
+		}
+		ev, err := h.tt.Tap(context.Background(), user, buttons[1])
+		if err != nil || text(ev) == "" || len(talktalktest.Shown{Event: *ev}.Buttons()) != 0 {
+			t.Fatalf("tap: %+v %v, want an answer", ev, err)
+		}
+		h.say(user, "주문 1042 어디쯤이에요?")
+		ev = h.say(user, "5678")
+		b := talktalktest.Shown{Event: *ev}.Buttons()
+		if !strings.Contains(text(ev), "6012345678901") || len(b) != 1 || b[0].Type != "LINK" || !strings.Contains(b[0].Data.URL, "6012345678901") {
+			t.Fatalf("order: %+v, want a card with a tracking link", ev)
+		}
+		id := ticketOf(t, h.say(user, "받은 컵이 깨져서 왔어요. 환불해 주세요"))
+		h.tt.FailNext(2) // the send API fails twice: retried
+		h.owner("/reply " + id + " 죄송합니다. 새 컵을 보내드릴게요.")
+		waitFor(t, "the owner's answer", func() bool { return h.tt.Sends() == 1 })
+		shown := h.tt.Shown(user)
+		if last := shown[len(shown)-1]; last.Via != "api" || !strings.Contains(last.Text(), "새 컵을") || last.Event.Options == nil || !last.Event.Options.Notification {
+			t.Fatalf("owner's answer: %+v", last)
+		}
+		if got := text(h.say(user, "감사합니다")); strings.Contains(got, "새 컵을") {
+			t.Fatalf("owner's answer repeated: %q", got)
+		}
+		time.Sleep(200 * time.Millisecond)
+		if n := h.tt.Sends(); n != 1 {
+			t.Fatalf("%d send API messages, want 1", n)
+		}
+	})
+}
+
+// TestPartnerHandover: with handover partner, a complaint passes the
+// thread to the Partner Center; the customer's standby messages get no
+// bot answer but join the ticket; the owner's words there are recorded on
+// the ticket from their echo; after "상담 완료" the bot answers again.
+func TestPartnerHandover(t *testing.T) {
+	run(t, func(t *testing.T, db *sqlx.DB) {
+		h := newHarness(t, db, func(c *talktalk.Config, _ *harness) { c.Handover = talktalk.HandoverPartner })
+		const user = "user-partner-1"
+		ev := h.say(user, "배송이 너무 늦어요. 일주일째 안 와요")
+		id := ticketOf(t, ev)
+		if !strings.Contains(text(ev), "상담원에게 연결") {
+			t.Fatalf("ticket: %q, want the partner notice", text(ev))
+		}
+		waitFor(t, "passThread", func() bool { return h.tt.WithPartner(user) })
+		before := len(messages(t, db, id, ""))
+		if ev := h.say(user, "언제 와요? 배송비도 궁금해요"); ev != nil {
+			t.Fatalf("standby message answered: %+v", ev)
+		}
+		if n := len(messages(t, db, id, "")); n != before+1 {
+			t.Fatalf("ticket messages %d -> %d, want the standby message added", before, n)
+		}
+		if err := h.tt.PartnerSays(context.Background(), user, "오늘 출고했어요. 죄송합니다."); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(messages(t, db, id, "owner")); n != 1 {
+			t.Fatalf("%d owner messages on the ticket, want the echoed one", n)
+		}
+		if err := h.tt.Complete(context.Background(), user); err != nil {
+			t.Fatal(err)
+		}
+		if got := text(h.say(user, "배송비는 얼마예요?")); !strings.Contains(got, "3,000") {
+			t.Fatalf("after the hand-back: %q, want an answer", got)
+		}
+		if n := h.tt.Sends(); n != 0 {
+			t.Fatalf("%d send API messages: the owner answered in the Partner Center", n)
+		}
+	})
+}
+
+// TestRefused: wrong or missing secret 404 with nothing stored; over 64 KB
+// 413; not an event 400.
+func TestRefused(t *testing.T) {
+	run(t, func(t *testing.T, db *sqlx.DB) {
+		h := newHarness(t, db, nil)
+		good, _ := json.Marshal(talktalk.Event{Event: "send", User: "u1", TextContent: &talktalk.TextContent{Text: "배송 언제 와요"}})
+		for _, c := range []struct {
+			name, path string
+			body       []byte
+			want       int
+		}{
+			{"wrong secret", "/hooks/talktalk/nope", good, 404},
+			{"no secret", "/hooks/talktalk/", good, 404},
+			{"too big", "/hooks/talktalk/" + secret, append(bytes.Repeat([]byte(" "), talktalk.MaxBody), good...), 413},
+			{"not json", "/hooks/talktalk/" + secret, []byte("{"), 400},
+			{"no user", "/hooks/talktalk/" + secret, []byte(`{"event":"send"}`), 400},
+		} {
+			res, err := http.Post(h.ts.URL+c.path, "application/json", bytes.NewReader(c.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != c.want {
+				t.Errorf("%s: %d, want %d", c.name, res.StatusCode, c.want)
+			}
+		}
+		if n, err := tickets.NewStore(db, nil).Count(context.Background(), tickets.Filter{}); err != nil || n != 0 {
+			t.Fatalf("%d tickets (%v) from refused calls", n, err)
+		}
+		if depth, _ := h.ob.Depth(context.Background()); len(depth) != 0 {
+			t.Fatalf("outbox %v after refused calls", depth)
+		}
+	})
+}
+
+// TestLateAndToken: an answer not ready within the budget goes by the
+// send API; with a token Naver refuses nothing is delivered and the reply
+// stays queued.
+func TestLateAndToken(t *testing.T) {
+	run(t, func(t *testing.T, db *sqlx.DB) {
+		t.Run("late", func(t *testing.T) {
+			h := newHarness(t, db, func(c *talktalk.Config, h *harness) {
+				c.Engine, c.Budget = &slowEngine{eng: h.eng, d: 300 * time.Millisecond}, 50*time.Millisecond
+			})
+			if ev := h.say("late-1", "배송 얼마나 걸려요?"); ev != nil {
+				t.Fatalf("answered in the response: %+v", ev)
+			}
+			waitFor(t, "the send API answer", func() bool { return h.tt.Sends() == 1 })
+			if s := h.tt.Shown("late-1"); !strings.Contains(s[0].Text(), "출고") {
+				t.Fatalf("late answer: %+v", s)
+			}
+		})
+		t.Run("token", func(t *testing.T) {
+			h := newHarness(t, db, func(c *talktalk.Config, _ *harness) { c.Token = "wrong" })
+			id := ticketOf(t, h.say("tok-1", "환불해 주세요 불량이에요"))
+			h.owner("/reply " + id + " 확인했습니다")
+			time.Sleep(300 * time.Millisecond)
+			depth, _ := h.ob.Depth(context.Background())
+			if h.tt.Sends() != 0 || depth[talktalk.Channel] != 1 {
+				t.Fatalf("sends %d, outbox %v: want none sent, the answer kept", h.tt.Sends(), depth)
+			}
+		})
+	})
+}
