@@ -110,6 +110,11 @@ func buildKinds() *kindModel {
 	if err != nil {
 		panic("faq: built-in knowledge: " + err.Error()) // TestKnowledge keeps this from shipping
 	}
+	return newKindModel(kinds)
+}
+
+// newKindModel builds the kind matcher over kinds.
+func newKindModel(kinds []*Kind) *kindModel {
 	f := &File{Name: "knowledge", Version: 1}
 	for _, k := range kinds {
 		e := &Entry{ID: k.ID}
