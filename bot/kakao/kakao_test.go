@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -12,7 +13,6 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"github.com/shopbot/shopbot/bot"
 	"github.com/shopbot/shopbot/bot/kakao"
 	"github.com/shopbot/shopbot/bot/kakao/kakaotest"
 )
@@ -90,7 +90,7 @@ func TestConversation(t *testing.T) {
 	})
 }
 
-func itoa(n int64) string { return strconvFormat(n) }
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // TestEventAPI: with the Event API on, the owner's answer is pushed at
 // once, once, with the REST API key; a failing API keeps it for a retry;
@@ -285,8 +285,6 @@ func TestOutputsBounded(t *testing.T) {
 		}
 	})
 }
-
-var _ = bot.KindOwner
 
 // TestRetryAfterLoss: the request was recorded but its message never
 // stored (the process died mid-way); the platform's retry within seconds
