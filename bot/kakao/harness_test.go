@@ -3,7 +3,6 @@ package kakao_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -34,7 +33,7 @@ const (
 // harness is a Kakao adapter on a demo shop behind a test server, and the
 // fake platform calling it.
 type harness struct {
-	t    *testing.T
+	t    testing.TB
 	db   *sqlx.DB
 	eng  *bot.Engine
 	ob   *bot.Outbox
@@ -59,7 +58,7 @@ func (s *slowEngine) Handle(ctx context.Context, m bot.Message) ([]bot.Reply, er
 	return s.eng.Handle(ctx, m)
 }
 
-func newHarness(t *testing.T, db *sqlx.DB, opts ...option) *harness {
+func newHarness(t testing.TB, db *sqlx.DB, opts ...option) *harness {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &harness{t: t, db: db}
@@ -200,10 +199,6 @@ func count(t *testing.T, db *sqlx.DB, query string, args ...any) int {
 	}
 	return n
 }
-
-var _ = fmt.Sprint
-
-func strconvFormat(n int64) string { return strconv.FormatInt(n, 10) }
 
 // dyingEngine loses the first message as a process killed before its
 // transaction committed would: nothing is stored.

@@ -76,6 +76,9 @@ type Config struct {
 	// OnAnswer is told how each skill request was answered ("sync",
 	// "retry", "callback", "late", "error") and how long it took: metrics.
 	OnAnswer func(how string, d time.Duration)
+	// OnTaken is told of each reply delivered in a skill response or a
+	// callback (the Event API's go through WrapSend): metrics.
+	OnTaken func(bot.Reply)
 }
 
 // Defaults.
@@ -132,6 +135,9 @@ func New(cfg Config) (*Adapter, error) {
 	if cfg.OnAnswer == nil {
 		cfg.OnAnswer = func(string, time.Duration) {}
 	}
+	if cfg.OnTaken == nil {
+		cfg.OnTaken = func(bot.Reply) {}
+	}
 	a := &Adapter{cfg: cfg, reqs: requests{cfg.DB}, now: cfg.Now, log: cfg.Log, http: cfg.Client}
 	a.send = a.sendEvent
 	if cfg.WrapSend != nil {
@@ -174,101 +180,130 @@ func (a *Adapter) serveSkill(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not a skill request", http.StatusBadRequest)
 		return
 	}
-	how, resp := a.answer(r.Context(), &req)
+	how, resp := a.answer(r.Context(), &req, start)
 	a.cfg.OnAnswer(how, time.Since(start))
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Write(resp)
 }
 
-// answer handles one skill request and returns the response body and how
-// it was answered.
-func (a *Adapter) answer(ctx context.Context, req *SkillRequest) (how string, body []byte) {
+// platformDeadline is how long Kakao waits for a skill; answers are
+// written before it, with a margin for the network.
+const platformDeadline = 4500 * time.Millisecond
+
+// handled is the outcome of recording and handling one request.
+type handled struct {
+	id      string
+	fresh   bool
+	stored  []byte // a retry's answer, already given to the first copy
+	answers int    // replies to this chat the engine made
+	err     error
+}
+
+// answer handles one skill request that arrived at start and returns the
+// response body and how it was answered. Recording the request and the
+// engine's work together get the budget; what does not fit stays in the
+// outbox.
+func (a *Adapter) answer(ctx context.Context, req *SkillRequest, start time.Time) (how string, body []byte) {
 	user := req.UserRequest.User.ID
 	text := req.UserRequest.Utterance
 	choice := choiceOf(req.Action.ClientExtra)
 	lang := langOf(text)
 	d := digest(text, choice)
-	deadline := time.Now().Add(a.cfg.Budget)
-	id, fresh, stored, err := a.reqs.claim(ctx, user, d, a.now(), a.cfg.RetryWindow)
-	if err != nil {
-		a.log.Error("kakao: skill request not recorded", "user", user, "err", err)
-		return "error", mustJSON(textResponse(sorryText[lang]))
-	}
-	if !fresh && stored != "" {
-		return "retry", []byte(stored)
-	}
-	m := bot.Message{Channel: Channel, ID: id, Chat: user, User: user, Text: text, Choice: choice,
+	m := bot.Message{Channel: Channel, Chat: user, User: user, Text: text, Choice: choice,
 		Lang: req.UserRequest.Lang, Time: a.now()}
-	if !fresh {
-		// The first request is still being answered, or its process died
-		// before it answered: wait a little for its answer, then handle
-		// the message under the same id (the journal drops it if the
-		// first stored it) and take whatever answer is pending.
-		if body := a.awaitStored(ctx, user, d, id, time.Now().Add(a.cfg.Budget/3)); body != nil {
-			return "retry", body
-		}
-	}
-	// The engine's transaction is not cut short when Kakao hangs up: the
-	// answer is kept for a retry or the next message either way.
-	done := make(chan error, 1)
-	answers := 0 // replies to this chat the engine made, once done
-	go func() {
-		rs, err := a.cfg.Engine.Handle(context.WithoutCancel(ctx), m)
-		answers = len(rs)
-		done <- err
-	}()
-	timer := time.NewTimer(time.Until(deadline))
+	// The work is not cut short when Kakao hangs up: the answer is kept
+	// for a retry or the next message either way.
+	done := make(chan handled, 1)
+	go func() { done <- a.handle(context.WithoutCancel(ctx), m, d) }()
+	timer := time.NewTimer(time.Until(start.Add(a.cfg.Budget)))
 	defer timer.Stop()
 	select {
-	case err := <-done:
-		if err != nil && !errors.Is(err, bot.ErrDuplicate) {
-			a.log.Error("kakao: message not handled", "user", user, "err", err)
-			return "error", mustJSON(textResponse(sorryText[lang]))
-		}
-		body, err := a.collect(ctx, user, d, id)
-		if err != nil {
-			a.log.Error("kakao: answer not taken from the outbox", "user", user, "err", err)
-			return "error", mustJSON(textResponse(sorryText[lang]))
-		}
-		if body == nil && !fresh {
-			// Another request (the first) took the answer: show its answer.
-			if body := a.awaitStored(ctx, user, d, id, deadline); body != nil {
-				return "retry", body
-			}
-		}
-		if body == nil {
-			// Nothing to say (a person has the conversation), or the
-			// answer waits behind a reply a dead process claimed (it is
-			// due again after outbox.lease). Kakao shows an error for a
-			// response without a bubble.
-			note := passedText[lang]
-			if answers > 0 {
-				note = busyText[lang]
-			}
-			body = mustJSON(textResponse(note))
-			if err := a.reqs.answered(ctx, user, d, id, body); err != nil {
-				a.log.Warn("kakao: response not stored", "user", user, "err", err)
-			}
-		}
-		if fresh {
-			return "sync", body
-		}
-		return "retry", body
+	case h := <-done:
+		return a.respond(ctx, h, user, d, lang, start)
 	case <-timer.C:
 	case <-ctx.Done():
 	}
 	// Too slow for the platform's deadline.
 	if cb := req.UserRequest.CallbackURL; a.cfg.Callback && cb != "" {
-		go a.callback(context.WithoutCancel(ctx), cb, done, user, d, id)
+		go a.callback(context.WithoutCancel(ctx), cb, done, user, d)
 		return "callback", mustJSON(SkillResponse{Version: "2.0", UseCallback: true, Data: map[string]string{"text": waitText[lang]}})
 	}
-	// The answer stays in the outbox: it heads the next reply (or the
-	// Event API pushes it).
-	body = mustJSON(textResponse(busyText[lang]))
-	if err := a.reqs.answered(context.WithoutCancel(ctx), user, d, id, body); err != nil {
-		a.log.Warn("kakao: response not stored", "user", user, "err", err)
+	// The answer stays in the outbox: it heads the next reply (a retry of
+	// these words takes it), or the Event API pushes it.
+	return "late", mustJSON(textResponse(busyText[lang]))
+}
+
+// handle records the request and hands its message to the engine.
+func (a *Adapter) handle(ctx context.Context, m bot.Message, d string) handled {
+	id, fresh, stored, err := a.reqs.claim(ctx, m.User, d, a.now(), a.cfg.RetryWindow)
+	if err != nil {
+		return handled{err: err}
 	}
-	return "late", body
+	h := handled{id: id, fresh: fresh}
+	if !fresh && stored != "" {
+		h.stored = []byte(stored)
+		return h
+	}
+	if !fresh {
+		// The first copy is still being answered, or its process died
+		// before it answered: wait a little for its answer, then handle the
+		// message under the same id (the journal drops it if the first
+		// stored it) and take whatever answer is pending.
+		if body := a.awaitStored(ctx, m.User, d, id, time.Now().Add(a.cfg.Budget/3)); body != nil {
+			h.stored = body
+			return h
+		}
+	}
+	m.ID = id
+	rs, err := a.cfg.Engine.Handle(ctx, m)
+	if errors.Is(err, bot.ErrDuplicate) {
+		err = nil
+	}
+	h.answers, h.err = len(rs), err
+	return h
+}
+
+// respond builds the response of a request handled in time.
+func (a *Adapter) respond(ctx context.Context, h handled, user, d, lang string, start time.Time) (string, []byte) {
+	switch {
+	case h.err != nil:
+		a.log.Error("kakao: message not handled", "user", user, "err", h.err)
+		return "error", mustJSON(textResponse(sorryText[lang]))
+	case h.stored != nil:
+		return "retry", h.stored
+	}
+	how := "sync"
+	if !h.fresh {
+		how = "retry"
+	}
+	ctx, cancel := context.WithDeadline(ctx, start.Add(platformDeadline))
+	defer cancel()
+	body, err := a.collect(ctx, user, d, h.id)
+	if err != nil {
+		a.log.Warn("kakao: answer not taken from the outbox in time; it waits for the next message", "user", user, "err", err)
+		return "late", mustJSON(textResponse(busyText[lang]))
+	}
+	if body == nil && !h.fresh {
+		// Another copy (the first) took the answer: show its answer.
+		if body := a.awaitStored(ctx, user, d, h.id, start.Add(a.cfg.Budget)); body != nil {
+			return "retry", body
+		}
+	}
+	if body == nil {
+		// Nothing to say (a person has the conversation), or the answer
+		// waits behind a reply a dead process claimed (due again after
+		// outbox.lease). Kakao shows an error for a response without a
+		// bubble.
+		note := passedText[lang]
+		if h.answers > 0 {
+			note = busyText[lang]
+		}
+		body = mustJSON(textResponse(note))
+		if err := a.reqs.answered(context.WithoutCancel(ctx), user, d, h.id, body); err != nil {
+			a.log.Warn("kakao: response not stored", "user", user, "err", err)
+		}
+	}
+	return how, body
 }
 
 // collect takes the chat's pending replies from the outbox into one
@@ -281,6 +316,9 @@ func (a *Adapter) collect(ctx context.Context, user, d, id string) ([]byte, erro
 			return err
 		}
 		body = b
+		for _, r := range batch {
+			a.cfg.OnTaken(r)
+		}
 		return nil
 	})
 	return body, err
@@ -309,17 +347,24 @@ func (a *Adapter) awaitStored(ctx context.Context, user, d, id string, until tim
 // callback waits for the engine and posts the answer to the one-shot
 // callback URL (valid for a minute). A refused or failed post leaves the
 // replies in the outbox for the next message.
-func (a *Adapter) callback(ctx context.Context, url string, done <-chan error, user, d, id string) {
+func (a *Adapter) callback(ctx context.Context, url string, done <-chan handled, user, d string) {
 	ctx, cancel := context.WithTimeout(ctx, 55*time.Second)
 	defer cancel()
+	var h handled
 	select {
-	case err := <-done:
-		if err != nil && !errors.Is(err, bot.ErrDuplicate) {
-			a.log.Error("kakao: message not handled", "user", user, "err", err)
-			return
-		}
+	case h = <-done:
 	case <-ctx.Done():
 		a.log.Warn("kakao: answer not ready within the callback's minute; it waits for the next message", "user", user)
+		return
+	}
+	if h.err != nil {
+		a.log.Error("kakao: message not handled", "user", user, "err", h.err)
+		return
+	}
+	if h.stored != nil {
+		if err := a.post(ctx, url, "", h.stored); err != nil {
+			a.log.Warn("kakao: callback failed", "user", user, "err", err)
+		}
 		return
 	}
 	_, err := a.cfg.Outbox.Take(ctx, Channel, user, nil, 0, func(ctx context.Context, _ string, batch []bot.Reply) error {
@@ -329,7 +374,10 @@ func (a *Adapter) callback(ctx context.Context, url string, done <-chan error, u
 			// the next message rather than retrying it.
 			return err
 		}
-		return a.reqs.answered(ctx, user, d, id, body)
+		for _, r := range batch {
+			a.cfg.OnTaken(r)
+		}
+		return a.reqs.answered(ctx, user, d, h.id, body)
 	})
 	if err != nil {
 		a.log.Warn("kakao: callback failed; the answer waits for the next message", "user", user, "err", err)

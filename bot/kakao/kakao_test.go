@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -12,7 +13,6 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"github.com/shopbot/shopbot/bot"
 	"github.com/shopbot/shopbot/bot/kakao"
 	"github.com/shopbot/shopbot/bot/kakao/kakaotest"
 )
@@ -90,7 +90,7 @@ func TestConversation(t *testing.T) {
 	})
 }
 
-func itoa(n int64) string { return strconvFormat(n) }
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // TestEventAPI: with the Event API on, the owner's answer is pushed at
 // once, once, with the REST API key; a failing API keeps it for a retry;
@@ -233,13 +233,13 @@ func TestSlowAnswer(t *testing.T) {
 	run(t, func(t *testing.T, db *sqlx.DB) {
 		t.Run("held", func(t *testing.T) {
 			h := newHarness(t, db, func(c *kakao.Config, h *harness) {
-				c.Engine, c.Budget = &slowEngine{eng: h.eng, d: 400 * time.Millisecond}, 100*time.Millisecond
+				c.Engine, c.Budget = &slowEngine{eng: h.eng, d: 1500 * time.Millisecond}, 700*time.Millisecond
 			})
 			sr := h.say("botuser-s1", "배송 얼마나 걸려요?")
 			if got := joined(sr); !strings.Contains(got, "잠시 후 아무 메시지나") {
 				t.Fatalf("slow: %q, want the busy note", got)
 			}
-			time.Sleep(500 * time.Millisecond)
+			time.Sleep(1500 * time.Millisecond)
 			sr = h.say("botuser-s1", "교환 되나요?")
 			if texts := kakaotest.ResponseTexts(sr); len(texts) < 2 || !strings.Contains(texts[0], "출고") {
 				t.Fatalf("next: %q, want the late answer first", texts)
@@ -247,7 +247,7 @@ func TestSlowAnswer(t *testing.T) {
 		})
 		t.Run("callback", func(t *testing.T) {
 			h := newHarness(t, db, func(c *kakao.Config, h *harness) {
-				c.Engine, c.Budget, c.Callback = &slowEngine{eng: h.eng, d: 400 * time.Millisecond}, 100*time.Millisecond, true
+				c.Engine, c.Budget, c.Callback = &slowEngine{eng: h.eng, d: 1500 * time.Millisecond}, 700*time.Millisecond, true
 				h.kk.Callbacks = true
 			})
 			sr := h.say("botuser-c1", "배송 얼마나 걸려요?")
@@ -285,8 +285,6 @@ func TestOutputsBounded(t *testing.T) {
 		}
 	})
 }
-
-var _ = bot.KindOwner
 
 // TestRetryAfterLoss: the request was recorded but its message never
 // stored (the process died mid-way); the platform's retry within seconds

@@ -78,6 +78,9 @@ type Config struct {
 	Now       func() time.Time
 	Log       *slog.Logger
 	WrapSend  func(bot.SendFunc) bot.SendFunc // metrics; nil: none
+	// OnTaken is told of each reply delivered in a webhook's response
+	// (the send API's go through WrapSend): metrics.
+	OnTaken func(bot.Reply)
 }
 
 // Adapter is the TalkTalk channel.
@@ -130,6 +133,9 @@ func New(cfg Config) (*Adapter, error) {
 	}
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{Timeout: 10 * time.Second}
+	}
+	if cfg.OnTaken == nil {
+		cfg.OnTaken = func(bot.Reply) {}
 	}
 	a := &Adapter{cfg: cfg, now: cfg.Now, log: cfg.Log, http: cfg.Client}
 	a.send = a.sendReply
@@ -233,6 +239,9 @@ func (a *Adapter) message(ctx context.Context, ev Event) (*Event, error) {
 	_, err := a.cfg.Outbox.Take(ctx, Channel, ev.User, nil, 0, func(ctx context.Context, _ string, batch []bot.Reply) error {
 		e := render(batch, a.cfg.Handover)
 		reply, pass = &e, a.cfg.Handover == HandoverPartner && needsPartner(batch)
+		for _, r := range batch {
+			a.cfg.OnTaken(r)
+		}
 		return nil
 	})
 	if err != nil {

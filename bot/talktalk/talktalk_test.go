@@ -31,7 +31,7 @@ const (
 )
 
 type harness struct {
-	t   *testing.T
+	t   testing.TB
 	db  *sqlx.DB
 	eng *bot.Engine
 	ob  *bot.Outbox
@@ -51,7 +51,7 @@ func (s *slowEngine) Handle(ctx context.Context, m bot.Message) ([]bot.Reply, er
 	return s.eng.Handle(ctx, m)
 }
 
-func newHarness(t *testing.T, db *sqlx.DB, opt func(*talktalk.Config, *harness)) *harness {
+func newHarness(t testing.TB, db *sqlx.DB, opt func(*talktalk.Config, *harness)) *harness {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &harness{t: t, db: db}

@@ -55,6 +55,7 @@ func (svc *service) kakaoChannel() (c channel, ok bool, err error) {
 		Log:      svc.log,
 		WrapSend: func(s bot.SendFunc) bot.SendFunc { return svc.ops.send(kakao.Channel, s) },
 		OnAnswer: svc.ops.skillAnswered(kakao.Channel),
+		OnTaken:  svc.ops.taken(kakao.Channel),
 	})
 	if err != nil {
 		return channel{}, false, err
@@ -84,5 +85,20 @@ func (o *ops) skillAnswered(channel string) func(how string, d time.Duration) {
 		if how == "sync" || how == "retry" {
 			o.touch(channel)
 		}
+	}
+}
+
+// taken counts a reply a channel delivered in a webhook's response (not
+// through its outbox sender), like the senders' deliveries.
+func (o *ops) taken(channel string) func(bot.Reply) {
+	if o == nil {
+		return nil
+	}
+	return func(r bot.Reply) {
+		o.out.WithLabelValues(channel, string(r.Kind)).Inc()
+		if !r.Created.IsZero() {
+			o.delay.WithLabelValues(channel).Observe(timeNow().Sub(r.Created).Seconds())
+		}
+		o.touch(channel)
 	}
 }

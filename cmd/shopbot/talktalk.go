@@ -48,6 +48,7 @@ func (svc *service) talktalkChannel() (c channel, ok bool, err error) {
 		Secret: secret, Token: token, APIURL: cfg.APIURL, Handover: cfg.Handover,
 		Log:      svc.log,
 		WrapSend: func(s bot.SendFunc) bot.SendFunc { return svc.ops.send(talktalk.Channel, s) },
+		OnTaken:  svc.ops.taken(talktalk.Channel),
 	})
 	if err != nil {
 		return channel{}, false, err

@@ -148,7 +148,8 @@ func TestTalkTalkServe(t *testing.T) {
 			body, _ := io.ReadAll(res.Body)
 			res.Body.Close()
 			if !strings.Contains(string(body), `shopbot_messages_out_total{channel="talktalk",kind="owner"} 1`) ||
-				!strings.Contains(string(body), `shopbot_messages_in_total{channel="talktalk",from="customer"}`) {
+				!strings.Contains(string(body), `shopbot_messages_in_total{channel="talktalk",from="customer"}`) ||
+				!strings.Contains(string(body), `shopbot_messages_out_total{channel="talktalk",kind="faq"}`) {
 				t.Errorf("metrics lack the talktalk messages:\n%s", grepLines(string(body), "talktalk"))
 			}
 		})

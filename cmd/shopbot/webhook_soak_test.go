@@ -18,6 +18,7 @@ import (
 	"github.com/shopbot/shopbot/bot/dbtest"
 	"github.com/shopbot/shopbot/bot/kakao/kakaotest"
 	"github.com/shopbot/shopbot/bot/schema"
+	"github.com/shopbot/shopbot/bot/talktalk/talktalktest"
 )
 
 // kakaoProc is one `shopbot serve` with a kakao: block on a fixed address
@@ -30,6 +31,7 @@ type kakaoProc struct {
 	cmd      *exec.Cmd
 	exited   chan struct{}
 	starts   int
+	env      []string // more environment
 }
 
 func (p *kakaoProc) start() {
@@ -44,7 +46,9 @@ func (p *kakaoProc) start() {
 	fmt.Fprintf(f, "\n=== kakao soak: start %d ===\n", p.starts)
 	cmd := exec.Command(p.bin, "serve", "--demo", "--config", p.cfg, "--db", p.db)
 	cmd.Dir = filepath.Dir(p.cfg)
-	cmd.Env = []string{"HOME=" + filepath.Dir(p.cfg), "KAKAO_SKILL_SECRET=soak-secret"}
+	cmd.Env = []string{"HOME=" + filepath.Dir(p.cfg), "KAKAO_SKILL_SECRET=soak-secret",
+		"TALKTALK_WEBHOOK_SECRET=soak-hook", "TALKTALK_TOKEN=soak-token"}
+	cmd.Env = append(cmd.Env, p.env...)
 	cmd.Stdout, cmd.Stderr = f, f
 	if err := cmd.Start(); err != nil {
 		p.t.Fatal(err)
@@ -77,16 +81,20 @@ func (p *kakaoProc) signal(sig syscall.Signal) {
 	<-exited
 }
 
-// TestKakaoSoakCrash drives `serve` with Kakao customers through the fake
-// platform and kills it with SIGKILL at random moments. A customer whose
-// request fails (connection refused or reset, the platform's deadline)
-// sends the same words again, as a Kakao user does; each ends with a last
-// message that brings what was held. Afterwards: every message was stored,
-// every reply went into a response, and the test reports the replies a
-// kill cut off after they were taken (lost in flight: Kakao does not
-// acknowledge a response) and the messages stored twice (a resend after
-// the 10-second retry window: Kakao gives a message no id).
-func TestKakaoSoakCrash(t *testing.T) {
+// TestWebhookSoakCrash drives `serve` with Kakao and TalkTalk customers
+// through the fake platforms and kills it with SIGKILL at random moments.
+// A customer whose request fails (connection refused or reset, the
+// platform's deadline, a 5xx) sends the same words again, as a user does;
+// each Kakao customer ends with a last message that brings what was held.
+// Afterwards: every message was stored, every reply was delivered (in a
+// response or by TalkTalk's send API), and the test reports the replies a
+// kill cut off after they were taken (lost in flight: neither platform
+// acknowledges a webhook's response), the messages stored twice (a
+// resend after Kakao's 10-second retry window, or a TalkTalk resend of a
+// message that was stored: neither platform gives a message an id) and
+// the send API messages sent twice (a kill between Naver's acceptance and
+// the "sent" mark).
+func TestWebhookSoakCrash(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the crash soak builds and runs the binary")
 	}
@@ -103,10 +111,13 @@ func TestKakaoSoakCrash(t *testing.T) {
 			kk := kakaotest.New("bot-soak", "")
 			defer kk.Close()
 			kk.SkillURL = "http://" + addr + "/hooks/kakao/soak-secret"
+			tt := talktalktest.New("soak-token")
+			defer tt.Close()
+			tt.WebhookURL = "http://" + addr + "/hooks/talktalk/soak-hook"
 			cfg := filepath.Join(dir, "shopbot.yaml")
 			// A reply claimed by a killed process waits for its claim to run out
 			// (outbox.lease) before the next message can take it.
-			os.WriteFile(cfg, []byte("listen: "+addr+"\nkakao:\n  bot_id: bot-soak\noutbox: {lease: 3s}\n"), 0o644)
+			os.WriteFile(cfg, []byte("listen: "+addr+"\nkakao:\n  bot_id: bot-soak\ntalktalk:\n  api_url: "+tt.URL()+"\noutbox: {lease: 3s}\n"), 0o644)
 			p := &kakaoProc{t: t, bin: bin, cfg: cfg, db: dbtest.URL(t, engine), log: filepath.Join(dir, "serve.log")}
 			defer func() {
 				if t.Failed() {
@@ -152,6 +163,28 @@ func TestKakaoSoakCrash(t *testing.T) {
 					}
 				})
 			}
+			ttSent, ttResends := 0, 0
+			for c := range customers {
+				wg.Go(func() {
+					crng := rand.New(rand.NewPCG(seeds[c], 2))
+					user := fmt.Sprintf("tt-%02d", c)
+					for _, q := range slicesShuffle(crng, questions)[:5] {
+						time.Sleep(time.Duration(crng.IntN(800)) * time.Millisecond)
+						for ctx.Err() == nil {
+							if _, err := tt.Say(ctx, user, q); err == nil {
+								break
+							}
+							mu.Lock()
+							ttResends++
+							mu.Unlock()
+							time.Sleep(time.Duration(300+crng.IntN(1500)) * time.Millisecond)
+						}
+						mu.Lock()
+						ttSent++
+						mu.Unlock()
+					}
+				})
+			}
 			for range kills {
 				time.Sleep(time.Duration(1000+rng.IntN(2000)) * time.Millisecond)
 				p.signal(syscall.SIGKILL)
@@ -164,11 +197,22 @@ func TestKakaoSoakCrash(t *testing.T) {
 				t.Fatal("customers did not finish")
 			}
 			// A last message from everyone, once the claims of the killed
-			// processes ran out, brings what is still held.
+			// processes ran out, brings what is still held; TalkTalk's
+			// send API delivers what its webhooks did not carry.
 			time.Sleep(4 * time.Second)
 			for c := range customers {
 				if _, err := kk.Say(context.Background(), fmt.Sprintf("soak-%02d", c), "안녕히 계세요"); err != nil {
 					t.Fatal(err)
+				}
+			}
+			for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+				if db, err := schema.Open(context.Background(), p.db); err == nil {
+					var n int
+					db.Get(&n, `SELECT COUNT(*) FROM outbox WHERE channel = 'talktalk' AND status = 'pending'`)
+					db.Close()
+					if n == 0 {
+						break
+					}
 				}
 			}
 			p.signal(syscall.SIGTERM)
@@ -207,6 +251,51 @@ func TestKakaoSoakCrash(t *testing.T) {
 			total := sent + customers
 			t.Logf("%s: %d kills, %d messages (%d resent after a failure), %d stored (%d more than sent: resends past the retry window), %d replies sent, %d of them cut off by a kill (taken, never shown), %d still pending",
 				engine, kills, total, resends, journaled, journaled-total, len(rows), cut, pending)
+			var ttJournaled, ttPending int
+			db.Get(&ttJournaled, `SELECT COUNT(*) FROM inbound WHERE channel = 'talktalk'`)
+			db.Get(&ttPending, `SELECT COUNT(*) FROM outbox WHERE channel = 'talktalk' AND status = 'pending'`)
+			var ttRows []struct {
+				Chat    string `db:"chat"`
+				Payload string `db:"payload"`
+			}
+			if err := db.Select(&ttRows, `SELECT chat, payload FROM outbox WHERE channel = 'talktalk' AND status = 'sent'`); err != nil {
+				t.Fatal(err)
+			}
+			ttCut, ttDup := 0, 0
+			for _, r := range ttRows {
+				var rep struct{ Text string }
+				json.Unmarshal([]byte(r.Payload), &rep)
+				want := strings.TrimSpace(rep.Text)
+				n := 0
+				for _, s := range tt.Shown(r.Chat) {
+					if strings.Contains(s.Text(), want) {
+						n++
+					}
+				}
+				if n == 0 {
+					ttCut++
+				}
+			}
+			apiTexts := map[string]int{}
+			for c := range customers {
+				user := fmt.Sprintf("tt-%02d", c)
+				for _, s := range tt.Shown(user) {
+					if s.Via == "api" {
+						apiTexts[user+"\x00"+s.Text()]++
+					}
+				}
+			}
+			for _, n := range apiTexts {
+				ttDup += n - 1
+			}
+			t.Logf("%s talktalk: %d messages (%d resent after a failure), %d stored, %d replies sent (%d by the send API), %d cut off by a kill, %d send API messages repeated, %d still pending",
+				engine, ttSent, ttResends, ttJournaled, len(ttRows), tt.Sends(), ttCut, ttDup, ttPending)
+			if ttJournaled < ttSent {
+				t.Errorf("talktalk: %d messages stored, %d accepted: messages lost", ttJournaled, ttSent)
+			}
+			if ttPending != 0 {
+				t.Errorf("talktalk: %d replies still pending", ttPending)
+			}
 			if journaled < total {
 				t.Errorf("%d messages stored, %d sent: messages lost", journaled, total)
 			}
