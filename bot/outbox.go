@@ -210,7 +210,10 @@ func (o *Outbox) Pending(ctx context.Context, channel, chat string, limit int) (
 		r, err := row.reply()
 		if err != nil {
 			// A row this binary cannot read is parked, not retried forever.
-			o.finish(ctx, row.ID, "failed", "", err.Error())
+			o.log.Warn("outbox: unreadable message parked as failed", "id", row.ID, "channel", row.Channel, "err", err)
+			if err := o.finish(ctx, row.ID, "failed", "", err.Error()); err != nil {
+				return nil, fmt.Errorf("outbox: pending: park %d: %w", row.ID, err)
+			}
 			continue
 		}
 		out = append(out, r)

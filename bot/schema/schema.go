@@ -29,6 +29,17 @@ type Set struct {
 	FS   fs.FS  // holds postgres/NNNN_*.sql and sqlite/NNNN_*.sql
 }
 
+// Embedded is the set name whose migrations are the folder dir of fsys
+// (a package's embedded schema/ or migrations/ tree). It panics if dir is
+// not there: the embedded tree is fixed at build time.
+func Embedded(name string, fsys fs.FS, dir string) Set {
+	sub, err := fs.Sub(fsys, dir)
+	if err != nil {
+		panic(fmt.Sprintf("schema: %s: %v", name, err))
+	}
+	return Set{Name: name, FS: sub}
+}
+
 // Dialect names the SQL dialect of db: "postgres" or "sqlite".
 func Dialect(db *sqlx.DB) string {
 	if db.DriverName() == "postgres" {

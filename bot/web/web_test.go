@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"html"
@@ -216,20 +217,13 @@ func TestOrigins(t *testing.T) {
 					t.Errorf("error %+v", e)
 				}
 				// The preflight agrees.
-				pre := h.do("OPTIONS", "/api/messages", "", nil, map[string]string{"Origin": cmpOr(tt.origin, "https://shop.example"), "Access-Control-Request-Method": "POST"}, nil)
+				pre := h.do("OPTIONS", "/api/messages", "", nil, map[string]string{"Origin": cmp.Or(tt.origin, "https://shop.example"), "Access-Control-Request-Method": "POST"}, nil)
 				if tt.status == http.StatusForbidden && pre.StatusCode != http.StatusForbidden {
 					t.Errorf("preflight %d, want 403", pre.StatusCode)
 				}
 			})
 		}
 	})
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func TestLimitsAndErrors(t *testing.T) {
