@@ -14,8 +14,6 @@ import (
 	"github.com/shopbot/shopbot/bot/bottest"
 )
 
-var seoul = bottest.Seoul
-
 // testNow is a fixed Monday afternoon in Seoul.
 var testNow = bottest.Now
 

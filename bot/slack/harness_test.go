@@ -35,9 +35,6 @@ const (
 
 var seoul = bottest.Seoul
 
-// testNow is a fixed Monday afternoon in Seoul.
-var testNow = bottest.Now
-
 // harness is the engine on a demo shop, a fake Slack and the adapter in
 // HTTP mode, wired the way `shopbot serve` wires them.
 type harness struct {
@@ -150,7 +147,6 @@ func (h *harness) ticket(id int64) *tickets.Ticket {
 type request struct {
 	path    string
 	body    string
-	header  http.Header
 	unsign  bool      // no signature at all
 	secret  string    // sign with this instead of the right one
 	at      time.Time // signing time; zero: now
