@@ -33,7 +33,7 @@ type harness struct {
 	eng    *bot.Engine
 	ob     *bot.Outbox
 	token  string         // the owner token
-	clock  *bottest.Clock // the server's and the engine's
+	clock  *bottest.Clock // the server's (the engine reads the real time)
 	cancel context.CancelFunc
 }
 
@@ -60,7 +60,7 @@ func newHarness(t *testing.T, db *sqlx.DB, opts ...option) *harness {
 	// The engine speaks to the owner in the inbox's language and zone.
 	eng, err := bot.New(ctx, bot.Config{DB: db, FAQ: faq.ExampleFile(), Outbox: h.ob,
 		Shop:      faq.Shop{Name: "하루상점", Hours: "평일 10-18시", Contact: "02-123-4567"},
-		OwnerLang: cfg.OwnerLang, Location: cfg.Location, Now: h.Now,
+		OwnerLang: cfg.OwnerLang, Location: cfg.Location,
 		Owners: []bot.Address{{Channel: web.OwnerChannel, Chat: web.OwnerChat}}})
 	if err != nil {
 		t.Fatal(err)
