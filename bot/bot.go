@@ -20,7 +20,7 @@ var migrationsFS embed.FS
 
 // Schema is the bot package's tables: conversations, the inbound journal,
 // the outbox, order verifications and learned FAQ phrasings.
-var Schema = schema.Set{Name: "bot", FS: mustSub(migrationsFS, "migrations")}
+var Schema = schema.Embedded("bot", migrationsFS, "migrations")
 
 // ErrDuplicate is returned by Engine.Handle for a message already journaled
 // (the same channel and platform id): it was handled before and must not be

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -113,7 +114,7 @@ func (h *handling) ownerReply(ctx context.Context, id int64, text string) error 
 		return err
 	}
 	h.out = append(h.out, Reply{Channel: t.Channel, Chat: t.Chat, Kind: KindOwner, Text: text, Ticket: t.ID, Ref: t.Ref, Priority: string(t.Priority)})
-	h.alert(EventAnswered, h.o("alert_answered", t.ID, cmpOr(h.m.Name, h.m.User), oneLine(text, 300)), t)
+	h.alert(EventAnswered, h.o("alert_answered", t.ID, cmp.Or(h.m.Name, h.m.User), oneLine(text, 300)), t)
 	h.reply(Reply{Kind: KindCommand, Text: h.o("sent", t.ID, customerName(t), t.ID), Ticket: t.ID})
 	return nil
 }
@@ -243,7 +244,7 @@ func (h *handling) cmdClose(ctx context.Context, args string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	h.alert(EventResolved, h.o("alert_resolved", t.ID, cmpOr(h.m.Name, h.m.User)), t)
+	h.alert(EventResolved, h.o("alert_resolved", t.ID, cmp.Or(h.m.Name, h.m.User)), t)
 	return h.o("closed", t.ID, customerName(t)), nil
 }
 
@@ -252,7 +253,7 @@ func (h *handling) cmdClaim(ctx context.Context, args string) (string, error) {
 	if err != nil {
 		return h.usage("usage_claim"), nil
 	}
-	who := cmpOr(h.m.Name, h.m.User)
+	who := cmp.Or(h.m.Name, h.m.User)
 	t, err := h.tickets.Claim(ctx, id, who, h.now)
 	if errors.Is(err, tickets.ErrResolved) {
 		return h.o("already_resolved", id), nil

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -116,7 +117,7 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 		return nil, errors.New("bot: new engine: DB, FAQ and Outbox are required")
 	}
 	if cfg.Lang == "" {
-		cfg.Lang = cmpOr(cfg.FAQ.Language, "ko")
+		cfg.Lang = cmp.Or(cfg.FAQ.Language, "ko")
 	}
 	if cfg.OwnerLang == "" {
 		cfg.OwnerLang = cfg.Lang
@@ -385,7 +386,7 @@ func (h *handling) continueDialogue(ctx context.Context, text string) (done bool
 		}
 		if pick == ChoiceNone {
 			// None of these: a person answers the question as asked.
-			return true, h.handOff(ctx, tickets.Classification{Category: tickets.Question, Priority: tickets.Normal, Reason: "no offered choice fitted"}, cmpOr(question, text))
+			return true, h.handOff(ctx, tickets.Classification{Category: tickets.Question, Priority: tickets.Normal, Reason: "no offered choice fitted"}, cmp.Or(question, text))
 		}
 		for _, id := range ids {
 			if id == pick {
@@ -393,7 +394,7 @@ func (h *handling) continueDialogue(ctx context.Context, text string) (done bool
 					if err := h.learnChoice(ctx, e.ID, question); err != nil {
 						return true, err
 					}
-					return true, h.answerEntry(ctx, e, cmpOr(question, text))
+					return true, h.answerEntry(ctx, e, cmp.Or(question, text))
 				}
 			}
 		}
@@ -471,11 +472,4 @@ func capText(s string) string {
 		s = s[:len(s)-1]
 	}
 	return s
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -163,7 +164,7 @@ func (h *handling) lockedOut(ctx context.Context, number string, justLocked bool
 		}
 		h.conv.setState(stateIdle, "")
 		minutes := int(until.Sub(h.now).Minutes()) + 1
-		h.reply(Reply{Kind: KindOrder, Text: msg(h.lang, "order_locked", minutes, cmpOr(h.cfg.Shop.Contact, h.cfg.Shop.Name))})
+		h.reply(Reply{Kind: KindOrder, Text: msg(h.lang, "order_locked", minutes, cmp.Or(h.cfg.Shop.Contact, h.cfg.Shop.Name))})
 		return true, nil
 	}
 	return false, nil

@@ -72,3 +72,48 @@ func TestOutboxOutageSendsOnce(t *testing.T) {
 		t.Errorf("%d recorded as sent with their platform ids (%v), want 3", sent, err)
 	}
 }
+
+// TestOutboxShutdownRecordsSend: the database goes away right after a
+// successful send and the process shuts down before it returns. The
+// outcome is still recorded once the database is back within a lease, so
+// the next process does not send the message again. (Before, shutdown
+// gave up after one try and the restarted process answered twice.)
+func TestOutboxShutdownRecordsSend(t *testing.T) {
+	db, proxy := dbtest.OpenProxied(t, shop.Schema, tickets.Schema, bot.Schema)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ob := bot.NewOutbox(db, nil, nil)
+	ob.Poll, ob.Lease, ob.RecordRetry = 10*time.Millisecond, 10*time.Second, 20*time.Millisecond
+	r, err := ob.Enqueue(ctx, bot.Reply{Channel: "test", Chat: "a", Kind: bot.KindFAQ, Text: "hi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sends := 0
+	back := make(chan struct{})
+	send := func(context.Context, bot.Reply) (string, error) {
+		sends++
+		proxy.Cut() // sent; the database goes before it hears so…
+		cancel()    // …and the process is told to stop
+		go func() {
+			time.Sleep(100 * time.Millisecond) // back well within the lease; not a timing assertion
+			proxy.Restore()
+			close(back)
+		}()
+		return "p1", nil
+	}
+	ob.Run(ctx, "test", send) // returns once the outcome is settled
+	<-back
+	var status, pid string
+	for attempt := 0; ; attempt++ { // the pool may still hold connections the cut broke
+		err := db.QueryRowx(db.Rebind(`SELECT status, platform_id FROM outbox WHERE id = ?`), r.ID).Scan(&status, &pid)
+		if err == nil {
+			break
+		}
+		if attempt == 20 {
+			t.Fatal(err)
+		}
+	}
+	if sends != 1 || status != "sent" || pid != "p1" {
+		t.Errorf("%d sends, status %q, platform id %q; want 1, sent, p1", sends, status, pid)
+	}
+}

@@ -210,7 +210,10 @@ func (o *Outbox) Pending(ctx context.Context, channel, chat string, limit int) (
 		r, err := row.reply()
 		if err != nil {
 			// A row this binary cannot read is parked, not retried forever.
-			o.finish(ctx, row.ID, "failed", "", err.Error())
+			o.log.Warn("outbox: unreadable message parked as failed", "id", row.ID, "channel", row.Channel, "err", err)
+			if err := o.finish(ctx, row.ID, "failed", "", err.Error()); err != nil {
+				return nil, fmt.Errorf("outbox: pending: park %d: %w", row.ID, err)
+			}
 			continue
 		}
 		out = append(out, r)
@@ -328,9 +331,12 @@ func (o *Outbox) Run(ctx context.Context, channel string, send SendFunc) error {
 
 // recordSent marks message id sent. A send that succeeded must not be
 // repeated, so while the database does not answer it keeps trying (every
-// RecordRetry) and no other sender of this process claims the message;
-// only the end of ctx stops it, and then a lease that runs out may send
-// the message again.
+// RecordRetry) and no other sender of this process claims the message.
+// The end of ctx (a shutdown) does not stop it at once: it keeps trying
+// for one more lease, while the claim keeps other processes off the
+// message; only a database away longer than that lets a lease that runs
+// out send the message again. (Giving up after one last try sent a reply
+// twice across a restart whenever SQLite was busy for a moment.)
 func (o *Outbox) recordSent(ctx context.Context, id int64, platformID string) error {
 	bk := context.WithoutCancel(ctx)
 	err := o.finish(bk, id, "sent", platformID, "")
@@ -345,14 +351,28 @@ func (o *Outbox) recordSent(ctx context.Context, id int64, platformID string) er
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			// One last try: shutting down is no reason to send it twice.
-			return o.finish(bk, id, "sent", platformID, "")
+			// Shutting down is no reason to send it twice.
+			return o.recordWithin(bk, id, platformID, o.Lease)
 		case <-t.C:
 		}
 		if err = o.finish(bk, id, "sent", platformID, ""); err == nil {
 			o.log.Info("outbox: outcome recorded", "id", id)
 			return nil
 		}
+	}
+}
+
+// recordWithin tries to mark message id sent every RecordRetry for at
+// most d, and returns the last error if none succeeded.
+func (o *Outbox) recordWithin(ctx context.Context, id int64, platformID string, d time.Duration) error {
+	deadline := time.Now().Add(d)
+	for {
+		err := o.finish(ctx, id, "sent", platformID, "")
+		left := time.Until(deadline)
+		if err == nil || left <= 0 {
+			return err
+		}
+		time.Sleep(min(o.RecordRetry, left))
 	}
 }
 

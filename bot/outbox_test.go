@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -155,6 +156,33 @@ func TestOutboxThreadsAndForwards(t *testing.T) {
 		}
 		if tk, err := ob.TicketOf(ctx, "tg", "owner", "nope"); err != nil || tk != 0 {
 			t.Errorf("TicketOf(unknown) = %d, %v; want 0", tk, err)
+		}
+	}, bot.Schema)
+}
+
+// TestOutboxParksUnreadable: a row this binary cannot decode is recorded
+// as failed with the reason, once, and does not hold up its chat.
+func TestOutboxParksUnreadable(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *sqlx.DB) {
+		ctx := context.Background()
+		ob, _ := newOutbox(t, db)
+		enqueueN(t, ob, "a", 2)
+		if _, err := db.ExecContext(ctx, db.Rebind(`UPDATE outbox SET payload = ? WHERE id = (SELECT MIN(id) FROM outbox)`), "{not json"); err != nil {
+			t.Fatal(err)
+		}
+		got, err := ob.Pending(ctx, "test", "", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || got[0].Text != "1" {
+			t.Fatalf("pending %+v, want the readable message alone", got)
+		}
+		var status, lastErr string
+		if err := db.QueryRowxContext(ctx, `SELECT status, last_error FROM outbox WHERE id = (SELECT MIN(id) FROM outbox)`).Scan(&status, &lastErr); err != nil {
+			t.Fatal(err)
+		}
+		if status != "failed" || !strings.Contains(lastErr, "outbox: message") {
+			t.Errorf("unreadable row: status %q, last error %q; want failed with the reason", status, lastErr)
 		}
 	}, bot.Schema)
 }

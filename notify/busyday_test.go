@@ -10,6 +10,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/shopbot/shopbot/bot"
+	"github.com/shopbot/shopbot/bot/bottest"
 	"github.com/shopbot/shopbot/bot/dbtest"
 	"github.com/shopbot/shopbot/bot/shop"
 	"github.com/shopbot/shopbot/faq"
@@ -36,7 +37,7 @@ func TestBusyDay(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *sqlx.DB) {
 		ctx := context.Background()
 		start := time.Date(2026, 11, 24, 9, 0, 0, 0, seoul)
-		c := &clock{t: start}
+		c := bottest.NewClock(start)
 		if _, err := shop.SeedDemo(ctx, db, start.Add(-time.Hour)); err != nil {
 			t.Fatal(err)
 		}

@@ -14,7 +14,6 @@ import (
 	"embed"
 	"fmt"
 	"io"
-	"io/fs"
 	"sync"
 
 	"github.com/shopbot/shopbot/bot/schema"
@@ -25,15 +24,7 @@ var schemaFS embed.FS
 
 // Schema is the migrations of notify's tables: claims (things done once
 // across instances) and the router's record of alerts.
-var Schema = schema.Set{Name: "notify", FS: mustSub(schemaFS, "schema")}
-
-func mustSub(fsys fs.FS, dir string) fs.FS {
-	sub, err := fs.Sub(fsys, dir)
-	if err != nil {
-		panic(err) // the embedded directory is fixed at build time
-	}
-	return sub
-}
+var Schema = schema.Embedded("notify", schemaFS, "schema")
 
 // Event kinds raised by notify itself, next to the bot's ticket events
 // ("new", "message", "escalated", "answered", "claimed", "resolved").

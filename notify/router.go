@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -101,7 +102,7 @@ func (r *Router) Route(ctx context.Context, e Event) error {
 			continue
 		}
 		if err := r.Sender.Send(ctx, d, e); err != nil {
-			return fmt.Errorf("notify: route %s to %s: %w", cmpOr(e.Key, e.Kind), d.Channel, err)
+			return fmt.Errorf("notify: route %s to %s: %w", cmp.Or(e.Key, e.Kind), d.Channel, err)
 		}
 	}
 	return nil
@@ -490,13 +491,6 @@ func truncate(s string, n int) string {
 
 func maxTime(a, b time.Time) time.Time {
 	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
 		return a
 	}
 	return b

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/shopbot/shopbot/bot/bottest"
 	"github.com/shopbot/shopbot/bot/dbtest"
 	"github.com/shopbot/shopbot/notify"
 )
@@ -18,7 +19,7 @@ var (
 	work  = notify.Destination{Channel: "slack", Chat: "C1", Every: true}
 )
 
-func newRouter(db *sqlx.DB, c *clock, rec *recorder) *notify.Router {
+func newRouter(db *sqlx.DB, c *bottest.Clock, rec *recorder) *notify.Router {
 	rt := &notify.Router{Destinations: []notify.Destination{phone, work}, Sender: rec, DB: db, Now: c.Now,
 		Location: seoul, MaxPerHour: 10, Window: 30 * time.Minute, Lang: "en"}
 	rec.router = rt
@@ -54,7 +55,7 @@ func TestBurstOfUrgentTickets(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *sqlx.DB) {
 		ctx := context.Background()
 		start := time.Date(2026, 11, 23, 14, 0, 0, 0, seoul)
-		c := &clock{t: start}
+		c := bottest.NewClock(start)
 		rec := &recorder{}
 		rt := newRouter(db, c, rec)
 		for i := int64(1); i <= 100; i++ {
@@ -106,7 +107,7 @@ func TestCoalescing(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *sqlx.DB) {
 		ctx := context.Background()
 		start := time.Date(2026, 11, 23, 14, 0, 0, 0, seoul)
-		c := &clock{t: start}
+		c := bottest.NewClock(start)
 		rec := &recorder{}
 		rt := newRouter(db, c, rec)
 		if err := rt.Route(ctx, urgentNew(1, 7)); err != nil {
@@ -153,7 +154,7 @@ func TestCoalescing(t *testing.T) {
 func TestQuietHours(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *sqlx.DB) {
 		ctx := context.Background()
-		c := &clock{t: time.Date(2026, 11, 23, 23, 0, 0, 0, seoul)}
+		c := bottest.NewClock(time.Date(2026, 11, 23, 23, 0, 0, 0, seoul))
 		rec := &recorder{}
 		rt := newRouter(db, c, rec)
 		rt.Quiet, _ = notify.ParseQuiet("22:00-08:00")

@@ -11,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/shopbot/shopbot/bot"
+	"github.com/shopbot/shopbot/bot/bottest"
 	"github.com/shopbot/shopbot/bot/dbtest"
 	"github.com/shopbot/shopbot/notify"
 )
@@ -22,7 +23,7 @@ func newScheduler(db *sqlx.DB, loc *time.Location, rec *recorder, now func() tim
 
 // step ticks s every step from `from` to `to` and returns when each key
 // was posted.
-func step(t *testing.T, s *notify.Scheduler, c *clock, from, to time.Time, d time.Duration) map[string]time.Time {
+func step(t *testing.T, s *notify.Scheduler, c *bottest.Clock, from, to time.Time, d time.Duration) map[string]time.Time {
 	t.Helper()
 	at := map[string]time.Time{}
 	for c.Set(from); c.Now().Before(to); c.Advance(d) {
@@ -55,7 +56,7 @@ func TestScheduleFiresOnceADay(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			db := dbtest.Open(t, "sqlite", schemas()...)
 			start, _ := time.ParseInLocation(time.DateOnly, tc.from, tc.loc)
-			c := &clock{}
+			c := bottest.NewClock(time.Time{})
 			rec := &recorder{}
 			s := newScheduler(db, tc.loc, rec, c.Now)
 			at := step(t, s, c, start, start.AddDate(0, 0, 3), 5*time.Minute)
@@ -95,7 +96,7 @@ func TestScheduleTwoInstances(t *testing.T) {
 		rec := &recorder{}
 		var mu sync.Mutex
 		posted := map[string]int{}
-		c := &clock{}
+		c := bottest.NewClock(time.Time{})
 		a, b := newScheduler(db, seoul, rec, c.Now), newScheduler(db, seoul, rec, c.Now)
 		for now := start; now.Before(start.AddDate(0, 0, 2)); now = now.Add(5 * time.Minute) {
 			c.Set(now)
@@ -131,7 +132,7 @@ func TestScheduleTwoInstances(t *testing.T) {
 // late, at start, marked late; the next one on time.
 func TestScheduleLateAfterOutage(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *sqlx.DB) {
-		c := &clock{}
+		c := bottest.NewClock(time.Time{})
 		rec := &recorder{}
 		s := newScheduler(db, seoul, rec, c.Now)
 		step(t, s, c, time.Date(2026, 11, 21, 20, 0, 0, 0, seoul), time.Date(2026, 11, 22, 20, 0, 0, 0, seoul), 10*time.Minute)
@@ -154,7 +155,7 @@ func TestScheduleLateAfterOutage(t *testing.T) {
 // A fresh database does not catch up on yesterday.
 func TestScheduleFreshInstallStartsToday(t *testing.T) {
 	db := dbtest.Open(t, "sqlite", schemas()...)
-	c := &clock{}
+	c := bottest.NewClock(time.Time{})
 	rec := &recorder{}
 	s := newScheduler(db, seoul, rec, c.Now)
 	at := step(t, s, c, time.Date(2026, 11, 23, 8, 0, 0, 0, seoul), time.Date(2026, 11, 23, 22, 0, 0, 0, seoul), 10*time.Minute)

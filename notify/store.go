@@ -28,15 +28,6 @@ func claim(ctx context.Context, q sqlx.ExtContext, key string, now time.Time) (i
 	return id, false, nil
 }
 
-// claimed reports whether key was ever claimed.
-func claimed(ctx context.Context, q sqlx.ExtContext, key string) (bool, error) {
-	var n int
-	if err := sqlx.GetContext(ctx, q, &n, q.Rebind(`SELECT COUNT(*) FROM notify_claims WHERE key = ?`), key); err != nil {
-		return false, fmt.Errorf("notify: claimed %s: %w", key, err)
-	}
-	return n > 0, nil
-}
-
 // done marks a claim's work as handed over.
 func done(ctx context.Context, q sqlx.ExtContext, id int64, now time.Time) error {
 	_, err := q.ExecContext(ctx, q.Rebind(`UPDATE notify_claims SET done_at = ? WHERE id = ? AND done_at IS NULL`), now.UTC(), id)

@@ -8,6 +8,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/shopbot/shopbot/bot"
+	"github.com/shopbot/shopbot/bot/bottest"
 	"github.com/shopbot/shopbot/bot/dbtest"
 	"github.com/shopbot/shopbot/notify"
 	"github.com/shopbot/shopbot/tickets"
@@ -19,7 +20,7 @@ func TestWatcher(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *sqlx.DB) {
 		ctx := context.Background()
 		start := time.Date(2026, 11, 23, 10, 0, 0, 0, seoul)
-		c := &clock{t: start}
+		c := bottest.NewClock(start)
 		if _, _, err := tickets.NewStore(db, nil).Open(ctx, tickets.Ticket{Channel: "web", Chat: "a", Priority: tickets.Urgent, Category: tickets.Cancellation}, "cancel 1043", start); err != nil {
 			t.Fatal(err)
 		}

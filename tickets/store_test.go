@@ -21,8 +21,6 @@ import (
 // t0 is a fixed test clock, truncated to what PostgreSQL keeps.
 var t0 = time.Date(2026, 11, 3, 9, 30, 0, 123456000, time.UTC)
 
-func ptr(t time.Time) *time.Time { return &t }
-
 func TestOpenJoinRaise(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *sqlx.DB) {
 		ctx := context.Background()

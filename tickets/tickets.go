@@ -7,7 +7,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strings"
 	"time"
 
@@ -171,12 +170,4 @@ var (
 var schemaFS embed.FS
 
 // Schema is the migrations of the tickets and ticket_messages tables.
-var Schema = schema.Set{Name: "tickets", FS: mustSub(schemaFS, "schema")}
-
-func mustSub(fsys fs.FS, dir string) fs.FS {
-	sub, err := fs.Sub(fsys, dir)
-	if err != nil {
-		panic(err) // the embedded directory is fixed at build time
-	}
-	return sub
-}
+var Schema = schema.Embedded("tickets", schemaFS, "schema")

@@ -91,7 +91,7 @@ func OwnerLang(lang string) Option { return func(c *bot.Config) { c.OwnerLang = 
 // that sets Now to nil makes the engine and the outbox read the real time.
 func New(t testing.TB, db *sqlx.DB, opts ...Option) *Harness {
 	t.Helper()
-	if _, err := shop.SeedDemo(context.Background(), db, Now); err != nil {
+	if err := seedDemo(context.Background(), db); err != nil {
 		t.Fatal(err)
 	}
 	h := &Harness{T: t, DB: db}
@@ -123,9 +123,22 @@ func (h *Harness) Build(opts ...Option) {
 	h.Engine, h.Outbox = eng, cfg.Outbox
 }
 
-// Run runs f with a fresh harness on SQLite and on PostgreSQL.
+// Run runs f with a fresh harness on SQLite and on PostgreSQL. (The
+// SQLite databases are copies of one seeded database.)
 func Run(t *testing.T, f func(t *testing.T, h *Harness), opts ...Option) {
-	dbtest.Run(t, func(t *testing.T, db *sqlx.DB) { f(t, New(t, db, opts...)) }, shop.Schema, tickets.Schema, bot.Schema)
+	for _, engine := range dbtest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			db := dbtest.Seeded(t, engine, "bottest demo shop", seedDemo, shop.Schema, tickets.Schema, bot.Schema)
+			h := &Harness{T: t, DB: db}
+			h.Build(opts...)
+			f(t, h)
+		})
+	}
+}
+
+func seedDemo(ctx context.Context, db *sqlx.DB) error {
+	_, err := shop.SeedDemo(ctx, db, Now)
+	return err
 }
 
 // Say sends text as customer chat on the console channel and returns the

@@ -93,15 +93,36 @@ type sqliteTemplate struct {
 	err  error
 }
 
+// Seeded is Open with the database filled by seed, named by key (the same
+// key, the same contents: one name per seed function and its arguments).
+// SQLite databases are copies of one migrated and seeded template per
+// key; PostgreSQL ones are migrated and seeded for each test.
+func Seeded(t testing.TB, engine, key string, seed func(context.Context, *sqlx.DB) error, sets ...schema.Set) *sqlx.DB {
+	t.Helper()
+	if engine == "sqlite" {
+		return openSQLiteSeeded(t, key, seed, sets)
+	}
+	db := Open(t, engine, sets...)
+	if err := seed(context.Background(), db); err != nil {
+		t.Fatalf("dbtest: seed %s: %v", key, err)
+	}
+	return db
+}
+
 func openSQLite(t testing.TB, sets []schema.Set) *sqlx.DB {
 	t.Helper()
-	key := ""
+	return openSQLiteSeeded(t, "", nil, sets)
+}
+
+func openSQLiteSeeded(t testing.TB, seedKey string, seed func(context.Context, *sqlx.DB) error, sets []schema.Set) *sqlx.DB {
+	t.Helper()
+	key := seedKey + "\x00"
 	for _, s := range sets {
 		key += fmt.Sprintf("%s %T%#v\x00", s.Name, s.FS, s.FS) // same name, other files: another template
 	}
 	v, _ := sqliteTemplates.LoadOrStore(key, &sqliteTemplate{})
 	tmpl := v.(*sqliteTemplate)
-	tmpl.once.Do(func() { tmpl.data, tmpl.err = migratedSQLite(sets) })
+	tmpl.once.Do(func() { tmpl.data, tmpl.err = migratedSQLite(sets, seed) })
 	if tmpl.err != nil {
 		t.Fatalf("dbtest: migrate sqlite: %v", tmpl.err)
 	}
@@ -118,9 +139,9 @@ func openSQLite(t testing.TB, sets []schema.Set) *sqlx.DB {
 	return db
 }
 
-// migratedSQLite migrates a new SQLite database with sets and returns its
-// file, every change checkpointed into it.
-func migratedSQLite(sets []schema.Set) ([]byte, error) {
+// migratedSQLite migrates a new SQLite database with sets, seeds it (seed
+// may be nil) and returns its file, every change checkpointed into it.
+func migratedSQLite(sets []schema.Set, seed func(context.Context, *sqlx.DB) error) ([]byte, error) {
 	dir, err := os.MkdirTemp("", "dbtest-")
 	if err != nil {
 		return nil, err
@@ -136,6 +157,11 @@ func migratedSQLite(sets []schema.Set) ([]byte, error) {
 	defer cancel()
 	if err := schema.Migrate(ctx, db, sets...); err != nil {
 		return nil, err
+	}
+	if seed != nil {
+		if err := seed(ctx, db); err != nil {
+			return nil, err
+		}
 	}
 	if _, err := db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -200,14 +201,14 @@ func (o shopifyOrder) apply(ctx context.Context, _ *sqlx.Tx, st *shop.Store, now
 	}
 	for _, a := range []*shopifyAddress{o.BillingAddress, o.ShippingAddress} {
 		if a != nil {
-			so.CustomerName = cmpOr(so.CustomerName, a.Name)
-			so.Phone = cmpOr(so.Phone, a.Phone)
+			so.CustomerName = cmp.Or(so.CustomerName, a.Name)
+			so.Phone = cmp.Or(so.Phone, a.Phone)
 		}
 	}
 	if c := o.Customer; c != nil {
-		so.CustomerName = cmpOr(so.CustomerName, strings.TrimSpace(c.FirstName+" "+c.LastName))
-		so.Phone = cmpOr(so.Phone, c.Phone)
-		so.Email = cmpOr(so.Email, c.Email)
+		so.CustomerName = cmp.Or(so.CustomerName, strings.TrimSpace(c.FirstName+" "+c.LastName))
+		so.Phone = cmp.Or(so.Phone, c.Phone)
+		so.Email = cmp.Or(so.Email, c.Email)
 	}
 	for _, li := range o.LineItems {
 		price, err := shop.ParseWon(li.Price)
@@ -358,11 +359,4 @@ func (p shopifyProduct) apply(ctx context.Context, _ *sqlx.Tx, st *shop.Store, n
 	}
 	// Stock comes with inventory_levels/update, per location.
 	return st.ApplyProducts(ctx, ups, now)
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

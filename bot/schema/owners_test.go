@@ -28,15 +28,13 @@ var tableRef = regexp.MustCompile(`(?i)\b(?:from|join|into|update|table|truncate
 // rule was checked), as "file table". The list may only shrink: a new
 // test asks the owner's methods instead.
 var testPeeks = map[string]bool{
+	"bot/engine_test.go orders":                  true, // customer text that tries SQL injection, not a query
 	"bot/day_test.go tickets":                    true,
-	"bot/engine_test.go orders":                  true,
 	"bot/hooks/hooks_test.go conversations":      true,
 	"bot/hooks/hooks_test.go verifications":      true,
 	"bot/policy_test.go tickets":                 true,
 	"bot/policy_test.go ticket_messages":         true,
-	"bot/privacy_test.go orders":                 true,
 	"bot/telegram/telegram_test.go outbox":       true,
-	"bot/web/web_test.go tickets":                true,
 	"cmd/shopbot/main_test.go orders":            true,
 	"cmd/shopbot/main_test.go learned":           true,
 	"cmd/shopbot/privacy_test.go orders":         true,

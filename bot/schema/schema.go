@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"log/slog"
 
@@ -29,6 +30,17 @@ type Set struct {
 	FS   fs.FS  // holds postgres/NNNN_*.sql and sqlite/NNNN_*.sql
 }
 
+// Embedded is the set name whose migrations are the folder dir of fsys
+// (a package's embedded schema/ or migrations/ tree). It panics if dir is
+// not there: the embedded tree is fixed at build time.
+func Embedded(name string, fsys fs.FS, dir string) Set {
+	sub, err := fs.Sub(fsys, dir)
+	if err != nil {
+		panic(fmt.Sprintf("schema: %s: %v", name, err))
+	}
+	return Set{Name: name, FS: sub}
+}
+
 // Dialect names the SQL dialect of db: "postgres" or "sqlite".
 func Dialect(db *sqlx.DB) string {
 	if db.DriverName() == "postgres" {
@@ -43,7 +55,7 @@ func Dialect(db *sqlx.DB) string {
 func Migrate(ctx context.Context, db *sqlx.DB, sets ...Set) error {
 	providers := make([]*goose.Provider, 0, len(sets))
 	for _, s := range sets {
-		p, err := provider(db, s)
+		p, err := provider(ctx, db, s)
 		if err != nil {
 			return err
 		}
@@ -65,7 +77,7 @@ func Migrate(ctx context.Context, db *sqlx.DB, sets ...Set) error {
 // Version reports, per set, the version the database holds and the newest
 // this binary knows.
 func Version(ctx context.Context, db *sqlx.DB, s Set) (current, newest int64, err error) {
-	p, err := provider(db, s)
+	p, err := provider(ctx, db, s)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -76,7 +88,7 @@ func Version(ctx context.Context, db *sqlx.DB, s Set) (current, newest int64, er
 	return current, newestVersion(p), nil
 }
 
-func provider(db *sqlx.DB, s Set) (*goose.Provider, error) {
+func provider(ctx context.Context, db *sqlx.DB, s Set) (*goose.Provider, error) {
 	dialect := Dialect(db)
 	sub, err := fs.Sub(s.FS, dialect)
 	if err != nil {
@@ -90,8 +102,16 @@ func provider(db *sqlx.DB, s Set) (*goose.Provider, error) {
 	gd := goose.DialectSQLite3
 	if dialect == "postgres" {
 		gd = goose.DialectPostgres
-		// Several instances may start at once: one migrates, the others wait.
-		locker, err := lock.NewPostgresSessionLocker()
+		// Several instances may start at once: one migrates, the others
+		// wait. The advisory lock is the server's, so its id names the
+		// database and schema: migrations of other schemas on the same
+		// server (tests, other shops) do not wait on this one. The wait is
+		// probed every second, five minutes at most, as goose's default.
+		id, err := lockID(ctx, db)
+		if err != nil {
+			return nil, fmt.Errorf("schema: %s: %w", s.Name, err)
+		}
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(id), lock.WithLockTimeout(1, 300))
 		if err != nil {
 			return nil, fmt.Errorf("schema: %s: %w", s.Name, err)
 		}
@@ -102,6 +122,17 @@ func provider(db *sqlx.DB, s Set) (*goose.Provider, error) {
 		return nil, fmt.Errorf("schema: %s: %w", s.Name, err)
 	}
 	return p, nil
+}
+
+// lockID is the migration lock's id for the database and schema db uses.
+func lockID(ctx context.Context, db *sqlx.DB) (int64, error) {
+	var where string
+	if err := db.GetContext(ctx, &where, `SELECT current_database() || '.' || COALESCE(current_schema(), '')`); err != nil {
+		return 0, fmt.Errorf("migration lock: %w", err)
+	}
+	h := fnv.New64a()
+	h.Write([]byte("shopbot migrate " + where))
+	return int64(h.Sum64()), nil
 }
 
 func newestVersion(p *goose.Provider) int64 {

@@ -74,3 +74,37 @@ func TestParseURL(t *testing.T) {
 		t.Errorf("Redact = %q", got)
 	}
 }
+
+// TestMigrateAtOnce starts several instances on one PostgreSQL schema at
+// the same moment: the migration lock lets one migrate and the others find
+// the work done.
+func TestMigrateAtOnce(t *testing.T) {
+	_, v2 := sets()
+	u := dbtest.URL(t, "postgres")
+	ctx := context.Background()
+	errs := make(chan error, 4)
+	for range cap(errs) {
+		go func() {
+			db, err := schema.Open(ctx, u)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer db.Close()
+			errs <- schema.Migrate(ctx, db, v2)
+		}()
+	}
+	for range cap(errs) {
+		if err := <-errs; err != nil {
+			t.Errorf("Migrate: %v", err)
+		}
+	}
+	db, err := schema.Open(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if cur, newest, err := schema.Version(ctx, db, v2); err != nil || cur != 2 || newest != 2 {
+		t.Errorf("Version = %d, %d, %v; want 2, 2, nil", cur, newest, err)
+	}
+}

@@ -1,6 +1,7 @@
 package shop
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -256,7 +257,7 @@ func (p *parser) product(r rowView, rep *ImportReport) (u *ProductUpdate, ok boo
 			}
 			sku = handle
 		}
-		name = cmpOr(p.title, handle)
+		name = cmp.Or(p.title, handle)
 		var opts []string
 		for _, o := range []string{o1, o2, o3} {
 			if o != "" && o != "Default Title" {
@@ -302,13 +303,6 @@ func (p *parser) product(r rowView, rep *ImportReport) (u *ProductUpdate, ok boo
 		return nil, false
 	}
 	return u, true
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // status reads a status word through the mapping file's words, then the

@@ -14,6 +14,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/shopbot/shopbot/bot"
+	"github.com/shopbot/shopbot/bot/bottest"
 	"github.com/shopbot/shopbot/bot/dbtest"
 	"github.com/shopbot/shopbot/bot/shop"
 	"github.com/shopbot/shopbot/bot/slack"
@@ -32,21 +33,7 @@ const (
 	someone = "USOMEONE"
 )
 
-var seoul = func() *time.Location {
-	l, err := time.LoadLocation("Asia/Seoul")
-	if err != nil {
-		panic(err)
-	}
-	return l
-}()
-
-// testNow is a fixed Monday afternoon in Seoul.
-var testNow = time.Date(2026, 11, 23, 14, 0, 0, 0, seoul)
-
-type clock struct{ t time.Time }
-
-func (c *clock) Now() time.Time          { return c.t }
-func (c *clock) Advance(d time.Duration) { c.t = c.t.Add(d) }
+var seoul = bottest.Seoul
 
 // harness is the engine on a demo shop, a fake Slack and the adapter in
 // HTTP mode, wired the way `shopbot serve` wires them.
@@ -55,7 +42,7 @@ type harness struct {
 	db    *sqlx.DB
 	eng   *bot.Engine
 	ob    *bot.Outbox
-	clock *clock
+	clock *bottest.Clock
 	api   *slacktest.Server
 	ad    *slack.Adapter
 	route bot.SendFunc
@@ -64,20 +51,13 @@ type harness struct {
 
 func newHarness(t testing.TB, db *sqlx.DB) *harness {
 	t.Helper()
-	ctx := context.Background()
-	if _, err := shop.SeedDemo(ctx, db, testNow); err != nil {
-		t.Fatal(err)
-	}
-	c := &clock{t: testNow}
-	ob := bot.NewOutbox(db, c.Now, nil)
-	eng, err := bot.New(ctx, bot.Config{
-		DB: db, FAQ: faq.ExampleFile(), Outbox: ob,
-		Shop:   faq.Shop{Name: "하루상점"},
-		Owners: []bot.Address{{Channel: "notify"}}, Location: seoul, Now: c.Now, OwnerLang: "en",
+	// The engine speaks English to the owner; owner events go to notify.
+	bh := bottest.New(t, db, func(c *bot.Config) {
+		c.Shop = faq.Shop{Name: "하루상점"}
+		c.Owners = []bot.Address{{Channel: "notify"}}
+		c.OwnerLang = "en"
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, ob, eng := bh.Clock, bh.Outbox, bh.Engine
 	api := slacktest.NewServer(t, token)
 	ad, err := slack.New(slack.Config{
 		BotToken: token, SigningSecret: secret, APIURL: api.URL,
@@ -167,7 +147,6 @@ func (h *harness) ticket(id int64) *tickets.Ticket {
 type request struct {
 	path    string
 	body    string
-	header  http.Header
 	unsign  bool      // no signature at all
 	secret  string    // sign with this instead of the right one
 	at      time.Time // signing time; zero: now

@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -300,7 +301,7 @@ func (a *Adapter) interaction(ctx context.Context, cb slackapi.InteractionCallba
 	if cb.Type != slackapi.InteractionTypeBlockActions {
 		return nil
 	}
-	channel := cmpOr(cb.Channel.ID, cb.Container.ChannelID)
+	channel := cmp.Or(cb.Channel.ID, cb.Container.ChannelID)
 	for _, act := range cb.ActionCallback.BlockActions {
 		if act == nil || (act.ActionID != actionClose && act.ActionID != actionClaim) {
 			continue
@@ -315,13 +316,13 @@ func (a *Adapter) interaction(ctx context.Context, cb slackapi.InteractionCallba
 			_, err := a.cfg.Outbox.Enqueue(ctx, bot.Reply{Channel: Channel, Chat: chat, Kind: bot.KindError, Text: label(a.cfg.Lang, "refused")})
 			return err
 		}
-		id := cmpOr(cb.TriggerID, cb.ActionTs+":"+cb.User.ID)
+		id := cmp.Or(cb.TriggerID, cb.ActionTs+":"+cb.User.ID)
 		m := bot.Message{
 			Channel: Channel,
 			ID:      "act:" + id + ":" + act.ActionID,
 			Chat:    chat,
 			User:    cb.User.ID,
-			Name:    cmpOr(cb.User.Name, cb.User.ID),
+			Name:    cmp.Or(cb.User.Name, cb.User.ID),
 			Owner:   true,
 			Ticket:  ticket,
 			Text:    fmt.Sprintf("/%s %d", act.ActionID, ticket),
@@ -344,11 +345,4 @@ func (a *Adapter) handle(ctx context.Context, m bot.Message) error {
 		return fmt.Errorf("slack: handle: %w", err)
 	}
 	return nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

@@ -116,9 +116,26 @@ func (h *harness) build(opt options) {
 		h.t.Fatal(err)
 	}
 	h.eng = eng
+	h.connect(opt)
+}
+
+// on returns a harness for test t with the same database, engine and
+// outbox and a new adapter on srv: a case of its own without building the
+// engine again.
+func (h *harness) on(t testing.TB, srv *telegramtest.Server, opt options) *harness {
+	t.Helper()
+	c := &harness{t: t, db: h.db, srv: srv, eng: h.eng, ob: h.ob}
+	c.connect(opt)
+	return c
+}
+
+// connect makes a fresh adapter to h.srv for h's engine and outbox.
+func (h *harness) connect(opt options) {
+	h.t.Helper()
+	ctx := context.Background()
 	a, err := telegram.New(ctx, telegram.Config{
 		Token: h.srv.Token, Endpoint: h.srv.Endpoint(), Owners: []int64{owner.ID}, Lang: "ko",
-		Engine: eng, Outbox: h.ob, WebhookURL: opt.webhookURL, WebhookSecret: opt.secret,
+		Engine: h.eng, Outbox: h.ob, WebhookURL: opt.webhookURL, WebhookSecret: opt.secret,
 	})
 	if err != nil {
 		h.t.Fatal(err)

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -26,7 +27,7 @@ import (
 // Chromium the test is skipped, unless CI is set: then it fails.
 func browser(t *testing.T) context.Context {
 	t.Helper()
-	path := cmpOr(os.Getenv("SHOPBOT_CHROMIUM"), "/usr/bin/chromium")
+	path := cmp.Or(os.Getenv("SHOPBOT_CHROMIUM"), "/usr/bin/chromium")
 	if _, err := os.Stat(path); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("browser tests need Chromium at %s (CI is set): apt-get install chromium", path)

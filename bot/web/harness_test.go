@@ -16,6 +16,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/shopbot/shopbot/bot"
+	"github.com/shopbot/shopbot/bot/bottest"
 	"github.com/shopbot/shopbot/bot/dbtest"
 	"github.com/shopbot/shopbot/bot/shop"
 	"github.com/shopbot/shopbot/bot/web"
@@ -31,30 +32,21 @@ type harness struct {
 	ts     *httptest.Server
 	eng    *bot.Engine
 	ob     *bot.Outbox
-	token  string // the owner token
-	mu     sync.Mutex
-	now    time.Time
+	token  string         // the owner token
+	clock  *bottest.Clock // the server's (the engine reads the real time)
 	cancel context.CancelFunc
 }
 
-func (h *harness) Now() time.Time {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.now
-}
+func (h *harness) Now() time.Time { return h.clock.Now() }
 
-func (h *harness) advance(d time.Duration) {
-	h.mu.Lock()
-	h.now = h.now.Add(d)
-	h.mu.Unlock()
-}
+func (h *harness) advance(d time.Duration) { h.clock.Advance(d) }
 
 type option func(*web.Config)
 
 func newHarness(t *testing.T, db *sqlx.DB, opts ...option) *harness {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &harness{t: t, db: db, now: time.Now(), cancel: cancel}
+	h := &harness{t: t, db: db, clock: bottest.NewClock(time.Now()), cancel: cancel}
 	if _, err := shop.SeedDemo(ctx, db, h.Now()); err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -26,15 +25,7 @@ var schemaFS embed.FS
 // Schema is the web channel's tables: its settings (the generated server
 // secret, the owner token's hash) and the visitors' message log the event
 // streams replay from.
-var Schema = schema.Set{Name: "web", FS: mustSub(schemaFS, "schema")}
-
-func mustSub(f fs.FS, dir string) fs.FS {
-	sub, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err) // the embedded tree is fixed at build time
-	}
-	return sub
-}
+var Schema = schema.Embedded("web", schemaFS, "schema")
 
 // Setting keys in web_settings.
 const (

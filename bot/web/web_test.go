@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"html"
@@ -216,20 +217,13 @@ func TestOrigins(t *testing.T) {
 					t.Errorf("error %+v", e)
 				}
 				// The preflight agrees.
-				pre := h.do("OPTIONS", "/api/messages", "", nil, map[string]string{"Origin": cmpOr(tt.origin, "https://shop.example"), "Access-Control-Request-Method": "POST"}, nil)
+				pre := h.do("OPTIONS", "/api/messages", "", nil, map[string]string{"Origin": cmp.Or(tt.origin, "https://shop.example"), "Access-Control-Request-Method": "POST"}, nil)
 				if tt.status == http.StatusForbidden && pre.StatusCode != http.StatusForbidden {
 					t.Errorf("preflight %d, want 403", pre.StatusCode)
 				}
 			})
 		}
 	})
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func TestLimitsAndErrors(t *testing.T) {
@@ -467,7 +461,7 @@ func TestInboxLanguage(t *testing.T) {
 			h.say(v.Token, "물건이 깨져서 왔어요")
 			st.next(t)
 			st.next(t)
-			said := time.Now().In(seoul).Format("01-02 15:04") // the engine's clock is the real one
+			before := time.Now()
 			h.say(v.Token, "언제 답변 주시나요?")
 			o := h.owner()
 			o.do("GET", "/owner/login?token="+h.token, nil, nil)
@@ -489,10 +483,18 @@ func TestInboxLanguage(t *testing.T) {
 					t.Errorf("%s inbox shows %q", tt.lang, n)
 				}
 			}
-			// The latest message under the ticket, at the shop's time.
-			local := time.Now().In(seoul).Format("01-02 15:04") // a slow machine may cross a minute
-			if !strings.Contains(inbox, "언제 답변 주시나요?") || !strings.Contains(page, said) && !strings.Contains(page, local) {
-				t.Errorf("latest message or Seoul time %s…%s missing:\n%s", said, local, page)
+			// The latest message under the ticket, at the shop's time: the
+			// engine stamps it with the real time, somewhere in [before, now].
+			local := map[string]bool{}
+			for _, at := range []time.Time{before, time.Now()} {
+				local[at.In(seoul).Format("01-02 15:04")] = true
+			}
+			shown := false
+			for l := range local {
+				shown = shown || strings.Contains(page, l)
+			}
+			if !strings.Contains(inbox, "언제 답변 주시나요?") || !shown {
+				t.Errorf("latest message or Seoul time %v missing:\n%s", local, page)
 			}
 		})
 	}
@@ -643,8 +645,8 @@ func TestConversationsOverAPI(t *testing.T) {
 		}
 		// Three conversations, three tickets: each question's, raised by
 		// the complaint; no greeting made one.
-		var n int
-		if err := db.Get(&n, `SELECT COUNT(*) FROM tickets`); err != nil || n != 3 {
+		all := tickets.Filter{Statuses: []tickets.Status{tickets.Open, tickets.Pending, tickets.Resolved}}
+		if n, err := tickets.NewStore(db, nil).Count(context.Background(), all); err != nil || n != 3 {
 			t.Errorf("%d tickets (%v), want 3", n, err)
 		}
 	})

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 
@@ -54,13 +55,6 @@ func (svc *service) talktalkChannel() (c channel, ok bool, err error) {
 		return channel{}, false, err
 	}
 	svc.mux.Handle("POST /hooks/talktalk/{secret}", a.Webhook())
-	svc.log.Info("talktalk webhook", "path", "/hooks/talktalk/<TALKTALK_WEBHOOK_SECRET>", "handover", cmpOr(cfg.Handover, talktalk.HandoverShopbot))
+	svc.log.Info("talktalk webhook", "path", "/hooks/talktalk/<TALKTALK_WEBHOOK_SECRET>", "handover", cmp.Or(cfg.Handover, talktalk.HandoverShopbot))
 	return channel{name: talktalk.Channel, run: a.Run}, true, nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
