@@ -1,8 +1,10 @@
 package web_test
 
 import (
+	"bufio"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -93,5 +95,47 @@ func TestVisitorTokenExpires(t *testing.T) {
 		if fresh.Visitor == s.Visitor {
 			t.Errorf("a lapsed token got its visitor back")
 		}
+	})
+}
+
+// TestStreamOutlivesWriteTimeout: behind a server whose write timeout is
+// 300 ms, an event stream keeps its heartbeats going well past it, and
+// ends (for the browser to reconnect) at Limits.StreamMax.
+func TestStreamOutlivesWriteTimeout(t *testing.T) {
+	run(t, func(t *testing.T, db *sqlx.DB) {
+		h := newHarness(t, db, func(c *web.Config) {
+			c.Limits = web.Limits{HeartbeatEvery: 50 * time.Millisecond, StreamMax: 1500 * time.Millisecond}
+		})
+		mux := http.NewServeMux()
+		h.srv.Register(mux)
+		ts := httptest.NewUnstartedServer(mux)
+		ts.Config.WriteTimeout = 300 * time.Millisecond
+		ts.Start()
+		defer ts.Close()
+		s := h.session()
+		req, _ := http.NewRequest("GET", ts.URL+"/api/events", nil)
+		req.Header.Set("Authorization", "Bearer "+s.Token)
+		start := time.Now()
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		sc := bufio.NewScanner(res.Body)
+		pings, lastPing := 0, time.Duration(0)
+		for sc.Scan() {
+			if sc.Text() == ": ping" {
+				pings++
+				lastPing = time.Since(start)
+			}
+		}
+		ended := time.Since(start)
+		if lastPing < time.Second {
+			t.Errorf("last heartbeat %s after the start (%d in all): the write timeout (300ms) cut the stream", lastPing, pings)
+		}
+		if ended > 10*time.Second {
+			t.Errorf("stream ended after %s, want at its 1.5 s cap", ended)
+		}
+		t.Logf("%d heartbeats, the last at %s; stream ended at %s", pings, lastPing.Round(time.Millisecond), ended.Round(time.Millisecond))
 	})
 }

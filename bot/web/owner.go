@@ -477,7 +477,11 @@ func (s *Server) ownerEvents(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprint(w, "retry: 2000\n\n")
 	beat := time.NewTicker(s.limits.HeartbeatEvery)
 	defer beat.Stop()
+	end := s.streamEnd()
 	for {
+		if !s.streamWrite(rc, end) {
+			return
+		}
 		list, last := s.alerts.since(after)
 		for _, a := range list {
 			b, _ := json.Marshal(a)
@@ -495,6 +499,9 @@ func (s *Server) ownerEvents(w http.ResponseWriter, r *http.Request) {
 			return
 		case <-wake:
 		case <-beat.C:
+			if !s.streamWrite(rc, end) {
+				return
+			}
 			fmt.Fprint(w, ": ping\n\n")
 		}
 	}

@@ -179,13 +179,14 @@ func (e env) serve(ctx context.Context, args []string) error {
 		running = append(running, c.name)
 	}
 	svc.ops.routes(mux, running) // /healthz, /metrics (ops.go)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	limited := limitConns(ln, defaultHTTPLimits, st.cfg.Web.TrustProxy, log) // httpserver.go
+	srv := newHTTPServer(mux, defaultHTTPLimits, log)
 	log.Info("serving", "listen", ln.Addr().String(), "db", schema.Dialect(st.db))
 	fmt.Fprintf(e.stderr, "shopbot serving on http://%s (healthz: /healthz); owner alerts print here\n", ln.Addr())
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errc := make(chan error, 4+len(chans))
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(limited) }()
 	// outage.go: tells the owner, without the database, when it is away.
 	svc.watchDatabase(ctx, dests)
 	go func() { errc <- svc.runNotify(ctx, dests, running) }() // notify.go: router, summaries, watchers
