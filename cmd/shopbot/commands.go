@@ -178,7 +178,7 @@ func (e env) serve(ctx context.Context, args []string) error {
 	for _, c := range chans {
 		running = append(running, c.name)
 	}
-	svc.ops.routes(mux, running) // /healthz, /metrics (ops.go)
+	svc.ops.routes(mux, running)                                             // /healthz, /metrics (ops.go)
 	limited := limitConns(ln, defaultHTTPLimits, st.cfg.Web.TrustProxy, log) // httpserver.go
 	srv := newHTTPServer(mux, defaultHTTPLimits, log)
 	log.Info("serving", "listen", ln.Addr().String(), "db", schema.Dialect(st.db))
