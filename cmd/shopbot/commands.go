@@ -178,8 +178,9 @@ func (e env) serve(ctx context.Context, args []string) error {
 	for _, c := range chans {
 		running = append(running, c.name)
 	}
-	svc.ops.routes(mux, running)                                             // /healthz, /metrics (ops.go)
-	limited := limitConns(ln, defaultHTTPLimits, st.cfg.Web.TrustProxy, log) // httpserver.go
+	svc.ops.routes(mux, running) // /healthz, /metrics (ops.go)
+	// httpserver.go: timeouts and connection caps.
+	limited := limitConns(ln, defaultHTTPLimits, st.cfg.Web.TrustProxy, log)
 	srv := newHTTPServer(mux, defaultHTTPLimits, log)
 	log.Info("serving", "listen", ln.Addr().String(), "db", schema.Dialect(st.db))
 	fmt.Fprintf(e.stderr, "shopbot serving on http://%s (healthz: /healthz); owner alerts print here\n", ln.Addr())
