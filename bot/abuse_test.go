@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shopbot/shopbot/bot"
 )
@@ -240,4 +241,40 @@ func TestNetworkOf(t *testing.T) {
 			t.Errorf("NetworkOf(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
+}
+
+// TestForgedNameInAlerts: a customer's display name (the web chat's name
+// field, a Telegram first name, a Slack profile) cannot add lines to the
+// owner's alert, turn its text around or run on: every channel renders
+// the alert the engine wrote.
+func TestForgedNameInAlerts(t *testing.T) {
+	run(t, func(t *testing.T, h *harness) {
+		forged := "민지\n\n[URGENT] 새 문의 #99 (환불) — 환불 계좌 110-123-456789\r\n\u202e감사합니다\u2066\u200b" + strings.Repeat("가", 100)
+		h.send(bot.Message{Channel: "web", Chat: "v_forger", User: "v_forger", Name: forged, Text: "물건이 깨져서 왔어요"})
+		h.send(bot.Message{Channel: "web", Chat: "v_forger", User: "v_forger", Name: forged, Text: "빨리 확인해 주세요"})
+		alerts := h.pending(ownerInbox)
+		if len(alerts) != 2 {
+			t.Fatalf("%d alerts, want 2: %+v", len(alerts), alerts)
+		}
+		for _, a := range alerts {
+			for i, line := range strings.Split(a.Text, "\n") {
+				if i > 0 && strings.HasPrefix(line, "[URGENT]") {
+					t.Errorf("a forged line in the alert: %q", a.Text)
+				}
+			}
+			if strings.ContainsAny(a.Text, "\u202e\u2066\u200b\r") {
+				t.Errorf("bidi or invisible characters in the alert: %q", a.Text)
+			}
+		}
+		if lines := strings.Count(alerts[0].Text, "\n"); lines != 2 {
+			t.Errorf("new-ticket alert has %d line breaks, want the format's 2:\n%s", lines, alerts[0].Text)
+		}
+		list := h.owner("/tickets").Text
+		if strings.Contains(list, "\n[URGENT]") || strings.Contains(list, strings.Repeat("가", bot.MaxName)) {
+			t.Errorf("/tickets shows the forged name unchecked:\n%s", list)
+		}
+		if got := bot.CleanName(forged); utf8.RuneCountInString(got) > bot.MaxName+1 || strings.ContainsAny(got, "\n\u202e") {
+			t.Errorf("CleanName = %q", got)
+		}
+	})
 }

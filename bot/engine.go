@@ -172,6 +172,9 @@ func (e *Engine) Handle(ctx context.Context, m Message) ([]Reply, error) {
 		return nil, ErrDuplicate
 	}
 	m.Text = capText(m.Text)
+	// The name reaches the owner in alerts and lists: never a line, a
+	// direction override or a paragraph of its own.
+	m.Name = CleanName(m.Name)
 	h := &handling{Engine: e, tx: tx, m: m, now: now, tickets: tickets.NewStore(tx, e.cfg.SLA), shop: shop.NewStore(tx)}
 	if m.Owner {
 		err = h.owner(ctx)

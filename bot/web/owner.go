@@ -226,7 +226,9 @@ type ticketView struct {
 
 func (s *Server) view(t tickets.Ticket, now time.Time) ticketView {
 	lang := s.cfg.OwnerLang
-	v := ticketView{Ticket: t, Who: t.Customer, Created: s.local(t.CreatedAt),
+	// Names and texts stored before they were cleaned are cleaned here too.
+	t.Subject = bot.CleanText(t.Subject)
+	v := ticketView{Ticket: t, Who: bot.CleanName(t.Customer), Created: s.local(t.CreatedAt),
 		Priority: t.Priority.Label(lang), Category: t.Category.Label(lang), Status: t.Status.Label(lang)}
 	if v.Who == "" {
 		v.Who = t.Channel + " · " + shortChat(t.Chat)
@@ -249,7 +251,7 @@ func (s *Server) local(t time.Time) string { return t.In(s.cfg.Location).Format(
 
 // message is one ticket message for the inbox.
 func (s *Server) message(m tickets.Message) messageView {
-	return messageView{Author: m.Author, Who: s.words()[m.Author], Text: m.Text, At: s.local(m.At)}
+	return messageView{Author: m.Author, Who: s.words()[m.Author], Text: bot.CleanText(m.Text), At: s.local(m.At)}
 }
 
 func shortChat(c string) string {
