@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"unicode"
 	"time"
+	"unicode"
 
 	"github.com/shopbot/shopbot/bot/shop"
 	"github.com/shopbot/shopbot/faq"
