@@ -50,6 +50,10 @@ type Message struct {
 	// Ticket is the ticket an owner message answers, when the adapter knows
 	// it from a thread or a reply chain (0: none).
 	Ticket int64
+	// Return is the adapter's own way back to the sender, opaque to the
+	// engine (Slack: a slash command's response_url). The replies to this
+	// message carry it (Reply.Return).
+	Return string
 }
 
 // Kind tells what a reply is. The values are part of `shopbot chat --json`.
@@ -98,7 +102,10 @@ type Reply struct {
 	Key string `json:"key,omitempty"`
 	// Image is an attached PNG (the summary chart), for channels that can
 	// show one; the text stands alone without it.
-	Image   []byte    `json:"image,omitempty"`
+	Image []byte `json:"image,omitempty"`
+	// Return is Message.Return of the message this answers, for the
+	// adapter that set it.
+	Return  string    `json:"return,omitempty"`
 	Created time.Time `json:"-"` // when it was stored
 }
 

@@ -222,7 +222,7 @@ type handling struct {
 
 // reply answers the sender.
 func (h *handling) reply(r Reply) {
-	r.Channel, r.Chat = h.m.Channel, h.m.Chat
+	r.Channel, r.Chat, r.Return = h.m.Channel, h.m.Chat, h.m.Return
 	h.out = append(h.out, r)
 }
 
