@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/shopbot/shopbot/bot"
@@ -83,6 +84,9 @@ func (e env) chat(ctx context.Context, args []string) error {
 	}
 	if *as != "customer" && *as != "owner" {
 		return usageError{fmt.Sprintf("--as %q: want customer or owner", *as)}
+	}
+	if *as == "customer" && strings.EqualFold(strings.TrimSpace(*user), console.OwnerChat) {
+		return usageError{fmt.Sprintf("--user %q: that is the owner's console; use --as owner, or another customer id", *user)}
 	}
 	st, err := e.open(ctx, c)
 	if err != nil {
