@@ -182,6 +182,7 @@ func (e env) serve(ctx context.Context, args []string) error {
 	for _, c := range chans {
 		running = append(running, c.name)
 	}
+	svc.ops.metricsToken = strings.TrimSpace(e.getenv("SHOPBOT_METRICS_TOKEN"))
 	svc.ops.routes(mux, running) // /healthz, /metrics (ops.go)
 	// httpserver.go: timeouts and connection caps.
 	limited := limitConns(ln, defaultHTTPLimits, st.cfg.Web.TrustProxy, log)

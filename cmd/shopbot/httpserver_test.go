@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -190,5 +192,41 @@ func TestConnectionCaps(t *testing.T) {
 		t.Error("a new connection refused after the others closed")
 	} else {
 		c.Close()
+	}
+}
+
+// TestMetricsGuard: /metrics is not for the public side of the listener:
+// without SHOPBOT_METRICS_TOKEN only a client on this machine that no
+// proxy forwarded reads it; with the token, a request must bear it.
+func TestMetricsGuard(t *testing.T) {
+	secretPage := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "shopbot_up 1") })
+	tests := []struct {
+		name, token, remote string
+		header              map[string]string
+		status              int
+	}{
+		{"loopback", "", "127.0.0.1:5000", nil, 200},
+		{"loopback v6", "", "[::1]:5000", nil, 200},
+		{"another host", "", "203.0.113.7:5000", nil, 403},
+		{"through a proxy", "", "127.0.0.1:5000", map[string]string{"X-Forwarded-For": "203.0.113.7"}, 403},
+		{"forwarded", "", "127.0.0.1:5000", map[string]string{"Forwarded": "for=203.0.113.7"}, 403},
+		{"token, none sent", "m3trics", "127.0.0.1:5000", nil, 401},
+		{"token, wrong", "m3trics", "203.0.113.7:5000", map[string]string{"Authorization": "Bearer nope"}, 401},
+		{"token, right", "m3trics", "203.0.113.7:5000", map[string]string{"Authorization": "Bearer m3trics"}, 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := &ops{metricsToken: tt.token}
+			r := httptest.NewRequest("GET", "/metrics", nil)
+			r.RemoteAddr = tt.remote
+			for k, v := range tt.header {
+				r.Header.Set(k, v)
+			}
+			w := httptest.NewRecorder()
+			o.metricsGuard(secretPage).ServeHTTP(w, r)
+			if w.Code != tt.status || (w.Code == 200) != strings.Contains(w.Body.String(), "shopbot_up") {
+				t.Errorf("%d %q, want %d", w.Code, w.Body, tt.status)
+			}
+		})
 	}
 }
