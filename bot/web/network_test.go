@@ -3,8 +3,11 @@ package web_test
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -137,5 +140,70 @@ func TestStreamOutlivesWriteTimeout(t *testing.T) {
 			t.Errorf("stream ended after %s, want at its 1.5 s cap", ended)
 		}
 		t.Logf("%d heartbeats, the last at %s; stream ended at %s", pings, lastPing.Round(time.Millisecond), ended.Round(time.Millisecond))
+	})
+}
+
+// TestContentSecurityPolicy: every HTML page runs only this server's
+// scripts (the inbox's inline ones by the page's nonce, new each time),
+// and says so; over HTTPS it also asks for HTTPS from then on.
+func TestContentSecurityPolicy(t *testing.T) {
+	run(t, func(t *testing.T, db *sqlx.DB) {
+		h := newHarness(t, db)
+		nonces := map[string]bool{}
+		check := func(path string, res *http.Response, body string, https bool) {
+			t.Helper()
+			csp := res.Header.Get("Content-Security-Policy")
+			if !strings.Contains(csp, "script-src 'self'") || !strings.Contains(csp, "frame-ancestors 'none'") || strings.Contains(csp, "script-src 'self' 'unsafe") {
+				t.Errorf("%s: CSP %q", path, csp)
+			}
+			for _, m := range regexp.MustCompile(`<script([^>]*)>`).FindAllStringSubmatch(body, -1) {
+				attrs := m[1]
+				if strings.Contains(attrs, "src=") {
+					continue
+				}
+				n := regexp.MustCompile(`nonce="([^"]+)"`).FindStringSubmatch(attrs)
+				if n == nil || !strings.Contains(csp, "'nonce-"+n[1]+"'") {
+					t.Errorf("%s: an inline script the policy does not allow: <script%s>", path, attrs)
+					continue
+				}
+				if nonces[n[1]] {
+					t.Errorf("%s: nonce %q used twice", path, n[1])
+				}
+				nonces[n[1]] = true
+			}
+			if hsts := res.Header.Get("Strict-Transport-Security"); (hsts != "") != https {
+				t.Errorf("%s (https %v): Strict-Transport-Security %q", path, https, hsts)
+			}
+		}
+		for _, https := range []bool{false, true} {
+			hdr := map[string]string{}
+			if https {
+				hdr["X-Forwarded-Proto"] = "https"
+			}
+			for _, path := range []string{"/", "/embed", "/owner"} {
+				req, _ := http.NewRequest("GET", h.ts.URL+path, nil)
+				for k, v := range hdr {
+					req.Header.Set(k, v)
+				}
+				res, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				if strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+					check(path, res, string(body), https)
+				}
+			}
+			// Signed in: the login link's page and the inbox run inline scripts.
+			o := h.owner()
+			for _, path := range []string{"/owner/login?token=" + h.token, "/owner"} {
+				res, page := o.do("GET", path, nil, hdr)
+				check(path, res, page, https)
+			}
+		}
+		if len(nonces) < 4 {
+			t.Errorf("%d inline scripts seen, want the login link's and the inbox's, twice", len(nonces))
+		}
 	})
 }
