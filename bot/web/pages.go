@@ -142,5 +142,5 @@ func securityHeaders(w http.ResponseWriter, r *http.Request, nonce string) {
 func newNonce() string {
 	b := make([]byte, 16)
 	rand.Read(b)
-	return base64.RawStdEncoding.EncodeToString(b)
+	return base64.RawURLEncoding.EncodeToString(b) // nothing html/template escapes
 }
