@@ -155,6 +155,13 @@ func EnqueueTx(ctx context.Context, q sqlx.ExtContext, r Reply, now time.Time) (
 	return r, err
 }
 
+// ForwardTx is Forward within q, the caller's transaction; the caller
+// wakes the outbox after the commit.
+func ForwardTx(ctx context.Context, q sqlx.ExtContext, source int64, r Reply, now time.Time) error {
+	_, err := enqueueFrom(ctx, q, source, &r, now)
+	return err
+}
+
 // Forward stores r as made from the outbox message source (a fan-out of one
 // owner event to several owner channels). Forwarding the same source to the
 // same address again does nothing, so a forwarder that crashed before
