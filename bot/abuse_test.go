@@ -125,6 +125,14 @@ func TestOrderEnumerationRotatingVisitors(t *testing.T) {
 		if leaks != 0 {
 			t.Errorf("%d replies leaked order data", leaks)
 		}
+		// What was really checked: every failure is a row (a check whose
+		// failure locked its scope reads to the attacker as refused).
+		if err := h.db.Get(&checked, `SELECT COUNT(*) FROM verify_failures`); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.db.Get(&checked1042, `SELECT COUNT(*) FROM verify_failures WHERE order_number = '1042'`); err != nil {
+			t.Fatal(err)
+		}
 		// A day of failures allows an order After checks plus one per
 		// back-off step, and each network After plus its steps.
 		if checked1042 > 14 {
@@ -142,7 +150,7 @@ func TestOrderEnumerationRotatingVisitors(t *testing.T) {
 		if alerts == 0 || alerts > 100 {
 			t.Errorf("%d lockout alerts to the owner, want a few (one per lockout)", alerts)
 		}
-		t.Logf("%d guesses from %d visitors (%d rotating slots) on %d networks over %s: %d checked (%d at order 1042), %d refused unchecked, %d leaks, %d owner alerts",
+		t.Logf("%d guesses from %d visitors (%d rotating slots) on %d networks over %s: %d checked (%d at order 1042), %d answered \"paused\", %d leaks, %d owner alerts",
 			guesses, next, visitors, networks, h.clock.Now().Sub(testNow).Round(time.Minute), checked, checked1042, refused, leaks, alerts)
 	})
 }
