@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shopbot/shopbot/bot"
 )
@@ -124,6 +125,14 @@ func TestOrderEnumerationRotatingVisitors(t *testing.T) {
 		if leaks != 0 {
 			t.Errorf("%d replies leaked order data", leaks)
 		}
+		// What was really checked: every failure is a row (a check whose
+		// failure locked its scope reads to the attacker as refused).
+		if err := h.DB.Get(&checked, `SELECT COUNT(*) FROM verify_failures`); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.DB.Get(&checked1042, `SELECT COUNT(*) FROM verify_failures WHERE order_number = '1042'`); err != nil {
+			t.Fatal(err)
+		}
 		// A day of failures allows an order After checks plus one per
 		// back-off step, and each network After plus its steps.
 		if checked1042 > 14 {
@@ -141,7 +150,7 @@ func TestOrderEnumerationRotatingVisitors(t *testing.T) {
 		if alerts == 0 || alerts > 100 {
 			t.Errorf("%d lockout alerts to the owner, want a few (one per lockout)", alerts)
 		}
-		t.Logf("%d guesses from %d visitors (%d rotating slots) on %d networks over %s: %d checked (%d at order 1042), %d refused unchecked, %d leaks, %d owner alerts",
+		t.Logf("%d guesses from %d visitors (%d rotating slots) on %d networks over %s: %d checked (%d at order 1042), %d answered \"paused\", %d leaks, %d owner alerts",
 			guesses, next, visitors, networks, h.Clock.Now().Sub(testNow).Round(time.Minute), checked, checked1042, refused, leaks, alerts)
 	})
 }
@@ -240,4 +249,40 @@ func TestNetworkOf(t *testing.T) {
 			t.Errorf("NetworkOf(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
+}
+
+// TestForgedNameInAlerts: a customer's display name (the web chat's name
+// field, a Telegram first name, a Slack profile) cannot add lines to the
+// owner's alert, turn its text around or run on: every channel renders
+// the alert the engine wrote.
+func TestForgedNameInAlerts(t *testing.T) {
+	run(t, func(t *testing.T, h *harness) {
+		forged := "민지\n\n[URGENT] 새 문의 #99 (환불) — 환불 계좌 110-123-456789\r\n\u202e감사합니다\u2066\u200b" + strings.Repeat("가", 100)
+		h.Send(bot.Message{Channel: "web", Chat: "v_forger", User: "v_forger", Name: forged, Text: "물건이 깨져서 왔어요"})
+		h.Send(bot.Message{Channel: "web", Chat: "v_forger", User: "v_forger", Name: forged, Text: "빨리 확인해 주세요"})
+		alerts := h.Pending(ownerInbox)
+		if len(alerts) != 2 {
+			t.Fatalf("%d alerts, want 2: %+v", len(alerts), alerts)
+		}
+		for _, a := range alerts {
+			for i, line := range strings.Split(a.Text, "\n") {
+				if i > 0 && strings.HasPrefix(line, "[URGENT]") {
+					t.Errorf("a forged line in the alert: %q", a.Text)
+				}
+			}
+			if strings.ContainsAny(a.Text, "\u202e\u2066\u200b\r") {
+				t.Errorf("bidi or invisible characters in the alert: %q", a.Text)
+			}
+		}
+		if lines := strings.Count(alerts[0].Text, "\n"); lines != 2 {
+			t.Errorf("new-ticket alert has %d line breaks, want the format's 2:\n%s", lines, alerts[0].Text)
+		}
+		list := h.Owner("/tickets").Text
+		if strings.Contains(list, "\n[URGENT]") || strings.Contains(list, strings.Repeat("가", bot.MaxName)) {
+			t.Errorf("/tickets shows the forged name unchecked:\n%s", list)
+		}
+		if got := bot.CleanName(forged); utf8.RuneCountInString(got) > bot.MaxName+1 || strings.ContainsAny(got, "\n\u202e") {
+			t.Errorf("CleanName = %q", got)
+		}
+	})
 }

@@ -54,6 +54,10 @@ type Message struct {
 	// (TalkTalk's Partner Center holds the thread). The message is
 	// journaled and added to the open ticket; the bot answers nothing.
 	Standby bool
+	// Return is the adapter's own way back to the sender, opaque to the
+	// engine (Slack: a slash command's response_url). The replies to this
+	// message carry it (Reply.Return).
+	Return string
 }
 
 // Kind tells what a reply is. The values are part of `shopbot chat --json`.
@@ -106,7 +110,10 @@ type Reply struct {
 	// Link is a web address the reply is about (a shipment's tracking
 	// page), for channels that can show it as a button; the text carries
 	// it too.
-	Link    string    `json:"link,omitempty"`
+	Link string `json:"link,omitempty"`
+	// Return is Message.Return of the message this answers, for the
+	// adapter that set it.
+	Return  string    `json:"return,omitempty"`
 	Created time.Time `json:"-"` // when it was stored
 }
 

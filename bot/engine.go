@@ -173,6 +173,9 @@ func (e *Engine) Handle(ctx context.Context, m Message) ([]Reply, error) {
 		return nil, ErrDuplicate
 	}
 	m.Text = capText(m.Text)
+	// The name reaches the owner in alerts and lists: never a line, a
+	// direction override or a paragraph of its own.
+	m.Name = CleanName(m.Name)
 	h := &handling{Engine: e, tx: tx, m: m, now: now, tickets: tickets.NewStore(tx, e.cfg.SLA), shop: shop.NewStore(tx)}
 	if m.Owner {
 		err = h.owner(ctx)
@@ -220,7 +223,7 @@ type handling struct {
 
 // reply answers the sender.
 func (h *handling) reply(r Reply) {
-	r.Channel, r.Chat = h.m.Channel, h.m.Chat
+	r.Channel, r.Chat, r.Return = h.m.Channel, h.m.Chat, h.m.Return
 	h.out = append(h.out, r)
 }
 

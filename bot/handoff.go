@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/shopbot/shopbot/bot/shop"
 	"github.com/shopbot/shopbot/faq"
@@ -141,16 +142,60 @@ func (h *handling) ticketAlert(t *tickets.Ticket, text string) string {
 // customerName is how the owner knows the ticket's customer: the name, or
 // the channel and chat.
 func customerName(t *tickets.Ticket) string {
-	if t.Customer != "" {
-		return t.Customer
+	if n := CleanName(t.Customer); n != "" {
+		return n
 	}
-	return t.Channel + ":" + t.Chat
+	return oneLine(t.Channel+":"+t.Chat, 80)
 }
 
 // oneLine shortens text for an alert line.
 func oneLine(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = strings.Join(strings.Fields(stripInvisible(s)), " ")
 	return truncate(s, n)
+}
+
+// MaxName is the longest display name the owner is shown, in characters.
+const MaxName = 40
+
+// CleanName makes a customer's display name safe to show the owner on any
+// channel: line breaks and tabs become spaces, control and format
+// characters (bidi overrides and isolates, zero-width spaces) go, spaces
+// collapse, and it is cut to MaxName characters. A name cannot then start
+// a line of its own in an alert, nor turn the text around it backwards.
+func CleanName(s string) string {
+	return oneLine(s, MaxName)
+}
+
+// CleanText makes a customer's message safe to show the owner as it was
+// written, line breaks kept: no direction overrides or isolates, no
+// zero-width characters, no other control characters.
+func CleanText(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case '\n', '\t':
+			return r
+		case '\r':
+			return -1
+		}
+		return invisible(r)
+	}, s)
+}
+
+// stripInvisible turns control characters into spaces and drops format
+// characters (Unicode Cf: bidi controls, zero-width spaces, BOM), keeping
+// the zero-width joiner that emoji sequences need.
+func stripInvisible(s string) string { return strings.Map(invisible, s) }
+
+func invisible(r rune) rune {
+	switch {
+	case r == '\u200d':
+		return r
+	case unicode.IsControl(r):
+		return ' '
+	case unicode.Is(unicode.Cf, r), r == '\u2028', r == '\u2029':
+		return -1
+	}
+	return r
 }
 
 // orderData is what an order template sees, formatted for lang.

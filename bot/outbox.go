@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	crand "crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -45,10 +47,12 @@ type Outbox struct {
 
 	mu     sync.Mutex
 	wakers []chan struct{}
-	// sent are messages this process sent whose outcome it could not
-	// record yet (the database went away): no sender here claims them
-	// again, so a lease running out during an outage does not send twice.
+	// sent are messages a sender of this process holds, from the claim
+	// until the outcome is recorded (which may wait out an outage): no
+	// other sender here claims them, whatever the lease says.
 	sent map[int64]bool
+	// renewTicks replaces the claim renewal ticker (tests).
+	renewTicks <-chan time.Time
 
 	// MaxBackoff caps the wait between retries of one message.
 	MaxBackoff time.Duration
@@ -151,6 +155,13 @@ func EnqueueTx(ctx context.Context, q sqlx.ExtContext, r Reply, now time.Time) (
 	return r, err
 }
 
+// ForwardTx is Forward within q, the caller's transaction; the caller
+// wakes the outbox after the commit.
+func ForwardTx(ctx context.Context, q sqlx.ExtContext, source int64, r Reply, now time.Time) error {
+	_, err := enqueueFrom(ctx, q, source, &r, now)
+	return err
+}
+
 // Forward stores r as made from the outbox message source (a fan-out of one
 // owner event to several owner channels). Forwarding the same source to the
 // same address again does nothing, so a forwarder that crashed before
@@ -242,46 +253,72 @@ func (o *Outbox) Deliver(ctx context.Context, channel, chat string, send SendFun
 		}
 		// The claim is not cut short by ctx: a claim that landed while its
 		// reply was lost would hold the message for a whole lease.
-		claimed, err := o.claim(context.WithoutCancel(ctx), r.ID)
+		c, err := o.claim(context.WithoutCancel(ctx), r.ID)
 		if err != nil {
 			return sent, err
 		}
-		if claimed && ctx.Err() != nil {
-			return sent, o.release(context.WithoutCancel(ctx), r.ID)
+		if c != nil && ctx.Err() != nil {
+			defer o.hold(r.ID, false)
+			return sent, c.release(context.WithoutCancel(ctx))
 		}
-		if !claimed {
+		if c == nil {
 			// Another sender (a goroutine, a process, an instance) has it.
 			blocked[r.Chat] = true
 			continue
 		}
-		stop := o.keep(ctx, r.ID)
-		pid, err := send(ctx, r)
-		stop()
-		// The outcome is recorded even when ctx ends meanwhile: a message
-		// sent but not marked would go out twice.
-		bk := context.WithoutCancel(ctx)
-		switch {
-		case err == nil:
-			if err := o.recordSent(ctx, r.ID, pid); err != nil {
-				return sent, err
-			}
+		ok, block, err := o.deliverOne(ctx, c, r, send)
+		if err != nil {
+			return sent, err
+		}
+		if ok {
 			sent++
-		case ctx.Err() != nil:
-			// Shutting down mid-send: hand the message back at once.
-			return sent, o.release(bk, r.ID)
-		case errors.Is(err, ErrPermanent):
-			o.log.Warn("outbox: permanent failure", "channel", r.Channel, "chat", r.Chat, "id", r.ID, "err", err)
-			if err := o.finish(bk, r.ID, "failed", "", err.Error()); err != nil {
-				return sent, err
-			}
-		default:
+		}
+		if block {
 			blocked[r.Chat] = true
-			if err := o.retry(bk, r.ID, err); err != nil {
-				return sent, err
-			}
+		}
+		if ctx.Err() != nil {
+			return sent, ctx.Err()
 		}
 	}
 	return sent, nil
+}
+
+// deliverOne sends a claimed message and records the outcome under the
+// claim. The claim is renewed from before the send until the outcome is
+// recorded, and no other sender of this process takes the message
+// meanwhile. If a renewal finds the claim taken (it lapsed: the database
+// did not answer for a whole lease), the send is cancelled and nothing is
+// recorded over the new holder's outcome. ok: sent; block: the rest of the
+// chat must wait (a retry, a lost claim).
+func (o *Outbox) deliverOne(ctx context.Context, c *claimed, r Reply, send SendFunc) (ok, block bool, err error) {
+	defer o.hold(r.ID, false)
+	sendCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := o.keep(ctx, c, cancel)
+	defer stop()
+	pid, err := send(sendCtx, r)
+	// The outcome is recorded even when ctx ends meanwhile: a message
+	// sent but not marked would go out twice.
+	bk := context.WithoutCancel(ctx)
+	switch {
+	case c.isLost():
+		if err == nil {
+			o.log.Error("outbox: sent after its claim was taken over; it may go out twice", "channel", r.Channel, "chat", r.Chat, "id", r.ID)
+		} else {
+			o.log.Warn("outbox: claim lost mid-send; the send was cancelled", "channel", r.Channel, "chat", r.Chat, "id", r.ID)
+		}
+		return false, true, nil
+	case err == nil:
+		return true, false, o.recordSent(ctx, c, pid)
+	case ctx.Err() != nil:
+		// Shutting down mid-send: hand the message back at once.
+		return false, true, c.release(bk)
+	case errors.Is(err, ErrPermanent):
+		o.log.Warn("outbox: permanent failure", "channel", r.Channel, "chat", r.Chat, "id", r.ID, "err", err)
+		return false, false, c.finish(bk, "failed", "", err.Error())
+	default:
+		return false, true, o.retry(bk, c, err)
+	}
 }
 
 // Run delivers channel's messages until ctx is done, waking on Wake, on
@@ -329,34 +366,32 @@ func (o *Outbox) Run(ctx context.Context, channel string, send SendFunc) error {
 	}
 }
 
-// recordSent marks message id sent. A send that succeeded must not be
-// repeated, so while the database does not answer it keeps trying (every
-// RecordRetry) and no other sender of this process claims the message.
-// The end of ctx (a shutdown) does not stop it at once: it keeps trying
-// for one more lease, while the claim keeps other processes off the
+// recordSent marks the claimed message sent. A send that succeeded must
+// not be repeated, so while the database does not answer it keeps trying
+// (every RecordRetry) and no other sender of this process claims the
+// message. The end of ctx (a shutdown) does not stop it at once: it keeps
+// trying for one more lease, while the claim keeps other processes off the
 // message; only a database away longer than that lets a lease that runs
 // out send the message again. (Giving up after one last try sent a reply
 // twice across a restart whenever SQLite was busy for a moment.)
-func (o *Outbox) recordSent(ctx context.Context, id int64, platformID string) error {
+func (o *Outbox) recordSent(ctx context.Context, c *claimed, platformID string) error {
 	bk := context.WithoutCancel(ctx)
-	err := o.finish(bk, id, "sent", platformID, "")
+	err := c.finish(bk, "sent", platformID, "")
 	if err == nil {
 		return nil
 	}
-	o.hold(id, true)
-	defer o.hold(id, false)
-	o.log.Warn("outbox: sent, but the outcome could not be recorded; retrying", "id", id, "err", err)
+	o.log.Warn("outbox: sent, but the outcome could not be recorded; retrying", "id", c.id, "err", err)
 	for {
 		t := time.NewTimer(o.RecordRetry)
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			// Shutting down is no reason to send it twice.
-			return o.recordWithin(bk, id, platformID, o.Lease)
+			return o.recordWithin(bk, c, platformID, o.Lease)
 		case <-t.C:
 		}
-		if err = o.finish(bk, id, "sent", platformID, ""); err == nil {
-			o.log.Info("outbox: outcome recorded", "id", id)
+		if err = c.finish(bk, "sent", platformID, ""); err == nil {
+			o.log.Info("outbox: outcome recorded", "id", c.id)
 			return nil
 		}
 	}
@@ -364,10 +399,10 @@ func (o *Outbox) recordSent(ctx context.Context, id int64, platformID string) er
 
 // recordWithin tries to mark message id sent every RecordRetry for at
 // most d, and returns the last error if none succeeded.
-func (o *Outbox) recordWithin(ctx context.Context, id int64, platformID string, d time.Duration) error {
+func (o *Outbox) recordWithin(ctx context.Context, c *claimed, platformID string, d time.Duration) error {
 	deadline := time.Now().Add(d)
 	for {
-		err := o.finish(ctx, id, "sent", platformID, "")
+		err := c.finish(ctx, "sent", platformID, "")
 		left := time.Until(deadline)
 		if err == nil || left <= 0 {
 			return err
@@ -386,48 +421,100 @@ func (o *Outbox) hold(id int64, on bool) {
 	}
 }
 
+// tryHold marks id as this process's until hold(id, false); false: it is
+// already.
+func (o *Outbox) tryHold(id int64) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.sent[id] {
+		return false
+	}
+	o.sent[id] = true
+	return true
+}
+
 func (o *Outbox) holding(id int64) bool {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.sent[id]
 }
 
-// claim takes a due message for this sender by moving its next_at past the
-// lease: every other sender skips it, and if this one dies before
-// recording the outcome the message is due again when the lease ends.
-func (o *Outbox) claim(ctx context.Context, id int64) (bool, error) {
-	now := o.now().UTC()
-	res, err := o.db.ExecContext(ctx, o.db.Rebind(`UPDATE outbox SET next_at = ? WHERE id = ? AND status = 'pending' AND next_at <= ?`),
-		now.Add(o.Lease), id, now)
-	if err != nil {
-		return false, fmt.Errorf("outbox: claim %d: %w", id, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("outbox: claim %d: %w", id, err)
-	}
-	return n == 1, nil
+// claimed is this sender's hold on one outbox message: its token is
+// written with the claim, and renewals and outcomes are recorded only
+// while the row still carries it.
+type claimed struct {
+	o     *Outbox
+	id    int64
+	token string
+	mu    sync.Mutex
+	lost  bool // a renewal found the token replaced
 }
 
-// keep renews the claim on message id every third of the lease while its
-// send runs, so a send slower than the lease (rate-limit waits, a slow
-// platform) is never taken over and repeated by another sender, and the
+func (c *claimed) isLost() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lost
+}
+
+// claim takes a due message for this sender by moving its next_at past the
+// lease under a fresh token: every other sender skips it, and if this one
+// dies before recording the outcome the message is due again when the
+// lease ends. nil: another sender has it. No other sender of this process
+// takes it until the claim's outcome is recorded (hold).
+func (o *Outbox) claim(ctx context.Context, id int64) (*claimed, error) {
+	now := o.now().UTC()
+	b := make([]byte, 12)
+	crand.Read(b)
+	c := &claimed{o: o, id: id, token: hex.EncodeToString(b)}
+	if !o.tryHold(id) {
+		return nil, nil
+	}
+	res, err := o.db.ExecContext(ctx, o.db.Rebind(`UPDATE outbox SET next_at = ?, claim = ? WHERE id = ? AND status = 'pending' AND next_at <= ?`),
+		now.Add(o.Lease), c.token, id, now)
+	if err != nil {
+		o.hold(id, false)
+		return nil, fmt.Errorf("outbox: claim %d: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil || n != 1 {
+		o.hold(id, false)
+		if err != nil {
+			return nil, fmt.Errorf("outbox: claim %d: %w", id, err)
+		}
+		return nil, nil
+	}
+	return c, nil
+}
+
+// keep renews the claim every third of the lease while its send runs and
+// until its outcome is recorded, so a send slower than the lease
+// (rate-limit waits, a slow platform) or an outcome that is slow to
+// record is never taken over and repeated by another sender, and the
 // lease can be short: a process killed mid-send holds the message for at
-// most one lease. stop ends the renewals before the outcome is recorded.
-func (o *Outbox) keep(ctx context.Context, id int64) (stop func()) {
+// most one lease. A renewal that finds the claim taken over calls lost
+// (the sender cancels its send). stop ends the renewals.
+func (o *Outbox) keep(ctx context.Context, c *claimed, lost func()) (stop func()) {
 	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
+	ticks, stopTicks := o.renewals(max(o.Lease/3, 10*time.Millisecond))
 	go func() {
 		defer close(done)
-		t := time.NewTicker(max(o.Lease/3, 10*time.Millisecond))
-		defer t.Stop()
+		defer stopTicks()
 		for {
 			select {
 			case <-ctx.Done():
 				return
-			case <-t.C:
-				if err := o.reschedule(ctx, id, o.now().UTC().Add(o.Lease)); err != nil && ctx.Err() == nil {
-					o.log.Warn("outbox: claim not renewed", "id", id, "err", err)
+			case <-ticks:
+				held, err := c.renew(ctx, o.now().UTC().Add(o.Lease))
+				switch {
+				case err != nil && ctx.Err() == nil:
+					o.log.Warn("outbox: claim not renewed", "id", c.id, "err", err)
+				case err == nil && !held:
+					c.mu.Lock()
+					c.lost = true
+					c.mu.Unlock()
+					lost()
+					return
 				}
 			}
 		}
@@ -435,21 +522,59 @@ func (o *Outbox) keep(ctx context.Context, id int64) (stop func()) {
 	return func() { cancel(); <-done }
 }
 
-// release gives up a claim without counting an attempt.
-func (o *Outbox) release(ctx context.Context, id int64) error {
-	return o.reschedule(ctx, id, o.now().UTC())
+// renewals returns the ticks that renew a claim: a real ticker, or the
+// test's.
+func (o *Outbox) renewals(every time.Duration) (<-chan time.Time, func()) {
+	if o.renewTicks != nil {
+		return o.renewTicks, func() {}
+	}
+	t := time.NewTicker(every)
+	return t.C, t.Stop
 }
 
-// reschedule makes pending message id due at: a claim renewed (keep) or
-// given up (release).
-func (o *Outbox) reschedule(ctx context.Context, id int64, at time.Time) error {
-	_, err := o.db.ExecContext(ctx, o.db.Rebind(`UPDATE outbox SET next_at = ? WHERE id = ? AND status = 'pending'`), at, id)
+// renew moves the claim's end to at; held false: the row no longer carries
+// this claim's token (or is no longer pending).
+func (c *claimed) renew(ctx context.Context, at time.Time) (held bool, err error) {
+	db := c.o.db
+	res, err := db.ExecContext(ctx, db.Rebind(`UPDATE outbox SET next_at = ? WHERE id = ? AND claim = ? AND status = 'pending'`), at, c.id, c.token)
 	if err != nil {
-		return fmt.Errorf("outbox: reschedule %d: %w", id, err)
+		return false, fmt.Errorf("outbox: renew %d: %w", c.id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("outbox: renew %d: %w", c.id, err)
+	}
+	return n == 1, nil
+}
+
+// release gives up the claim without counting an attempt.
+func (c *claimed) release(ctx context.Context) error {
+	db := c.o.db
+	_, err := db.ExecContext(ctx, db.Rebind(`UPDATE outbox SET next_at = ?, claim = '' WHERE id = ? AND claim = ? AND status = 'pending'`),
+		c.o.now().UTC(), c.id, c.token)
+	if err != nil {
+		return fmt.Errorf("outbox: release %d: %w", c.id, err)
 	}
 	return nil
 }
 
+// finish records the claimed message's outcome, if the claim still holds.
+func (c *claimed) finish(ctx context.Context, status, platformID, lastErr string) error {
+	db := c.o.db
+	res, err := db.ExecContext(ctx, db.Rebind(`UPDATE outbox SET status = ?, platform_id = ?, last_error = ?, sent_at = ?, attempts = attempts + 1
+		WHERE id = ? AND claim = ? AND status = 'pending'`),
+		status, platformID, truncate(lastErr, 500), c.o.now().UTC(), c.id, c.token)
+	if err != nil {
+		return fmt.Errorf("outbox: mark %d %s: %w", c.id, status, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		c.o.log.Error("outbox: outcome not recorded: the claim was taken over; the message may go out twice", "id", c.id, "status", status)
+	}
+	return nil
+}
+
+// finish records the outcome of a message no one claimed (a row this
+// binary cannot read).
 func (o *Outbox) finish(ctx context.Context, id int64, status, platformID, lastErr string) error {
 	_, err := o.db.ExecContext(ctx, o.db.Rebind(`UPDATE outbox SET status = ?, platform_id = ?, last_error = ?, sent_at = ?, attempts = attempts + 1 WHERE id = ?`),
 		status, platformID, truncate(lastErr, 500), o.now().UTC(), id)
@@ -459,21 +584,22 @@ func (o *Outbox) finish(ctx context.Context, id int64, status, platformID, lastE
 	return nil
 }
 
-func (o *Outbox) retry(ctx context.Context, id int64, sendErr error) error {
+func (o *Outbox) retry(ctx context.Context, c *claimed, sendErr error) error {
 	var attempts int
-	if err := sqlx.GetContext(ctx, o.db, &attempts, o.db.Rebind(`SELECT attempts FROM outbox WHERE id = ?`), id); err != nil {
-		return fmt.Errorf("outbox: retry %d: %w", id, err)
+	if err := sqlx.GetContext(ctx, o.db, &attempts, o.db.Rebind(`SELECT attempts FROM outbox WHERE id = ?`), c.id); err != nil {
+		return fmt.Errorf("outbox: retry %d: %w", c.id, err)
 	}
 	wait := o.backoff(attempts)
 	var ra *RetryAfter
 	if errors.As(sendErr, &ra) && ra.After > 0 {
 		wait = ra.After
 	}
-	o.log.Warn("outbox: send failed, will retry", "id", id, "attempt", attempts+1, "in", wait.Round(time.Millisecond), "err", sendErr)
-	_, err := o.db.ExecContext(ctx, o.db.Rebind(`UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ?`),
-		o.now().Add(wait).UTC(), truncate(sendErr.Error(), 500), id)
+	o.log.Warn("outbox: send failed, will retry", "id", c.id, "attempt", attempts+1, "in", wait.Round(time.Millisecond), "err", sendErr)
+	_, err := o.db.ExecContext(ctx, o.db.Rebind(`UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ?, claim = ''
+		WHERE id = ? AND claim = ? AND status = 'pending'`),
+		o.now().Add(wait).UTC(), truncate(sendErr.Error(), 500), c.id, c.token)
 	if err != nil {
-		return fmt.Errorf("outbox: retry %d: %w", id, err)
+		return fmt.Errorf("outbox: retry %d: %w", c.id, err)
 	}
 	return nil
 }

@@ -51,56 +51,75 @@ func (o *Outbox) Take(ctx context.Context, channel, chat string, want func(Reply
 }
 
 // takeBatch claims batch (the claimed prefix, in order), delivers it and
-// records the outcome.
+// records the outcome under each claim. The claims are renewed while
+// deliver runs and until the outcomes are recorded (see deliverOne); if
+// one is taken over meanwhile, deliver is cancelled and nothing is recorded
+// over the new holder's outcome.
 func (o *Outbox) takeBatch(ctx context.Context, chat string, batch []Reply,
 	deliver func(ctx context.Context, chat string, batch []Reply) error) (int, error) {
 	bk := context.WithoutCancel(ctx)
+	var claims []*claimed
 	var claimed []Reply
-	for _, r := range batch {
-		ok, err := o.claim(bk, r.ID)
-		if err != nil {
-			o.releaseAll(bk, claimed)
-			return 0, err
+	defer func() {
+		for _, c := range claims {
+			o.hold(c.id, false)
 		}
-		if !ok {
+	}()
+	for _, r := range batch {
+		c, err := o.claim(bk, r.ID)
+		if err != nil {
+			return 0, errors.Join(err, releaseAll(bk, claims))
+		}
+		if c == nil {
 			break // another sender has it: what follows waits for it
 		}
+		claims = append(claims, c)
 		claimed = append(claimed, r)
 	}
-	if len(claimed) == 0 {
+	if len(claims) == 0 {
 		return 0, nil
 	}
 	if ctx.Err() != nil {
-		return 0, o.releaseAll(bk, claimed)
+		return 0, releaseAll(bk, claims)
 	}
-	stops := make([]func(), len(claimed))
-	for i, r := range claimed {
-		stops[i] = o.keep(ctx, r.ID)
+	sendCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stops := make([]func(), len(claims))
+	for i, c := range claims {
+		stops[i] = o.keep(ctx, c, cancel)
 	}
-	err := deliver(ctx, chat, claimed)
-	for _, stop := range stops {
-		stop()
+	err := deliver(sendCtx, chat, claimed)
+	defer func() {
+		for _, stop := range stops {
+			stop()
+		}
+	}()
+	for _, c := range claims {
+		if c.isLost() {
+			o.log.Warn("outbox: claim lost mid-delivery; the rest of the batch waits", "channel", claimed[0].Channel, "chat", chat, "id", c.id, "delivered", err == nil)
+			return 0, nil
+		}
 	}
 	switch {
 	case err == nil:
-		for _, r := range claimed {
-			if err := o.recordSent(ctx, r.ID, ""); err != nil {
+		for _, c := range claims {
+			if err := o.recordSent(ctx, c, ""); err != nil {
 				return 0, err
 			}
 		}
-		return len(claimed), nil
+		return len(claims), nil
 	case errors.Is(err, ErrPermanent):
-		o.log.Warn("outbox: permanent failure", "channel", claimed[0].Channel, "chat", chat, "messages", len(claimed), "err", err)
-		for _, r := range claimed {
-			if err := o.finish(bk, r.ID, "failed", "", err.Error()); err != nil {
+		o.log.Warn("outbox: permanent failure", "channel", claimed[0].Channel, "chat", chat, "messages", len(claims), "err", err)
+		for _, c := range claims {
+			if err := c.finish(bk, "failed", "", err.Error()); err != nil {
 				return 0, err
 			}
 		}
 	case ctx.Err() != nil:
-		return 0, o.releaseAll(bk, claimed)
+		return 0, releaseAll(bk, claims)
 	default:
-		for _, r := range claimed {
-			if err := o.retry(bk, r.ID, err); err != nil {
+		for _, c := range claims {
+			if err := o.retry(bk, c, err); err != nil {
 				return 0, err
 			}
 		}
@@ -108,14 +127,12 @@ func (o *Outbox) takeBatch(ctx context.Context, chat string, batch []Reply,
 	return 0, nil
 }
 
-func (o *Outbox) releaseAll(ctx context.Context, rs []Reply) error {
-	var first error
-	for _, r := range rs {
-		if err := o.release(ctx, r.ID); err != nil && first == nil {
-			first = err
-		}
+func releaseAll(ctx context.Context, cs []*claimed) error {
+	var errs []error
+	for _, c := range cs {
+		errs = append(errs, c.release(ctx))
 	}
-	return first
+	return errors.Join(errs...)
 }
 
 // Waker returns a channel that receives a value after Wake: a sender loop

@@ -13,6 +13,7 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"github.com/jmoiron/sqlx"
 	"io"
 	"sync"
 
@@ -62,6 +63,14 @@ type Sender interface {
 // outbox's own ids.
 type Poster interface {
 	Post(ctx context.Context, e Event) error
+}
+
+// TxPoster is a Poster that can post within the caller's transaction. The
+// Scheduler then claims a summary and posts it in one transaction: a crash
+// leaves it either unclaimed (another tick or instance sends it) or
+// claimed and on its way, never claimed and lost.
+type TxPoster interface {
+	PostTx(ctx context.Context, q sqlx.ExtContext, e Event) error
 }
 
 // Alert is one notification for the owner, as a terminal shows it.

@@ -123,6 +123,17 @@ func (s *Scheduler) Tick(ctx context.Context, now time.Time) ([]string, error) {
 					continue
 				}
 			}
+			if tp, ok := s.Poster.(TxPoster); ok {
+				won, err := s.claimAndPost(ctx, tp, key, day, weekly, fire, now)
+				if err != nil {
+					return posted, err
+				}
+				s.remember(key)
+				if won {
+					posted = append(posted, key)
+				}
+				continue
+			}
 			id, won, err := claim(ctx, s.DB, key, now)
 			if err != nil {
 				return posted, err
@@ -194,14 +205,56 @@ func (s *Scheduler) everSent(ctx context.Context, before time.Time) (bool, error
 	return n > 0, nil
 }
 
-// post makes the summary of day and posts it as claim id.
-func (s *Scheduler) post(ctx context.Context, id int64, day time.Time, weekly bool, fire, now time.Time) error {
+// claimAndPost makes the summary of day, then claims key and posts the
+// summary in one transaction: false when another instance has it.
+func (s *Scheduler) claimAndPost(ctx context.Context, tp TxPoster, key string, day time.Time, weekly bool, fire, now time.Time) (bool, error) {
+	e, err := s.event(ctx, day, weekly, fire, now)
+	if err != nil {
+		return false, err
+	}
+	tx, err := s.DB.BeginTxx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("notify: schedule: %w", err)
+	}
+	defer tx.Rollback()
+	id, won, err := claim(ctx, tx, key, now)
+	if err != nil || !won {
+		return false, err
+	}
+	e.Source = -id
+	if err := tp.PostTx(ctx, tx, e); err != nil {
+		return false, fmt.Errorf("notify: post %s: %w", e.Key, err)
+	}
+	if err := done(ctx, tx, id, now); err != nil {
+		return false, err
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("notify: schedule: commit: %w", err)
+	}
+	if w, ok := s.Poster.(interface{ Wake() }); ok {
+		w.Wake()
+	}
+	s.log().Info("notify: summary posted", "key", e.Key, "late", now.Sub(fire) > 15*time.Minute)
+	return true, nil
+}
+
+// event is the summary of day, with a note when it is late.
+func (s *Scheduler) event(ctx context.Context, day time.Time, weekly bool, fire, now time.Time) (Event, error) {
 	e, err := s.Summarizer.Event(ctx, day, weekly, s.Lang)
 	if err != nil {
-		return err
+		return e, err
 	}
 	if late := now.Sub(fire); late > 15*time.Minute {
 		e.Text += "\n" + fmt.Sprintf(wordsFor(s.Lang)["late"], fire.In(s.loc()).Format("2006-01-02 15:04"))
+	}
+	return e, nil
+}
+
+// post makes the summary of day and posts it as claim id.
+func (s *Scheduler) post(ctx context.Context, id int64, day time.Time, weekly bool, fire, now time.Time) error {
+	e, err := s.event(ctx, day, weekly, fire, now)
+	if err != nil {
+		return err
 	}
 	e.Source = -id
 	if err := s.Poster.Post(ctx, e); err != nil {

@@ -2,6 +2,7 @@ package notify_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -190,4 +191,57 @@ func TestScheduleRunSynctest(t *testing.T) {
 			t.Errorf("posted\n%s\nwant\n%s", got, want)
 		}
 	})
+}
+
+// txPoster posts to the outbox within the summary's claim, as
+// cmd/shopbot's poster does; fail makes PostTx fail, as a process killed
+// between the claim and the post would (its transaction never commits).
+type txPoster struct {
+	outboxPoster
+	fail bool
+}
+
+func (p *txPoster) PostTx(ctx context.Context, q sqlx.ExtContext, e notify.Event) error {
+	if p.fail {
+		return errors.New("killed before the post")
+	}
+	return bot.ForwardTx(ctx, q, e.Source, bot.Reply{Channel: "notify", Kind: bot.KindAlert, Text: e.Text, Event: e.Kind, Key: e.Key}, time.Now())
+}
+
+// TestSummaryClaimAndPostAreOne: the daily summary is claimed and posted
+// in one transaction. An instance that dies between the two leaves the
+// day unclaimed, so the next tick (here, another instance at the same
+// moment) sends it, once. (Before, the claim stood alone: the day was
+// taken and nobody sent it until a sweep a minute or more later.)
+func TestSummaryClaimAndPostAreOne(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *sqlx.DB) {
+		ctx := context.Background()
+		ob := bot.NewOutbox(db, nil, nil)
+		at := time.Date(2026, 11, 24, 21, 0, 30, 0, seoul)
+		c := bottest.NewClock(at)
+		mk := func(p notify.Poster) *notify.Scheduler {
+			return &notify.Scheduler{DB: db, Poster: p, Location: seoul, Hour: 21, Lang: "en", Now: c.Now,
+				Summarizer: &notify.Summarizer{DB: db, Location: seoul, ShopName: "Shop", Now: c.Now, NoChart: true}}
+		}
+		if _, err := mk(&txPoster{outboxPoster{ob}, true}).Tick(ctx, at); err == nil {
+			t.Fatal("a post that failed was not reported")
+		}
+		var claims int
+		if err := db.Get(&claims, `SELECT COUNT(*) FROM notify_claims`); err != nil || claims != 0 {
+			t.Fatalf("%d claims left by the dead instance (%v), want 0", claims, err)
+		}
+		other := mk(&txPoster{outboxPoster: outboxPoster{ob}})
+		for range 3 {
+			if _, err := other.Tick(ctx, at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		summaries, err := ob.Pending(ctx, "notify", "", 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(summaries) != 1 || !strings.Contains(summaries[0].Text, "Shop") {
+			t.Errorf("posted %+v, want the day's summary once", summaries)
+		}
+	}, schemas()...)
 }

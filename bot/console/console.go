@@ -20,6 +20,9 @@ import (
 // Channel is the console's channel name in messages and the outbox.
 const Channel = "console"
 
+// ErrOwnerID refuses a customer whose id is the owner's console chat.
+var ErrOwnerID = errors.New(`console: "owner" is the owner's console; choose another customer id`)
+
 // OwnerChat is the console chat of the owner.
 const OwnerChat = "owner"
 
@@ -45,6 +48,11 @@ func Run(ctx context.Context, eng *bot.Engine, ob *bot.Outbox, in io.Reader, out
 	}
 	if chat == "" {
 		return errors.New("console: no user")
+	}
+	if !opt.Owner && strings.EqualFold(strings.TrimSpace(chat), OwnerChat) {
+		// The owner's console queue is the owner's: a customer named
+		// "owner" would read the owner's alerts.
+		return ErrOwnerID
 	}
 	p := &printer{w: out, json: opt.JSON}
 	deliver := func() error {

@@ -111,9 +111,11 @@ func rejectf(format string, args ...any) error { return errRejected{fmt.Sprintf(
 // applyFunc lands a delivery with st, inside the delivery's transaction.
 type applyFunc func(ctx context.Context, tx *sqlx.Tx, st *shop.Store, now time.Time) (shop.ApplyResult, error)
 
-// land runs apply in one transaction with the claim of the delivery id
-// (none: no redelivery protection) and the announcement of its changes.
-func (h *Handler) land(ctx context.Context, source, id string, apply applyFunc) (res shop.ApplyResult, duplicate bool, err error) {
+// land runs apply in one transaction with the claims of the delivery's
+// keys (its id, a digest of its body; none or "": no redelivery
+// protection) and the announcement of its changes. A key claimed before
+// makes it a duplicate: nothing lands.
+func (h *Handler) land(ctx context.Context, source string, apply applyFunc, keys ...string) (res shop.ApplyResult, duplicate bool, err error) {
 	now := h.now()
 	tx, err := h.DB.BeginTxx(ctx, nil)
 	if err != nil {
@@ -122,19 +124,24 @@ func (h *Handler) land(ctx context.Context, source, id string, apply applyFunc) 
 	defer tx.Rollback()
 	st := shop.NewStore(tx)
 	prefix := "hook:" + source + ":"
-	if id != "" {
-		fresh, err := st.Claim(ctx, prefix+id, now)
+	claimed := false
+	for _, key := range keys {
+		if key == "" {
+			continue
+		}
+		fresh, err := st.Claim(ctx, prefix+key, now)
 		if err != nil {
 			return res, false, err
 		}
 		if !fresh {
 			return res, true, nil
 		}
+		claimed = true
 	}
 	if res, err = apply(ctx, tx, st, now); err != nil {
 		return res, false, err
 	}
-	if id != "" && h.deliveries.Add(1)%100 == 0 {
+	if claimed && h.deliveries.Add(1)%100 == 0 {
 		// Now and then, forget old delivery ids.
 		if err := st.ForgetClaims(ctx, prefix, now.Add(-claimsKept)); err != nil {
 			return res, false, err
@@ -198,6 +205,6 @@ func (h *Handler) generic(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusBadRequest, map[string]any{"error": "bad JSON: " + err.Error()})
 		return
 	}
-	res, dup, err := h.land(r.Context(), "generic", in.ID, in.apply)
+	res, dup, err := h.land(r.Context(), "generic", in.apply, in.ID)
 	h.answer(w, "generic", "", res, dup, err)
 }

@@ -153,8 +153,8 @@ func TestShopifyRedelivery(t *testing.T) {
 		h.expect(h.shopify("orders/create", "w1", orderCreate, ""), 200, `"duplicate":true`)
 		h.expect(h.shopify("fulfillments/create", "w2", fulfillmentCreate, ""), 200, `"updated":1`)
 		h.expect(h.shopify("fulfillments/create", "w2", fulfillmentCreate, ""), 200, `"duplicate":true`)
-		// Same content, new delivery id: lands, changes nothing.
-		h.expect(h.shopify("fulfillments/create", "w3", fulfillmentCreate, ""), 200, `"unchanged":1`)
+		// Same content, new delivery id: a replay, dropped.
+		h.expect(h.shopify("fulfillments/create", "w3", fulfillmentCreate, ""), 200, `"duplicate":true`)
 		// An older update of the order (say, delayed) does not undo the shipment.
 		h.expect(h.shopify("orders/updated", "w4", orderCreate, ""), 200, `"unchanged":1`)
 
@@ -172,6 +172,42 @@ func TestShopifyRedelivery(t *testing.T) {
 		if got, want := msgs[0].Text, "Your order 1001 shipped today. CJ Logistics tracking number 6012345678901\nTrack it: "+shop.TrackingURL("cj", "6012345678901"); got != want || msgs[0].Kind != bot.KindOrder {
 			t.Errorf("message = %s %q, want order %q", msgs[0].Kind, got, want)
 		}
+	}, shop.Schema, tickets.Schema, bot.Schema)
+}
+
+// TestShopifyTopicReplay: Shopify signs the body only. A validly signed
+// order replayed under a fulfillment topic (with a new webhook id) is
+// refused and ships nothing; so is a fulfillment sent as an order, an
+// inventory level as a product; the same body under its own topic with a
+// new id is a duplicate.
+func TestShopifyTopicReplay(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *sqlx.DB) {
+		ctx := context.Background()
+		h := newHarness(t, db)
+		h.link("telegram", "555", "en", "1001")
+		h.expect(h.shopify("orders/create", "w1", orderCreate, ""), 200, `"inserted":1`)
+		tests := []struct{ topic, body, why string }{
+			{"fulfillments/create", orderCreate, "no order_id"},
+			{"fulfillments/update", orderCreate, "no order_id"},
+			{"orders/updated", fulfillmentCreate, "no order_number"},
+			{"orders/cancelled", fulfillmentCreate, "no order_number"},
+			{"products/update", `{"inventory_item_id": 1, "location_id": 2, "available": 0}`, "no variants"},
+			{"inventory_levels/update", `{"title": "Tee", "variants": [{"sku": "TEE-WHT-M", "inventory_item_id": 1}]}`, "no inventory_item_id"},
+		}
+		for i, tt := range tests {
+			h.expect(h.shopify(tt.topic, "replay-"+strconv.Itoa(i), tt.body, ""), 422, tt.why)
+		}
+		o, err := shop.NewStore(db).Order(ctx, "1001")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.Status == shop.Shipped || o.TrackingNumber != "" {
+			t.Errorf("order after the replays = %s %q, want it unshipped", o.Status, o.TrackingNumber)
+		}
+		if msgs := h.pending("telegram"); len(msgs) != 0 {
+			t.Errorf("the customer was told %+v", msgs)
+		}
+		h.expect(h.shopify("orders/create", "w-new-id", orderCreate, ""), 200, `"duplicate":true`)
 	}, shop.Schema, tickets.Schema, bot.Schema)
 }
 

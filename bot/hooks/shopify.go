@@ -3,6 +3,8 @@ package hooks
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -82,6 +84,40 @@ type (
 	}
 )
 
+// shopifyShapes are the fields that tell Shopify's resources apart: a
+// topic's body must have every field of need and none of deny.
+var shopifyShapes = map[string]struct{ need, deny []string }{
+	"orders":           {need: []string{"order_number", "line_items", "financial_status"}, deny: []string{"order_id", "inventory_item_id", "variants"}},
+	"fulfillments":     {need: []string{"order_id", "status"}, deny: []string{"order_number", "financial_status", "inventory_item_id", "variants"}},
+	"inventory_levels": {need: []string{"inventory_item_id", "location_id"}, deny: []string{"order_number", "order_id", "variants"}},
+	"products":         {need: []string{"variants", "title"}, deny: []string{"order_number", "order_id", "inventory_item_id"}},
+}
+
+// shopifyShape checks that body has the shape of topic's resource. A
+// topic shopbot does not handle passes (it is acknowledged and ignored).
+func shopifyShape(topic string, body []byte) error {
+	family, _, _ := strings.Cut(topic, "/")
+	shape, ok := shopifyShapes[family]
+	if !ok {
+		return nil
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(body, &fields); err != nil {
+		return nil // the topic's own decoding says what is wrong
+	}
+	for _, f := range shape.need {
+		if v, ok := fields[f]; !ok || string(v) == "null" {
+			return fmt.Errorf("body does not match topic %s: no %s", topic, f)
+		}
+	}
+	for _, f := range shape.deny {
+		if _, ok := fields[f]; ok {
+			return fmt.Errorf("body does not match topic %s: it has %s", topic, f)
+		}
+	}
+	return nil
+}
+
 // Keys in the shop's meta table.
 const (
 	metaShopifyOrder = "shopify:order:" // + order id → "NUMBER UPDATED_AT"
@@ -101,6 +137,14 @@ func (h *Handler) shopify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	topic := r.Header.Get("X-Shopify-Topic")
+	// Shopify signs the body, not the topic: a body must look like the
+	// resource its topic names, or a signed order could be replayed as a
+	// fulfillment.
+	if err := shopifyShape(topic, body); err != nil {
+		h.log().Warn("webhook rejected", "source", "shopify", "topic", topic, "reason", err)
+		reply(w, http.StatusUnprocessableEntity, map[string]any{"error": err.Error()})
+		return
+	}
 	var apply applyFunc
 	switch topic {
 	case "orders/create", "orders/updated", "orders/paid", "orders/cancelled", "orders/fulfilled":
@@ -136,7 +180,12 @@ func (h *Handler) shopify(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusOK, map[string]any{"ignored": topic})
 		return
 	}
-	res, dup, err := h.land(r.Context(), "shopify", r.Header.Get("X-Shopify-Webhook-Id"), apply)
+	// The same body under the same topic with a new webhook id is a replay
+	// (Shopify keeps the id across its own retries): remembered as long as
+	// the ids.
+	digest := sha256.Sum256(body)
+	res, dup, err := h.land(r.Context(), "shopify", apply, r.Header.Get("X-Shopify-Webhook-Id"),
+		"body:"+topic+":"+hex.EncodeToString(digest[:]))
 	h.answer(w, "shopify", topic, res, dup, err)
 }
 

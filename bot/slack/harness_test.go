@@ -200,10 +200,21 @@ func messageEvent(eventID, user, ch, ts, threadTS, text string, extra map[string
 	return string(b)
 }
 
-// commandForm is a slash command's form body.
+// commandForm is a slash command's form body, with a response_url that is
+// not Slack's (the adapter ignores it and answers by chat.postEphemeral).
 func commandForm(cmd, text, user, ch, trigger string) string {
+	return commandFormURL(cmd, text, user, ch, trigger, "https://hooks.example.invalid/x")
+}
+
+func commandFormURL(cmd, text, user, ch, trigger, responseURL string) string {
 	return url.Values{"command": {cmd}, "text": {text}, "user_id": {user}, "user_name": {strings.ToLower(user)},
-		"channel_id": {ch}, "trigger_id": {trigger}, "team_id": {"T1"}, "response_url": {"https://hooks.slack.com/x"}}.Encode()
+		"channel_id": {ch}, "trigger_id": {trigger}, "team_id": {"T1"}, "response_url": {responseURL}}.Encode()
+}
+
+// command is a slash command's form body with a response_url of the fake,
+// good for uses posts.
+func (h *harness) command(cmd, text, user, ch, trigger string, uses int) string {
+	return commandFormURL(cmd, text, user, ch, trigger, h.api.ResponseURL(ch, user, uses))
 }
 
 // buttonPayload is a block_actions interaction's JSON.

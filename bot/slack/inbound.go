@@ -286,12 +286,35 @@ func (a *Adapter) command(ctx context.Context, cmd slackapi.SlashCommand) *comma
 		Name:    cmd.UserName,
 		Owner:   true,
 		Text:    strings.TrimSpace(cmd.Command + " " + PlainText(cmd.Text)),
+		// The answer goes to the command's response_url: it reaches the
+		// owner in a DM with the app or a channel the bot is not in.
+		Return: a.responseURL(cmd.ResponseURL),
 	}
 	if err := a.handle(ctx, m); err != nil {
 		a.log.Error("slack: command", "command", cmd.Command, "err", err)
 		return &commandAnswer{ResponseType: "ephemeral", Text: label(a.cfg.Lang, "failed")}
 	}
 	return nil
+}
+
+// responseURL returns u if it is a response_url Slack could have sent
+// (https://hooks.slack.com/…, or the configured API's host in tests), else
+// "": the answer then goes by chat.postEphemeral or DM.
+func (a *Adapter) responseURL(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || u == "" {
+		return ""
+	}
+	if p.Scheme == "https" && p.Host == "hooks.slack.com" {
+		return u
+	}
+	if a.cfg.APIURL != "" {
+		if api, err := url.Parse(a.cfg.APIURL); err == nil && api.Scheme == p.Scheme && api.Host == p.Host {
+			return u
+		}
+	}
+	a.log.Warn("slack: response_url ignored: not Slack's", "host", p.Host)
+	return ""
 }
 
 // interaction turns a Close or Claim button into "/close N" or "/claim N"

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -58,6 +59,23 @@ func (a *Adapter) Send(ctx context.Context, r bot.Reply) (string, error) {
 }
 
 func (a *Adapter) sendEphemeral(ctx context.Context, channel, user string, r bot.Reply) (string, error) {
+	if r.Return != "" {
+		// A slash command's answer: through its response_url, which reaches
+		// the owner wherever the command was typed. Used up or expired
+		// (5 posts, 30 minutes): a direct message instead.
+		msg := &slackapi.WebhookMessage{ResponseType: "ephemeral", Text: r.Text, Blocks: &slackapi.Blocks{BlockSet: textBlocks(r.Text)}}
+		err := slackapi.PostWebhookCustomHTTPContext(ctx, r.Return, a.cfg.HTTPClient, msg)
+		if err == nil {
+			return "", nil
+		}
+		var se slackapi.StatusCodeError
+		if !errors.As(err, &se) || se.Code < 400 || se.Code >= 500 || se.Code == http.StatusTooManyRequests {
+			return "", fmt.Errorf("slack: response_url: %w", err) // the outbox retries
+		}
+		a.log.Info("slack: response_url refused; answering by direct message", "status", se.Code)
+		_, ts, err := a.api.PostMessageContext(ctx, user, fallback(r.Text), slackapi.MsgOptionBlocks(textBlocks(r.Text)...))
+		return ts, sendError(err)
+	}
 	opts := []slackapi.MsgOption{fallback(r.Text), slackapi.MsgOptionBlocks(textBlocks(r.Text)...)}
 	if r.Ticket != 0 && channel == a.cfg.Channel {
 		root, err := a.cfg.Outbox.Thread(ctx, Channel, channel, r.Ticket)

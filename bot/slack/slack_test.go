@@ -251,7 +251,7 @@ func TestSlashCommands(t *testing.T) {
 		for i, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
 				before := len(h.api.Messages(""))
-				w := h.do(request{path: "/slack/commands", body: commandForm(tc.cmd, tc.text, tc.user, tc.ch, "trig-cmd-"+tc.name)})
+				w := h.do(request{path: "/slack/commands", body: h.command(tc.cmd, tc.text, tc.user, tc.ch, "trig-cmd-"+tc.name, 5)})
 				if w.Code != http.StatusOK {
 					t.Fatalf("status %d %s", w.Code, w.Body)
 				}
@@ -274,7 +274,7 @@ func TestSlashCommands(t *testing.T) {
 						private = append(private, m)
 					}
 				}
-				if len(private) != 1 || private[0].User != tc.user || private[0].Channel != tc.ch || !strings.Contains(blocksText(private[0].Blocks), tc.want) {
+				if len(private) != 1 || private[0].User != tc.user || private[0].Channel != tc.ch || !private[0].Response || !strings.Contains(blocksText(private[0].Blocks), tc.want) {
 					t.Errorf("command %d: private answers %+v, want one to %s containing %q", i, private, tc.user, tc.want)
 				}
 			})
@@ -300,6 +300,45 @@ func TestCommandOutsideChannel(t *testing.T) {
 		msgs := h.api.Messages(owner)
 		if len(msgs) != 1 || !strings.Contains(msgs[0].Text, "no tickets") {
 			t.Errorf("direct messages = %+v", msgs)
+		}
+	})
+}
+
+// TestCommandAnswersThroughResponseURL: a command typed in a DM with the
+// app, or in a channel the bot is not in (where chat.postEphemeral fails),
+// is answered through its response_url; once that is used up, by direct
+// message.
+func TestCommandAnswersThroughResponseURL(t *testing.T) {
+	run(t, func(t *testing.T, h *harness) {
+		tests := []struct {
+			name, ch string
+			uses     int
+			response bool // answered through the response_url, else by DM
+		}{
+			{"DM with the app", "DAPPDM", 5, true},
+			{"channel without the bot", "CELSEWHERE", 5, true},
+			{"response_url used up", "CELSEWHERE", 0, false},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				before := len(h.api.Messages(""))
+				h.api.FailNext("chat.postEphemeral", "channel_not_found") // were it asked
+				if w := h.do(request{path: "/slack/commands", body: h.command("/tickets", "", owner, tc.ch, "trig-ru-"+tc.name, tc.uses)}); w.Code != http.StatusOK {
+					t.Fatalf("status %d", w.Code)
+				}
+				h.pump()
+				got := h.api.Messages("")[before:]
+				if len(got) != 1 || !strings.Contains(got[0].Text, "no tickets") {
+					t.Fatalf("messages %+v, want one answer", got)
+				}
+				m := got[0]
+				switch {
+				case tc.response && (!m.Response || !m.Ephemeral || m.Channel != tc.ch || m.User != owner):
+					t.Errorf("answer %+v, want it through the response_url, to %s in %s", m, owner, tc.ch)
+				case !tc.response && (m.Response || m.Channel != owner):
+					t.Errorf("answer %+v, want a direct message to %s", m, owner)
+				}
+			})
 		}
 	})
 }

@@ -174,6 +174,12 @@ func (a *Adapter) sendText(ctx context.Context, chat int64, text string, replyTo
 // send sends one message (text or photo) within the rate limits and
 // returns its id.
 func (a *Adapter) send(ctx context.Context, chat int64, msg tgbotapi.Chattable) (int, error) {
+	// A 429 pauses the whole bot, not one chat: Telegram answers a bot
+	// that keeps sending elsewhere with longer bans. The message goes back
+	// to the outbox until the pause ends.
+	if d := a.pace.paused(time.Now()); d > 0 {
+		return 0, &bot.RetryAfter{After: d, Err: fmt.Errorf("telegram: paused by a 429 (%s left)", d.Round(time.Millisecond))}
+	}
 	if d := a.pace.chatWait(chat); d > a.MaxWait {
 		return 0, &bot.RetryAfter{After: d, Err: fmt.Errorf("telegram: chat %d paced (%s until its next message)", chat, d.Round(time.Millisecond))}
 	}
@@ -188,6 +194,14 @@ func (a *Adapter) send(ctx context.Context, chat int64, msg tgbotapi.Chattable) 
 	if err := a.pace.waitAny(ctx, a.SendInterval); err != nil {
 		return 0, &bot.RetryAfter{After: time.Millisecond, Err: errStopping}
 	}
+	// One request at a time: a 429 is known, and pauses every sender,
+	// before the next request starts, so none goes out during its
+	// retry_after (several in flight would already be on their way).
+	a.pace.gate.Lock()
+	defer a.pace.gate.Unlock()
+	if d := a.pace.paused(time.Now()); d > 0 {
+		return 0, &bot.RetryAfter{After: d, Err: fmt.Errorf("telegram: paused by a 429 (%s left)", d.Round(time.Millisecond))}
+	}
 	// The request itself outlives a shutdown (bounded by RequestTimeout):
 	// its outcome is recorded, so it is neither lost nor sent twice.
 	sent, err := a.call(context.WithoutCancel(ctx), a.RequestTimeout).Send(msg)
@@ -198,7 +212,8 @@ func (a *Adapter) send(ctx context.Context, chat int64, msg tgbotapi.Chattable) 
 	return sent.MessageID, nil
 }
 
-// sendError sorts a send failure for the outbox.
+// sendError sorts a send failure for the outbox. A 429 pauses every send
+// of the bot for its retry_after.
 func (a *Adapter) sendError(chat int64, err error) error {
 	err = a.clean(err)
 	var te *tgbotapi.Error
@@ -206,7 +221,10 @@ func (a *Adapter) sendError(chat int64, err error) error {
 		switch {
 		case te.Code == http.StatusTooManyRequests:
 			after := max(time.Duration(te.RetryAfter)*time.Second, time.Second)
-			a.pace.done(chat, time.Now(), after)
+			now := time.Now()
+			a.pace.done(chat, now, after)
+			a.pace.pause(now.Add(after))
+			a.log.Warn("telegram: 429: every send paused", "chat", chat, "retry_after", after)
 			return &bot.RetryAfter{After: after, Err: fmt.Errorf("telegram: %d %s", te.Code, te.Message)}
 		case te.Code == http.StatusForbidden, te.Code == http.StatusBadRequest, te.MigrateToChatID != 0:
 			// Blocked, chat gone, a request Telegram will never accept.
@@ -276,9 +294,11 @@ func clip(s string, n int) string {
 // the request n before it, so whatever the network's jitter Telegram never
 // sees more than n messages in one second.
 type pacer struct {
-	mu      sync.Mutex
-	next    map[int64]time.Time // chat → earliest next send
-	nextAny time.Time
+	mu          sync.Mutex
+	next        map[int64]time.Time // chat → earliest next send
+	nextAny     time.Time
+	pausedUntil time.Time  // a 429's retry_after: no send of the bot before
+	gate        sync.Mutex // held for each send request: one at a time
 
 	once   sync.Once
 	tokens chan time.Time // n tokens, each the end time of its last use
@@ -307,6 +327,22 @@ func (p *pacer) window(ctx context.Context, n int) (release func(), err error) {
 		return nil, err
 	}
 	return func() { p.tokens <- time.Now() }, nil
+}
+
+// pause stops every send until until.
+func (p *pacer) pause(until time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if until.After(p.pausedUntil) {
+		p.pausedUntil = until
+	}
+}
+
+// paused is how long the bot's sends are still paused at now.
+func (p *pacer) paused(now time.Time) time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return max(p.pausedUntil.Sub(now), 0)
 }
 
 // chatWait is how long chat must wait for its next message.

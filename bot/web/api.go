@@ -284,8 +284,12 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	beat := time.NewTicker(s.limits.HeartbeatEvery)
 	defer beat.Stop()
+	end := s.streamEnd()
 	first := true
 	for {
+		if !s.streamWrite(rc, end) {
+			return // past its lifetime: the browser reconnects with its last id
+		}
 		// Subscribed before reading: a message stored meanwhile wakes us.
 		limit := s.limits.MaxStreamHistory
 		evs, err := events(ctx, s.cfg.DB, visitor, after, limit)
@@ -317,6 +321,9 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 		case <-beat.C:
 			// Keep proxies from closing an idle stream, and pick up
 			// messages another instance stored.
+			if !s.streamWrite(rc, end) {
+				return
+			}
 			if _, err := fmt.Fprint(w, ": ping\n\n"); err != nil {
 				return
 			}

@@ -24,6 +24,8 @@ type Limits struct {
 	MaxStreamHistory int           // events a new stream replays
 	StoreWait        time.Duration // how long a visitor's message waits on the database before a 503
 	VisitorLifetime  time.Duration // how long a visitor token lasts without the widget renewing it
+	StreamWriteWait  time.Duration // how long one write to an event stream may take (a client that stops reading is dropped)
+	StreamMax        time.Duration // how long one event stream lasts; the browser reconnects where it stopped
 }
 
 // DefaultLimits suit a small shop: a person types far slower than this.
@@ -32,12 +34,14 @@ var DefaultLimits = Limits{
 	VisitorBurst: 8, VisitorEvery: 2 * time.Second,
 	IPBurst: 40, IPEvery: 500 * time.Millisecond,
 	SessionBurst: 20, SessionEvery: 30 * time.Second,
-	StreamsPerVisit: 4, StreamsPerIP: 200,
+	StreamsPerVisit: 4, StreamsPerIP: 100,
 	OwnerLoginBurst: 5, OwnerLoginEvery: 20 * time.Second,
 	HeartbeatEvery:   20 * time.Second,
 	MaxStreamHistory: 200,
 	StoreWait:        5 * time.Second,
 	VisitorLifetime:  30 * 24 * time.Hour,
+	StreamWriteWait:  15 * time.Second,
+	StreamMax:        30 * time.Minute,
 }
 
 func (l Limits) withDefaults() Limits {
@@ -67,6 +71,8 @@ func (l Limits) withDefaults() Limits {
 	pick(&l.MaxStreamHistory, d.MaxStreamHistory)
 	pickD(&l.StoreWait, d.StoreWait)
 	pickD(&l.VisitorLifetime, d.VisitorLifetime)
+	pickD(&l.StreamWriteWait, d.StreamWriteWait)
+	pickD(&l.StreamMax, d.StreamMax)
 	return l
 }
 

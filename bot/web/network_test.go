@@ -1,8 +1,13 @@
 package web_test
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -92,6 +97,113 @@ func TestVisitorTokenExpires(t *testing.T) {
 		h.do("POST", "/api/session", "", map[string]string{"token": s.Token}, nil, &fresh)
 		if fresh.Visitor == s.Visitor {
 			t.Errorf("a lapsed token got its visitor back")
+		}
+	})
+}
+
+// TestStreamOutlivesWriteTimeout: behind a server whose write timeout is
+// 300 ms, an event stream keeps its heartbeats going well past it, and
+// ends (for the browser to reconnect) at Limits.StreamMax.
+func TestStreamOutlivesWriteTimeout(t *testing.T) {
+	run(t, func(t *testing.T, db *sqlx.DB) {
+		h := newHarness(t, db, func(c *web.Config) {
+			c.Limits = web.Limits{HeartbeatEvery: 50 * time.Millisecond, StreamMax: 1500 * time.Millisecond}
+		})
+		mux := http.NewServeMux()
+		h.srv.Register(mux)
+		ts := httptest.NewUnstartedServer(mux)
+		ts.Config.WriteTimeout = 300 * time.Millisecond
+		ts.Start()
+		defer ts.Close()
+		s := h.session()
+		req, _ := http.NewRequest("GET", ts.URL+"/api/events", nil)
+		req.Header.Set("Authorization", "Bearer "+s.Token)
+		start := time.Now()
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		sc := bufio.NewScanner(res.Body)
+		pings, lastPing := 0, time.Duration(0)
+		for sc.Scan() {
+			if sc.Text() == ": ping" {
+				pings++
+				lastPing = time.Since(start)
+			}
+		}
+		ended := time.Since(start)
+		if lastPing < time.Second {
+			t.Errorf("last heartbeat %s after the start (%d in all): the write timeout (300ms) cut the stream", lastPing, pings)
+		}
+		if ended > 10*time.Second {
+			t.Errorf("stream ended after %s, want at its 1.5 s cap", ended)
+		}
+		t.Logf("%d heartbeats, the last at %s; stream ended at %s", pings, lastPing.Round(time.Millisecond), ended.Round(time.Millisecond))
+	})
+}
+
+// TestContentSecurityPolicy: every HTML page runs only this server's
+// scripts (the inbox's inline ones by the page's nonce, new each time),
+// and says so; over HTTPS it also asks for HTTPS from then on.
+func TestContentSecurityPolicy(t *testing.T) {
+	run(t, func(t *testing.T, db *sqlx.DB) {
+		h := newHarness(t, db)
+		nonces := map[string]bool{}
+		check := func(path string, res *http.Response, body string, https bool) {
+			t.Helper()
+			csp := res.Header.Get("Content-Security-Policy")
+			if !strings.Contains(csp, "script-src 'self'") || !strings.Contains(csp, "frame-ancestors 'none'") || strings.Contains(csp, "script-src 'self' 'unsafe") {
+				t.Errorf("%s: CSP %q", path, csp)
+			}
+			for _, m := range regexp.MustCompile(`<script([^>]*)>`).FindAllStringSubmatch(body, -1) {
+				attrs := m[1]
+				if strings.Contains(attrs, "src=") {
+					continue
+				}
+				n := regexp.MustCompile(`nonce="([^"]+)"`).FindStringSubmatch(attrs)
+				if n == nil || !strings.Contains(csp, "'nonce-"+n[1]+"'") {
+					t.Errorf("%s: an inline script the policy does not allow: <script%s>", path, attrs)
+					continue
+				}
+				if nonces[n[1]] {
+					t.Errorf("%s: nonce %q used twice", path, n[1])
+				}
+				nonces[n[1]] = true
+			}
+			if hsts := res.Header.Get("Strict-Transport-Security"); (hsts != "") != https {
+				t.Errorf("%s (https %v): Strict-Transport-Security %q", path, https, hsts)
+			}
+		}
+		for _, https := range []bool{false, true} {
+			hdr := map[string]string{}
+			if https {
+				hdr["X-Forwarded-Proto"] = "https"
+			}
+			for _, path := range []string{"/", "/embed", "/owner"} {
+				req, _ := http.NewRequest("GET", h.ts.URL+path, nil)
+				for k, v := range hdr {
+					req.Header.Set(k, v)
+				}
+				res, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				if strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+					check(path, res, string(body), https)
+				}
+			}
+			// Signed in: the login link's page and the inbox run inline scripts.
+			o := h.owner()
+			for _, path := range []string{"/owner/login?token=" + h.token, "/owner"} {
+				res, page := o.do("GET", path, nil, hdr)
+				check(path, res, page, https)
+			}
+		}
+		if len(nonces) < 4 {
+			t.Errorf("%d inline scripts seen, want the login link's and the inbox's, twice", len(nonces))
 		}
 	})
 }

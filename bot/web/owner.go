@@ -57,9 +57,9 @@ func (s *Server) session(r *http.Request) (string, bool, error) {
 }
 
 // unavailablePage is the owner's "try again in a moment" page (503).
-func (s *Server) unavailablePage(w http.ResponseWriter) {
+func (s *Server) unavailablePage(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Retry-After", strconv.Itoa(int(retryUnavailable/time.Second)))
-	s.render(w, http.StatusServiceUnavailable, "login", ownerView{Error: s.words()["unavailable"]})
+	s.render(w, r, http.StatusServiceUnavailable, "login", ownerView{Error: s.words()["unavailable"]})
 }
 
 func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
@@ -75,18 +75,18 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, token string) boo
 			s.cfg.OnLimited("login")
 		}
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait/time.Second)+1))
-		s.render(w, http.StatusTooManyRequests, "login", ownerView{Error: s.words()["slow"]})
+		s.render(w, r, http.StatusTooManyRequests, "login", ownerView{Error: s.words()["slow"]})
 		return false
 	}
 	hash, ok, err := checkOwnerToken(r.Context(), s.cfg.DB, strings.TrimSpace(token))
 	if err != nil {
 		s.log.Error("web: owner login", "err", err)
-		s.render(w, http.StatusServiceUnavailable, "login", ownerView{Error: s.words()["unavailable"]})
+		s.render(w, r, http.StatusServiceUnavailable, "login", ownerView{Error: s.words()["unavailable"]})
 		return false
 	}
 	if !ok {
 		s.log.Warn("web: owner login refused", "ip", s.clientIP(r))
-		s.render(w, http.StatusUnauthorized, "login", ownerView{Error: s.words()["badtoken"]})
+		s.render(w, r, http.StatusUnauthorized, "login", ownerView{Error: s.words()["badtoken"]})
 		return false
 	}
 	s.setCookie(w, r, ownerCookie, s.sign.ownerSession(hash, s.now().Add(sessionLife)), int(sessionLife/time.Second))
@@ -101,19 +101,19 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, token string) boo
 func (s *Server) loginLink(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("token")
 	if token == "" {
-		s.render(w, http.StatusOK, "login", ownerView{})
+		s.render(w, r, http.StatusOK, "login", ownerView{})
 		return
 	}
 	if !s.login(w, r, token) {
 		return
 	}
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	s.render(w, http.StatusOK, "moved", ownerView{})
+	s.render(w, r, http.StatusOK, "moved", ownerView{})
 }
 
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 	if !s.sameSite(r) {
-		s.render(w, http.StatusForbidden, "login", ownerView{Error: s.words()["csrf"]})
+		s.render(w, r, http.StatusForbidden, "login", ownerView{Error: s.words()["csrf"]})
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
@@ -136,11 +136,11 @@ func (s *Server) ownerPage(page func(w http.ResponseWriter, r *http.Request, v o
 	return func(w http.ResponseWriter, r *http.Request) {
 		sess, ok, err := s.session(r)
 		if err != nil {
-			s.unavailablePage(w)
+			s.unavailablePage(w, r)
 			return
 		}
 		if !ok {
-			s.render(w, http.StatusOK, "login", ownerView{})
+			s.render(w, r, http.StatusOK, "login", ownerView{})
 			return
 		}
 		v := ownerView{CSRF: s.sign.csrf(sess)}
@@ -160,7 +160,7 @@ func (s *Server) ownerPost(action func(w http.ResponseWriter, r *http.Request)) 
 	return func(w http.ResponseWriter, r *http.Request) {
 		sess, ok, err := s.session(r)
 		if err != nil {
-			s.unavailablePage(w)
+			s.unavailablePage(w, r)
 			return
 		}
 		if !ok {
@@ -169,7 +169,7 @@ func (s *Server) ownerPost(action func(w http.ResponseWriter, r *http.Request)) 
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 		if !s.sameSite(r) || !s.sign.equal(r.PostFormValue("csrf"), s.sign.csrf(sess)) {
-			s.render(w, http.StatusForbidden, "login", ownerView{Error: s.words()["csrf"]})
+			s.render(w, r, http.StatusForbidden, "login", ownerView{Error: s.words()["csrf"]})
 			return
 		}
 		action(w, r)
@@ -183,6 +183,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 
 // ownerView is what the inbox templates see.
 type ownerView struct {
+	Nonce   string // the page's script nonce (Content-Security-Policy)
 	L       map[string]string
 	Shop    string
 	Lang    string
@@ -226,7 +227,9 @@ type ticketView struct {
 
 func (s *Server) view(t tickets.Ticket, now time.Time) ticketView {
 	lang := s.cfg.OwnerLang
-	v := ticketView{Ticket: t, Who: t.Customer, Created: s.local(t.CreatedAt),
+	// Names and texts stored before they were cleaned are cleaned here too.
+	t.Subject = bot.CleanText(t.Subject)
+	v := ticketView{Ticket: t, Who: bot.CleanName(t.Customer), Created: s.local(t.CreatedAt),
 		Priority: t.Priority.Label(lang), Category: t.Category.Label(lang), Status: t.Status.Label(lang)}
 	if v.Who == "" {
 		v.Who = t.Channel + " · " + shortChat(t.Chat)
@@ -249,7 +252,7 @@ func (s *Server) local(t time.Time) string { return t.In(s.cfg.Location).Format(
 
 // message is one ticket message for the inbox.
 func (s *Server) message(m tickets.Message) messageView {
-	return messageView{Author: m.Author, Who: s.words()[m.Author], Text: m.Text, At: s.local(m.At)}
+	return messageView{Author: m.Author, Who: s.words()[m.Author], Text: bot.CleanText(m.Text), At: s.local(m.At)}
 }
 
 func shortChat(c string) string {
@@ -279,12 +282,12 @@ func dueText(d time.Duration, l map[string]string) string {
 	return fmt.Sprintf(l["duein"], f(d))
 }
 
-func (s *Server) render(w http.ResponseWriter, status int, name string, v ownerView) {
-	v.L, v.Shop, v.Lang = s.words(), s.cfg.ShopName, s.cfg.OwnerLang
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, v ownerView) {
+	v.L, v.Shop, v.Lang, v.Nonce = s.words(), s.cfg.ShopName, s.cfg.OwnerLang, newNonce()
 	if v.Now.IsZero() {
 		v.Now = s.now()
 	}
-	securityHeaders(w)
+	securityHeaders(w, r, v.Nonce)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
@@ -301,7 +304,7 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request, v ownerView) {
 	list, err := s.store().List(ctx, tickets.Filter{Limit: 300})
 	if err != nil {
 		s.log.Error("web: inbox", "err", err)
-		s.render(w, http.StatusServiceUnavailable, "login", ownerView{Error: s.words()["unavailable"]})
+		s.render(w, r, http.StatusServiceUnavailable, "login", ownerView{Error: s.words()["unavailable"]})
 		return
 	}
 	ids := make([]int64, len(list))
@@ -311,7 +314,7 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request, v ownerView) {
 	latest, err := s.store().Latest(ctx, ids)
 	if err != nil {
 		s.log.Error("web: inbox", "err", err)
-		s.render(w, http.StatusServiceUnavailable, "login", ownerView{Error: s.words()["unavailable"]})
+		s.render(w, r, http.StatusServiceUnavailable, "login", ownerView{Error: s.words()["unavailable"]})
 		return
 	}
 	for _, p := range tickets.Priorities {
@@ -335,7 +338,7 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request, v ownerView) {
 		}
 	}
 	v.Now = now
-	s.render(w, http.StatusOK, "inbox", v)
+	s.render(w, r, http.StatusOK, "inbox", v)
 }
 
 func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request, v ownerView) {
@@ -359,12 +362,12 @@ func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request, v ownerView)
 	}
 	if err != nil {
 		s.log.Error("web: ticket page", "ticket", id, "err", err)
-		s.render(w, http.StatusServiceUnavailable, "login", ownerView{Error: s.words()["unavailable"]})
+		s.render(w, r, http.StatusServiceUnavailable, "login", ownerView{Error: s.words()["unavailable"]})
 		return
 	}
 	tv := s.view(*t, s.now())
 	v.Ticket = &tv
-	s.render(w, http.StatusOK, "ticket", v)
+	s.render(w, r, http.StatusOK, "ticket", v)
 }
 
 // ownerSays hands the engine an owner message from the inbox and returns
@@ -477,7 +480,11 @@ func (s *Server) ownerEvents(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprint(w, "retry: 2000\n\n")
 	beat := time.NewTicker(s.limits.HeartbeatEvery)
 	defer beat.Stop()
+	end := s.streamEnd()
 	for {
+		if !s.streamWrite(rc, end) {
+			return
+		}
 		list, last := s.alerts.since(after)
 		for _, a := range list {
 			b, _ := json.Marshal(a)
@@ -495,6 +502,9 @@ func (s *Server) ownerEvents(w http.ResponseWriter, r *http.Request) {
 			return
 		case <-wake:
 		case <-beat.C:
+			if !s.streamWrite(rc, end) {
+				return
+			}
 			fmt.Fprint(w, ": ping\n\n")
 		}
 	}

@@ -278,6 +278,24 @@ func (s *Server) clientIP(r *http.Request) string {
 	return host
 }
 
+// streamEnd is when an event stream opened now ends (Limits.StreamMax).
+// Network deadlines are on the real clock.
+func (s *Server) streamEnd() time.Time { return time.Now().Add(s.limits.StreamMax) }
+
+// streamWrite prepares the next write of an event stream: streams are
+// exempt from the server's write timeout, but each write (events or a
+// heartbeat) must go through within StreamWriteWait, and the stream ends
+// at end. false: end it now.
+func (s *Server) streamWrite(rc *http.ResponseController, end time.Time) bool {
+	now := time.Now()
+	if !now.Before(end) {
+		return false
+	}
+	// A ResponseWriter without deadlines (a test recorder) streams on.
+	rc.SetWriteDeadline(now.Add(s.limits.StreamWriteWait))
+	return true
+}
+
 // clientNet is the client's network (an IPv4 /24, an IPv6 /64): what
 // per-address limits count against, so a host with many addresses counts
 // once.

@@ -89,6 +89,9 @@ func (e env) chat(ctx context.Context, args []string) error {
 	if *as != "customer" && *as != "owner" {
 		return usageError{fmt.Sprintf("--as %q: want customer or owner", *as)}
 	}
+	if *as == "customer" && strings.EqualFold(strings.TrimSpace(*user), console.OwnerChat) {
+		return usageError{fmt.Sprintf("--user %q: that is the owner's console; use --as owner, or another customer id", *user)}
+	}
 	st, err := e.open(ctx, c)
 	if err != nil {
 		return err
@@ -205,14 +208,17 @@ func (e env) serve(ctx context.Context, args []string) error {
 	for _, c := range chans {
 		running = append(running, c.name)
 	}
+	svc.ops.metricsToken = strings.TrimSpace(e.getenv("SHOPBOT_METRICS_TOKEN"))
 	svc.ops.routes(mux, running) // /healthz, /metrics (ops.go)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	// httpserver.go: timeouts and connection caps.
+	limited := limitConns(ln, defaultHTTPLimits, st.cfg.Web.TrustProxy, log)
+	srv := newHTTPServer(mux, defaultHTTPLimits, log)
 	log.Info("serving", "listen", ln.Addr().String(), "db", schema.Dialect(st.db))
 	fmt.Fprintf(e.stderr, "shopbot serving on http://%s (healthz: /healthz); owner alerts go to %s\n", ln.Addr(), alertPlaces(dests))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errc := make(chan error, 4+len(chans))
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(limited) }()
 	// outage.go: tells the owner, without the database, when it is away.
 	svc.watchDatabase(ctx, dests)
 	go func() { errc <- svc.runNotify(ctx, dests, running) }() // notify.go: router, summaries, watchers

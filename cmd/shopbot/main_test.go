@@ -361,7 +361,7 @@ func bumpVersion(t *testing.T, db *sqlx.DB) {
 }
 
 func TestUsage(t *testing.T) {
-	for _, args := range [][]string{{}, {"frobnicate"}, {"faq"}, {"chat", "--as", "god"}} {
+	for _, args := range [][]string{{}, {"frobnicate"}, {"faq"}, {"chat", "--as", "god"}, {"chat", "--user", "owner"}, {"chat", "--user", " Owner "}} {
 		_, _, err := shopbot(t, nil, "", args...)
 		if _, ok := err.(usageError); !ok {
 			t.Errorf("%q: err = %v, want a usage error", args, err)

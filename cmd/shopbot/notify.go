@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/jmoiron/sqlx"
 	"strconv"
 	"time"
 
@@ -79,6 +80,16 @@ type outboxPoster struct{ ob *bot.Outbox }
 func (p outboxPoster) Post(ctx context.Context, e notify.Event) error {
 	return forwardSender(p).Send(ctx, notify.Destination{Channel: notifyChannel}, e)
 }
+
+// PostTx posts e within q, the caller's transaction (the summary's claim):
+// notify.TxPoster.
+func (p outboxPoster) PostTx(ctx context.Context, q sqlx.ExtContext, e notify.Event) error {
+	return bot.ForwardTx(ctx, q, e.Source, bot.Reply{Channel: notifyChannel, Kind: bot.KindAlert,
+		Text: e.Text, Ticket: e.Ticket, Priority: e.Priority, Event: e.Kind, Key: e.Key, Image: e.Image}, timeNow())
+}
+
+// Wake wakes the outbox after a PostTx committed.
+func (p outboxPoster) Wake() { p.ob.Wake() }
 
 // forwardSender hands routed events, chart included, to the outbox of
 // their destination's channel, once per (Source, destination).

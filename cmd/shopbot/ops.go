@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,6 +28,9 @@ type ops struct {
 	st  *stores
 	ob  *bot.Outbox
 	reg *prometheus.Registry
+	// metricsToken, from SHOPBOT_METRICS_TOKEN, opens /metrics to
+	// requests that bear it; without it only this machine may read it.
+	metricsToken string
 
 	in        *prometheus.CounterVec
 	out       *prometheus.CounterVec
@@ -270,8 +276,33 @@ type channelHealth struct {
 
 // routes registers /healthz and /metrics. running names the channels
 // serve started.
+// metricsGuard keeps /metrics off the customer-facing listener's public
+// side: with a token set, a request must bear it (Authorization: Bearer);
+// without one, only a client on this machine that no proxy forwarded.
+func (o *ops) metricsGuard(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if o.metricsToken != "" {
+			got, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+			if subtle.ConstantTimeCompare([]byte(got), []byte(o.metricsToken)) != 1 {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+				http.Error(w, "metrics: bearer token required", http.StatusUnauthorized)
+				return
+			}
+			h.ServeHTTP(w, r)
+			return
+		}
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		ip := net.ParseIP(host)
+		if err != nil || ip == nil || !ip.IsLoopback() || r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != "" {
+			http.Error(w, "metrics: only from this machine, or with SHOPBOT_METRICS_TOKEN", http.StatusForbidden)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
 func (o *ops) routes(mux *http.ServeMux, running []string) {
-	mux.Handle("GET /metrics", promhttp.HandlerFor(o.reg, promhttp.HandlerOpts{}))
+	mux.Handle("GET /metrics", o.metricsGuard(promhttp.HandlerFor(o.reg, promhttp.HandlerOpts{})))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		h := health{OK: true, Database: "ok", Channels: map[string]channelHealth{}}
 		now := timeNow()

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
+	"os"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -117,12 +119,15 @@ func (svc *service) webChannel(ctx context.Context, demo bool) (channel, error) 
 			// otherwise a token is made only the first time, and `shopbot
 			// owner token` rotates it. It is made here, once serve is
 			// listening, so a start-up that fails later cannot swallow it.
+			// The link is a secret: it goes to a terminal, never into a
+			// log file or a service journal (stderr redirected). Without a
+			// terminal no token is made; `shopbot owner token` makes one.
 			token := ""
 			has, err := web.HasOwnerToken(ctx, svc.st.db)
 			if err != nil {
 				return err
 			}
-			if demo || !has {
+			if (demo || !has) && terminal(svc.env.stderr) {
 				if token, err = web.IssueOwnerToken(ctx, svc.st.db, timeNow()); err != nil {
 					return err
 				}
@@ -135,7 +140,7 @@ func (svc *service) webChannel(ctx context.Context, demo bool) (channel, error) 
 				fmt.Fprintf(svc.env.stderr, "owner inbox:       %s/owner/login?token=%s\n", base, token)
 				fmt.Fprintf(svc.env.stderr, "                   (the token is shown once; `shopbot owner token` makes a new one)\n")
 			} else {
-				fmt.Fprintf(svc.env.stderr, "owner inbox:       %s/owner  (sign in with your owner token; `shopbot owner token` makes a new one)\n", base)
+				fmt.Fprintf(svc.env.stderr, "owner inbox:       %s/owner  (sign in with an owner token: `shopbot owner token` makes one)\n", base)
 			}
 			errc := make(chan error, 2)
 			go func() { errc <- svc.ob.Run(ctx, web.Channel, svc.ops.send(web.Channel, srv.Send)) }()
@@ -148,6 +153,18 @@ func (svc *service) webChannel(ctx context.Context, demo bool) (channel, error) 
 			return ctx.Err()
 		},
 	}, nil
+}
+
+// terminal reports whether w is a terminal (or no file at all: a test's
+// buffer), where a secret may be shown once. A redirected stderr (a file,
+// a pipe, a service journal) is a log.
+func terminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return true
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 // owner runs `shopbot owner token`: a new owner-inbox login token; the old

@@ -190,3 +190,49 @@ func TestWebConfigValidate(t *testing.T) {
 		t.Errorf("valid origins: %v", err)
 	}
 }
+
+// TestLoginLinkOnlyToATerminal: the owner login link (a secret) is shown
+// on a terminal; a stderr that is a file (a log, a service journal) gets
+// a pointer to `shopbot owner token` and no token is made.
+func TestLoginLinkOnlyToATerminal(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "stderr.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if terminal(f) {
+		t.Fatal("a file taken for a terminal")
+	}
+	if !terminal(&bytes.Buffer{}) {
+		t.Error("a buffer (a test's terminal) not taken for one")
+	}
+	if tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0); err == nil {
+		if !terminal(tty) {
+			t.Error("/dev/tty not taken for a terminal")
+		}
+		tty.Close()
+	}
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "shopbot.yaml")
+	if err := os.WriteFile(cfg, []byte("listen: 127.0.0.1:0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--demo", "--config", cfg, "--db", "sqlite:" + filepath.Join(dir, "shop.db")},
+			func(string) string { return "" }, strings.NewReader(""), io.Discard, f)
+	}()
+	var out []byte
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		out, _ = os.ReadFile(f.Name())
+		if bytes.Contains(out, []byte("owner inbox:")) {
+			break
+		}
+	}
+	cancel()
+	<-done
+	if !bytes.Contains(out, []byte("owner inbox:")) || bytes.Contains(out, []byte("token=")) || bytes.Contains(out, []byte("sbo_")) {
+		t.Errorf("stderr to a file:\n%s\nwant the inbox address without a token", out)
+	}
+}

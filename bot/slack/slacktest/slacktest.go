@@ -39,6 +39,7 @@ type Message struct {
 	Ephemeral bool
 	Broadcast bool // reply_broadcast: also shown in the channel
 	Updates   int  // how many times chat.update changed it
+	Response  bool // posted to a slash command's response_url
 }
 
 // File is an uploaded file.
@@ -69,6 +70,14 @@ type Server struct {
 	calls    []Call
 	failures map[string][]failure
 	uploads  map[string]*File // pending uploads by file id
+	// responses are the response_urls handed out: channel and user, and
+	// how often each may still be used (Slack: 5 times in 30 minutes).
+	responses map[string]*responseURL
+}
+
+type responseURL struct {
+	channel, user string
+	left          int
 }
 
 type failure struct {
@@ -78,11 +87,50 @@ type failure struct {
 
 // NewServer starts a fake accepting token; it is closed when the test ends.
 func NewServer(tb testing.TB, token string) *Server {
-	s := &Server{Token: token, failures: map[string][]failure{}, uploads: map[string]*File{}}
+	s := &Server{Token: token, failures: map[string][]failure{}, uploads: map[string]*File{}, responses: map[string]*responseURL{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL + "/"
 	tb.Cleanup(s.srv.Close)
 	return s
+}
+
+// ResponseURL is a slash command's response_url for a command typed by
+// user in channel, good for uses posts (Slack: 5).
+func (s *Server) ResponseURL(channel, user string, uses int) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seq++
+	id := strconv.Itoa(s.seq)
+	s.responses[id] = &responseURL{channel: channel, user: user, left: uses}
+	return s.URL + "commands/T1/" + id + "/hook"
+}
+
+// respond takes a post to a response_url: an ephemeral message to the
+// command's user in the command's channel (whether or not the bot is a
+// member: that is the point of it), or 404 when the URL is used up.
+func (s *Server) respond(w http.ResponseWriter, r *http.Request, id string) {
+	var body struct {
+		Text         string          `json:"text"`
+		Blocks       json.RawMessage `json:"blocks"`
+		ResponseType string          `json:"response_type"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+		http.Error(w, "invalid_payload", http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = append(s.calls, Call{Method: "response_url"})
+	ru := s.responses[id]
+	if ru == nil || ru.left <= 0 {
+		http.Error(w, "used_url", http.StatusNotFound)
+		return
+	}
+	ru.left--
+	m := &Message{Channel: ru.channel, TS: s.nextTS(), User: ru.user, Text: body.Text, Blocks: body.Blocks,
+		Ephemeral: body.ResponseType != "in_channel", Response: true}
+	s.messages = append(s.messages, m)
+	w.Write([]byte("ok"))
 }
 
 // FailNext makes the next call of method answer {"ok":false,"error":errName}.
@@ -154,6 +202,10 @@ func (s *Server) nextTS() string {
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	method := strings.TrimPrefix(r.URL.Path, "/")
+	if rest, ok := strings.CutPrefix(method, "commands/T1/"); ok {
+		s.respond(w, r, strings.TrimSuffix(rest, "/hook"))
+		return
+	}
 	if strings.HasPrefix(method, "upload/") {
 		s.upload(w, r, strings.TrimPrefix(method, "upload/"))
 		return

@@ -116,6 +116,11 @@ type Server struct {
 	lastByChat  map[int64]time.Time
 	accepted    []time.Time
 	violations  int
+	banEvery    int           // every nth send is refused with a 429…
+	banFor      time.Duration // …of this retry_after
+	banCount    int
+	banUntil    time.Time
+	bans, early int
 	closed      bool
 }
 
@@ -282,6 +287,23 @@ func (s *Server) Limit(perChat time.Duration, perSecond int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.perChat, s.perSecond = perChat, perSecond
+}
+
+// Ban refuses every nth message sent with a 429 whose retry_after is secs,
+// as Telegram answers a flooding bot, and from then until retry_after has
+// passed counts every message that arrives as early (and refuses it too).
+func (s *Server) Ban(every, secs int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.banEvery, s.banFor = every, time.Duration(secs)*time.Second
+}
+
+// Bans is how many 429s Ban gave; Early how many messages arrived during
+// one's retry_after.
+func (s *Server) Bans() (bans, early int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.bans, s.early
 }
 
 // Violations is how many messages broke the limits set with Limit.
@@ -621,6 +643,19 @@ func (s *Server) accept(w http.ResponseWriter, chat int64, m Sent) {
 		return
 	}
 	now := time.Now()
+	if s.banEvery > 0 {
+		if now.Before(s.banUntil) {
+			s.early++
+			reply(w, http.StatusTooManyRequests, apiError(429, "Too Many Requests: retry after", int(s.banUntil.Sub(now)/time.Second)+1))
+			return
+		}
+		if s.banCount++; s.banCount%s.banEvery == 0 {
+			s.bans++
+			s.banUntil = now.Add(s.banFor)
+			reply(w, http.StatusTooManyRequests, apiError(429, "Too Many Requests: retry after", int(s.banFor/time.Second)))
+			return
+		}
+	}
 	if s.overLimit(chat, now) {
 		s.violations++
 		reply(w, http.StatusTooManyRequests, apiError(429, "Too Many Requests: retry after 1", 1))
