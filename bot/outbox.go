@@ -324,6 +324,11 @@ func (o *Outbox) deliverOne(ctx context.Context, c *claimed, r Reply, send SendF
 // Run delivers channel's messages until ctx is done, waking on Wake, on
 // its poll interval and when a retry falls due.
 func (o *Outbox) Run(ctx context.Context, channel string, send SendFunc) error {
+	return o.run(ctx, channel, func(ctx context.Context) (int, error) { return o.Deliver(ctx, channel, "", send) })
+}
+
+// run calls deliver (one round) until ctx is done, as Run describes.
+func (o *Outbox) run(ctx context.Context, channel string, deliver func(context.Context) (int, error)) error {
 	wake := o.waker()
 	t := time.NewTimer(0)
 	defer t.Stop()
@@ -341,7 +346,7 @@ func (o *Outbox) Run(ctx context.Context, channel string, send SendFunc) error {
 			}
 		case <-t.C:
 		}
-		n, err := o.Deliver(ctx, channel, "", send)
+		n, err := deliver(ctx)
 		wait := o.Poll
 		switch {
 		case ctx.Err() != nil:

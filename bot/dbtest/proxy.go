@@ -2,6 +2,8 @@ package dbtest
 
 import (
 	"context"
+	"encoding/binary"
+	"io"
 	"net"
 	"net/url"
 	"sync"
@@ -28,7 +30,8 @@ type Proxy struct {
 	mu      sync.Mutex
 	state   proxyState
 	conns   map[net.Conn]bool // both ends of every open pair
-	dialed  int               // server connections made, ever
+	dialed  int               // server sessions started, ever
+	cancels int               // cancel requests passed on, ever
 	changed *sync.Cond
 }
 
@@ -129,12 +132,20 @@ func (p *Proxy) Open() int {
 	return len(p.conns) / 2
 }
 
-// Dialed counts the server connections the proxy has made since it
-// started: for PostgreSQL, the server sessions its clients opened.
+// Dialed counts the PostgreSQL sessions clients have started through the
+// proxy (cancel requests, which travel on connections of their own, are
+// not sessions: Cancels counts them).
 func (p *Proxy) Dialed() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.dialed
+}
+
+// Cancels counts the cancel requests passed on to the server.
+func (p *Proxy) Cancels() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cancels
 }
 
 func (p *Proxy) close() {
@@ -164,9 +175,23 @@ func (p *Proxy) serve(client net.Conn) {
 		client.Close()
 		return
 	}
+	// The first message says what the connection is: PostgreSQL's
+	// start-up (a session) or a cancel request (lib/pq sends one on a
+	// separate connection when a query's context ends).
+	var hdr [8]byte
+	if _, err := io.ReadFull(client, hdr[:]); err != nil {
+		client.Close()
+		return
+	}
+	cancelReq := binary.BigEndian.Uint32(hdr[4:]) == 80877102
 	server, err := net.Dial("tcp", p.target)
 	if err != nil {
 		client.Close()
+		return
+	}
+	if _, err := server.Write(hdr[:]); err != nil {
+		client.Close()
+		server.Close()
 		return
 	}
 	p.mu.Lock()
@@ -177,7 +202,11 @@ func (p *Proxy) serve(client net.Conn) {
 		return
 	}
 	p.conns[client], p.conns[server] = true, true
-	p.dialed++
+	if cancelReq {
+		p.cancels++
+	} else {
+		p.dialed++
+	}
 	p.mu.Unlock()
 	done := make(chan struct{}, 2)
 	go p.pipe(server, client, done)

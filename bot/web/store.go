@@ -141,8 +141,22 @@ func appendEvent(ctx context.Context, q sqlx.ExtContext, visitor string, outboxI
 		cid = e.ClientID
 	}
 	var ids []int64
-	err = sqlx.SelectContext(ctx, q, &ids, q.Rebind(`INSERT INTO web_messages (visitor, outbox_id, client_id, payload, created_at)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING seq`), visitor, ob, cid, string(payload), now.UTC())
+	query, args := `INSERT INTO web_messages (visitor, outbox_id, client_id, payload, created_at)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING seq`, []any{visitor, ob, cid, string(payload), now.UTC()}
+	if q.DriverName() == "postgres" {
+		// A visitor's stream reads the log by seq, so one visitor's events
+		// must commit in seq order. SQLite commits one writer at a time; on
+		// PostgreSQL a round of replies written in one transaction
+		// (SendTx) could commit seq 100 after the visitor's next message
+		// took and committed 101, and the stream, already past 101, would
+		// never show 100. The visitor's transaction lock, taken before
+		// seq is drawn and held to the commit, keeps them in order.
+		query = `WITH turn AS (SELECT pg_advisory_xact_lock(hashtextextended(CAST(? AS text), 7001)))
+			INSERT INTO web_messages (visitor, outbox_id, client_id, payload, created_at)
+			SELECT ?, ?, ?, ?, ? FROM turn ON CONFLICT DO NOTHING RETURNING seq`
+		args = append([]any{"web:" + visitor}, args...)
+	}
+	err = sqlx.SelectContext(ctx, q, &ids, q.Rebind(query), args...)
 	if err != nil {
 		return 0, false, fmt.Errorf("web: store message: %w", err)
 	}

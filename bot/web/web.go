@@ -180,8 +180,38 @@ func (s *Server) Streams() int { return s.visitors.open() }
 // message log (once, however often it is called for the same reply) and
 // wakes the visitor's streams. A visitor who is away reads it on return.
 func (s *Server) Send(ctx context.Context, r bot.Reply) (string, error) {
+	seq, fresh, err := s.storeReply(ctx, s.cfg.DB, r)
+	if err != nil {
+		return "", err
+	}
+	if fresh {
+		s.visitors.wake(r.Chat)
+	}
+	return strconv.FormatInt(seq, 10), nil
+}
+
+// SendTx is Send inside the outbox's transaction (bot.Outbox.RunBatch):
+// the reply lands in the visitor's log with the outbox's record of it, in
+// one commit per round. Delivered wakes the streams after the commit.
+func (s *Server) SendTx(ctx context.Context, tx *sqlx.Tx, r bot.Reply) (string, error) {
+	seq, _, err := s.storeReply(ctx, tx, r)
+	if err != nil {
+		return "", err
+	}
+	return strconv.FormatInt(seq, 10), nil
+}
+
+// Delivered wakes the streams of the visitors of replies sent by SendTx.
+func (s *Server) Delivered(replies []bot.Reply) {
+	for _, r := range replies {
+		s.visitors.wake(r.Chat)
+	}
+}
+
+// storeReply appends r to its visitor's message log, once per outbox id.
+func (s *Server) storeReply(ctx context.Context, q sqlx.ExtContext, r bot.Reply) (seq int64, fresh bool, err error) {
 	if r.Chat == "" {
-		return "", fmt.Errorf("web: send: %w: no visitor", bot.ErrPermanent)
+		return 0, false, fmt.Errorf("web: send: %w: no visitor", bot.ErrPermanent)
 	}
 	from := "bot"
 	if r.Kind == bot.KindOwner {
@@ -192,14 +222,7 @@ func (s *Server) Send(ctx context.Context, r bot.Reply) (string, error) {
 	for _, c := range r.Choices {
 		e.Choices = append(e.Choices, choiceJSON(c))
 	}
-	seq, fresh, err := appendEvent(ctx, s.cfg.DB, r.Chat, r.ID, e, s.now())
-	if err != nil {
-		return "", err
-	}
-	if fresh {
-		s.visitors.wake(r.Chat)
-	}
-	return strconv.FormatInt(seq, 10), nil
+	return appendEvent(ctx, q, r.Chat, r.ID, e, s.now())
 }
 
 // SendOwner is the OwnerChannel outbox sender: ticket alerts are shown

@@ -236,14 +236,28 @@ func (e env) serve(ctx context.Context, args []string) error {
 			errc <- err
 		}()
 	}
+	loops := cap(errc) // the goroutines that report on errc
 	select {
 	case <-ctx.Done():
 	case err = <-errc:
+		loops--
 	}
 	cancel()
 	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer scancel()
 	srv.Shutdown(sctx)
+	// The channels finish their last sends and record them before the
+	// database closes (and before run returns): at most 10 s more.
+	grace := time.NewTimer(10 * time.Second)
+	defer grace.Stop()
+	for ; loops > 0; loops-- {
+		select {
+		case <-errc:
+		case <-grace.C:
+			log.Warn("shutdown: some channels did not stop in time", "left", loops)
+			loops = 1 // ends the loop
+		}
+	}
 	if errors.Is(err, http.ErrServerClosed) || errors.Is(err, context.Canceled) {
 		err = nil
 	}

@@ -16,6 +16,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/shopbot/shopbot/bot"
 	"github.com/shopbot/shopbot/tickets"
 )
@@ -90,27 +92,46 @@ func (o *ops) send(channel string, send bot.SendFunc) bot.SendFunc {
 	return func(ctx context.Context, r bot.Reply) (string, error) {
 		start := time.Now()
 		id, err := send(ctx, r)
-		o.sendTime.WithLabelValues(channel).Observe(time.Since(start).Seconds())
-		var ra *bot.RetryAfter
-		switch {
-		case err == nil:
-			o.out.WithLabelValues(channel, string(r.Kind)).Inc()
-			if !r.Created.IsZero() {
-				o.delay.WithLabelValues(channel).Observe(timeNow().Sub(r.Created).Seconds())
-			}
-			if r.Kind == bot.KindAlert && r.Event != "" && channel == notifyChannel {
-				o.events.WithLabelValues(r.Event, r.Priority).Inc()
-			}
-			o.touch(channel)
-		case errors.As(err, &ra):
-			o.failures.WithLabelValues(channel, "rate_limited").Inc()
-			o.limits429.WithLabelValues(channel, "platform").Inc()
-		case errors.Is(err, bot.ErrPermanent):
-			o.failures.WithLabelValues(channel, "permanent").Inc()
-		default:
-			o.failures.WithLabelValues(channel, "retry").Inc()
-		}
+		o.count(channel, r, start, err)
 		return id, err
+	}
+}
+
+// sendTx counts the sends of a channel delivered in batches
+// (bot.Outbox.RunBatch) as send does.
+func (o *ops) sendTx(channel string, send bot.TxSendFunc) bot.TxSendFunc {
+	if o == nil {
+		return send
+	}
+	return func(ctx context.Context, tx *sqlx.Tx, r bot.Reply) (string, error) {
+		start := time.Now()
+		id, err := send(ctx, tx, r)
+		o.count(channel, r, start, err)
+		return id, err
+	}
+}
+
+// count records one send's outcome in the metrics.
+func (o *ops) count(channel string, r bot.Reply, start time.Time, err error) {
+	o.sendTime.WithLabelValues(channel).Observe(time.Since(start).Seconds())
+	var ra *bot.RetryAfter
+	switch {
+	case err == nil:
+		o.out.WithLabelValues(channel, string(r.Kind)).Inc()
+		if !r.Created.IsZero() {
+			o.delay.WithLabelValues(channel).Observe(timeNow().Sub(r.Created).Seconds())
+		}
+		if r.Kind == bot.KindAlert && r.Event != "" && channel == notifyChannel {
+			o.events.WithLabelValues(r.Event, r.Priority).Inc()
+		}
+		o.touch(channel)
+	case errors.As(err, &ra):
+		o.failures.WithLabelValues(channel, "rate_limited").Inc()
+		o.limits429.WithLabelValues(channel, "platform").Inc()
+	case errors.Is(err, bot.ErrPermanent):
+		o.failures.WithLabelValues(channel, "permanent").Inc()
+	default:
+		o.failures.WithLabelValues(channel, "retry").Inc()
 	}
 }
 

@@ -91,7 +91,7 @@ func TestPoolKeepsConnections(t *testing.T) {
 		t.Error(err)
 	}
 	opened := s.proxy.Dialed() - before
-	t.Logf("%d messages answered; %d new PostgreSQL sessions (pool %d)", visitors*perVisit+customers*perCust, opened, schema.PoolSize)
+	t.Logf("%d messages answered; %d new PostgreSQL sessions (pool %d), %d cancel requests", visitors*perVisit+customers*perCust, opened, schema.PoolSize, s.proxy.Cancels())
 	if opened > schema.PoolSize {
 		t.Errorf("serve opened %d PostgreSQL sessions for %d messages, want at most the pool's %d", opened, visitors*perVisit+customers*perCust, schema.PoolSize)
 	}

@@ -143,7 +143,13 @@ func (svc *service) webChannel(ctx context.Context, demo bool) (channel, error) 
 				fmt.Fprintf(svc.env.stderr, "owner inbox:       %s/owner  (sign in with an owner token: `shopbot owner token` makes one)\n", base)
 			}
 			errc := make(chan error, 2)
-			go func() { errc <- svc.ob.Run(ctx, web.Channel, svc.ops.send(web.Channel, srv.Send)) }()
+			// Replies to visitors are database writes: a round of them is
+			// one transaction (the sender stays registered for direct
+			// delivery while the database is away).
+			svc.ops.send(web.Channel, srv.Send)
+			go func() {
+				errc <- svc.ob.RunBatch(ctx, web.Channel, svc.ops.sendTx(web.Channel, srv.SendTx), srv.Delivered)
+			}()
 			go func() { errc <- svc.ob.Run(ctx, web.OwnerChannel, svc.ops.send(web.OwnerChannel, srv.SendOwner)) }()
 			err = <-errc
 			if ctx.Err() == nil {
