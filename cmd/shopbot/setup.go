@@ -236,9 +236,12 @@ func (e env) installService(args []string) error {
 		if *bin, err = os.Executable(); err != nil {
 			return err
 		}
+		if strings.Contains(*bin, string(filepath.Separator)+"go-build") {
+			return fmt.Errorf("install-service: this is go run's temporary binary: build one first (go build -o shopbot ./cmd/shopbot) and run its install-service, or pass --bin")
+		}
 	}
-	if strings.Contains(*bin, "go-build") {
-		return fmt.Errorf("install-service: this is a temporary binary of go run: build one first (go build -o shopbot ./cmd/shopbot) and run its install-service, or pass --bin")
+	if *bin, err = filepath.Abs(*bin); err != nil {
+		return err
 	}
 	if *user == "" {
 		*user = e.getenv("USER")
