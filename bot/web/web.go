@@ -187,7 +187,7 @@ func (s *Server) Send(ctx context.Context, r bot.Reply) (string, error) {
 	if r.Kind == bot.KindOwner {
 		from = "owner"
 	}
-	e := Event{From: from, Kind: string(r.Kind), Text: r.Text, Ask: r.Ask, Ticket: r.Ticket}
+	e := Event{From: from, Kind: string(r.Kind), Text: withoutChoiceLines(r.Text, r.Choices), Ask: r.Ask, Ticket: r.Ticket}
 	for _, c := range r.Choices {
 		e.Choices = append(e.Choices, choiceJSON(c))
 	}
@@ -199,6 +199,28 @@ func (s *Server) Send(ctx context.Context, r bot.Reply) (string, error) {
 		s.visitors.wake(r.Chat)
 	}
 	return strconv.FormatInt(seq, 10), nil
+}
+
+// withoutChoiceLines drops from text the numbered lines ("2. label")
+// that repeat its choices: text channels need them, the widget shows the
+// choices as buttons. Lines that say more than the label (a product's
+// stock and price) stay.
+func withoutChoiceLines(text string, choices []bot.Choice) string {
+	if len(choices) == 0 {
+		return text
+	}
+	drop := make(map[string]bool, len(choices))
+	for i, c := range choices {
+		drop[fmt.Sprintf("%d. %s", i+1, c.Label)] = true
+	}
+	lines := strings.Split(text, "\n")
+	kept := lines[:0]
+	for _, l := range lines {
+		if !drop[strings.TrimSpace(l)] {
+			kept = append(kept, l)
+		}
+	}
+	return strings.Join(kept, "\n")
 }
 
 // SendOwner is the OwnerChannel outbox sender: ticket alerts are shown
