@@ -64,12 +64,14 @@ notify:
 
 // envTemplate is the secrets file the systemd unit and docker --env-file read.
 const envTemplate = `# shopbot.env — secrets for shopbot serve. Keep it private (chmod 600).
-# Uncomment what you use; a channel configured in shopbot.yaml without its
+# One NAME=value a line, no quotes, no comment after a value (systemd's
+# EnvironmentFile and docker --env-file read it alike). Uncomment what you use; a channel configured in shopbot.yaml without its
 # token stops serve with an error naming the variable.
 # TELEGRAM_BOT_TOKEN=123456:ABC...
 # SLACK_BOT_TOKEN=xoxb-...
 # SLACK_APP_TOKEN=xapp-...
-# SHOPBOT_WEB_SECRET=   # 32+ characters: keeps visitors' sessions valid across a new database
+# 32+ characters (openssl rand -hex 32): keeps visitors' sessions valid across a new database.
+# SHOPBOT_WEB_SECRET=
 `
 
 var faqLanguageRE = regexp.MustCompile(`(?m)^language: \w+$`)
