@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -148,6 +149,14 @@ func TestBrowserInboxCommandResult(t *testing.T) {
 				t.Errorf("%d result boxes, want 1", n)
 			}
 			screenshot(t, ctx, "inbox-"+vp.name+"-command")
+			// A new ticket refreshes the list live; the result stays.
+			tickets := eval[int](t, ctx, `document.querySelectorAll('a[data-ticket]').length`)
+			s := h.session()
+			h.say(s.Token, "주문 1043 취소해 주세요")
+			waitJS(t, ctx, "the live refresh", fmt.Sprintf(`document.querySelectorAll('a[data-ticket]').length > %d`, tickets))
+			if !eval[bool](t, ctx, `!!document.querySelector('#command #result') && document.querySelector('#result').textContent.indexOf('티셔츠') >= 0`) {
+				t.Errorf("the command's result vanished when the inbox refreshed")
+			}
 		})
 	}
 }
