@@ -2,8 +2,11 @@
 # empty image. The shop's files and database live on a volume at /data.
 #
 #   docker build -t shopbot .
-#   docker run -d --name shopbot --restart unless-stopped -p 8080:8080 \
-#     -v "$PWD/shop:/data" --env-file shop/shopbot.env shopbot
+#   docker run -d --name shopbot --restart unless-stopped -p 127.0.0.1:8080:8080 \
+#     --user "$(id -u):$(id -g)" -v "$PWD/shop:/data" --env-file shop/shopbot.env shopbot
+#
+# --user lets the container write the database into your directory (the
+# image's own user, 65532, owns only the image's empty /data).
 #
 # /data holds shopbot.yaml (with listen: 0.0.0.0:8080), faq.yaml and the
 # database: `shopbot init --dir shop --listen 0.0.0.0:8080` writes them.

@@ -313,10 +313,14 @@ func otherKind(kind ImportKind, bound bool, header []string) error {
 		}
 	}
 	slices.Sort(orderOnly)
+	shown := orderOnly
+	if len(shown) > 4 {
+		shown = append(slices.Clip(shown[:4]), "…")
+	}
 	switch {
 	case kind == ImportProducts && len(orderOnly) >= 2:
 		return fmt.Errorf("%w: this is an orders export (%s %s, with columns %s): import it with `shopbot import orders FILE`",
-			ErrWrongKind, b.format, other, strings.Join(quoteAll(orderOnly), ", "))
+			ErrWrongKind, b.format, other, strings.Join(quoteAll(shown), ", "))
 	case kind == ImportOrders && !hasOrderColumns(header):
 		return fmt.Errorf("%w: this is a products export (%s %s): import it with `shopbot import products FILE`",
 			ErrWrongKind, b.format, other)

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"net/http"
 	"strconv"
 	"strings"
@@ -232,7 +233,7 @@ func (s *Server) view(t tickets.Ticket, now time.Time) ticketView {
 	v := ticketView{Ticket: t, Who: bot.CleanName(t.Customer), Created: s.local(t.CreatedAt),
 		Priority: t.Priority.Label(lang), Category: t.Category.Label(lang), Status: t.Status.Label(lang)}
 	if v.Who == "" {
-		v.Who = t.Channel + " · " + shortChat(t.Chat)
+		v.Who = s.anonymous(t.Channel, t.Chat)
 	}
 	switch {
 	case t.Status == tickets.Resolved:
@@ -253,6 +254,32 @@ func (s *Server) local(t time.Time) string { return t.In(s.cfg.Location).Format(
 // message is one ticket message for the inbox.
 func (s *Server) message(m tickets.Message) messageView {
 	return messageView{Author: m.Author, Who: s.words()[m.Author], Text: bot.CleanText(m.Text), At: s.local(m.At)}
+}
+
+// anonymous names a customer who gave no name: a web visitor as "Web
+// visitor" and a short tag of their id (the same visitor, the same tag),
+// others by channel and a shortened chat id.
+func (s *Server) anonymous(channel, chat string) string {
+	if id, ok := strings.CutPrefix(chat, "v_"); ok && channel == Channel {
+		return s.words()["visitor"] + " " + visitorTag(id)
+	}
+	return channel + " · " + shortChat(chat)
+}
+
+// visitorTag is four letters and digits derived from a visitor id, easy to
+// read and tell apart in a list ("#K7Q2").
+func visitorTag(id string) string {
+	const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789" // no 0/O, 1/I
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	n := h.Sum32()
+	var b [5]byte
+	b[0] = '#'
+	for i := 1; i < 5; i++ {
+		b[i] = alphabet[n%32]
+		n /= 32
+	}
+	return string(b[:])
 }
 
 func shortChat(c string) string {
@@ -526,7 +553,7 @@ var ownerWords = map[string]map[string]string{
 		"urgent": "긴급", "high": "높음", "normal": "보통", "low": "낮음", "none": "없음",
 		"duein": "%s 남음", "overdue": "%s 초과", "answered": "답변함", "resolved": "해결됨",
 		"summary": "오늘의 요약", "reply": "답장", "send": "보내기", "claim": "담당하기", "close": "해결 처리", "back": "← 문의함",
-		"command": "명령", "run": "실행", "logout": "로그아웃", "customer": "고객", "owner": "나", "bot": "봇", "live": "새 알림",
+		"command": "명령", "run": "실행", "logout": "로그아웃", "customer": "고객", "visitor": "웹 방문자", "owner": "나", "bot": "봇", "live": "새 알림",
 		"claimed": "담당", "order": "주문", "empty": "대기 중인 문의가 없어요.", "placeholder": "고객에게 보낼 답장",
 		"days": "%d일", "hours": "%d시간 %d분", "minutes": "%d분", "latest": "최근", "conversation": "대화",
 	},
@@ -537,7 +564,7 @@ var ownerWords = map[string]map[string]string{
 		"urgent": "Urgent", "high": "High", "normal": "Normal", "low": "Low", "none": "none",
 		"duein": "due in %s", "overdue": "overdue %s", "answered": "answered", "resolved": "resolved",
 		"summary": "Today", "reply": "Reply", "send": "Send", "claim": "Claim", "close": "Close", "back": "← Inbox",
-		"command": "Command", "run": "Run", "logout": "Sign out", "customer": "Customer", "owner": "You", "bot": "Bot", "live": "New alert",
+		"command": "Command", "run": "Run", "logout": "Sign out", "customer": "Customer", "visitor": "Web visitor", "owner": "You", "bot": "Bot", "live": "New alert",
 		"claimed": "claimed by", "order": "order", "empty": "Nothing waiting.", "placeholder": "Your reply to the customer",
 		"days": "%dd", "hours": "%dh %dm", "minutes": "%dm", "latest": "latest", "conversation": "conversation",
 	},
@@ -548,7 +575,7 @@ var ownerWords = map[string]map[string]string{
 		"urgent": "紧急", "high": "高", "normal": "普通", "low": "低", "none": "无",
 		"duein": "剩 %s", "overdue": "超时 %s", "answered": "已回复", "resolved": "已解决",
 		"summary": "今日摘要", "reply": "回复", "send": "发送", "claim": "认领", "close": "关闭工单", "back": "← 收件箱",
-		"command": "命令", "run": "执行", "logout": "退出", "customer": "顾客", "owner": "我", "bot": "机器人", "live": "新提醒",
+		"command": "命令", "run": "执行", "logout": "退出", "customer": "顾客", "visitor": "网页访客", "owner": "我", "bot": "机器人", "live": "新提醒",
 		"claimed": "负责人", "order": "订单", "empty": "没有等待处理的工单。", "placeholder": "回复顾客的内容",
 		"days": "%d天", "hours": "%d小时%d分", "minutes": "%d分钟", "latest": "最新", "conversation": "对话",
 	},

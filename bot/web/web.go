@@ -218,11 +218,33 @@ func (s *Server) storeReply(ctx context.Context, q sqlx.ExtContext, r bot.Reply)
 		from = "owner"
 	}
 	// The visitor sees the ticket's reference, never its sequential id.
-	e := Event{From: from, Kind: string(r.Kind), Text: r.Text, Ask: r.Ask, Ref: r.Ref}
+	e := Event{From: from, Kind: string(r.Kind), Text: withoutChoiceLines(r.Text, r.Choices), Ask: r.Ask, Ref: r.Ref}
 	for _, c := range r.Choices {
 		e.Choices = append(e.Choices, choiceJSON(c))
 	}
 	return appendEvent(ctx, q, r.Chat, r.ID, e, s.now())
+}
+
+// withoutChoiceLines drops from text the numbered lines ("2. label")
+// that repeat its choices: text channels need them, the widget shows the
+// choices as buttons. Lines that say more than the label (a product's
+// stock and price) stay.
+func withoutChoiceLines(text string, choices []bot.Choice) string {
+	if len(choices) == 0 {
+		return text
+	}
+	drop := make(map[string]bool, len(choices))
+	for i, c := range choices {
+		drop[fmt.Sprintf("%d. %s", i+1, c.Label)] = true
+	}
+	lines := strings.Split(text, "\n")
+	kept := lines[:0]
+	for _, l := range lines {
+		if !drop[strings.TrimSpace(l)] {
+			kept = append(kept, l)
+		}
+	}
+	return strings.Join(kept, "\n")
 }
 
 // SendOwner is the OwnerChannel outbox sender: ticket alerts are shown

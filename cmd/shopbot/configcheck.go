@@ -64,6 +64,9 @@ func checkNode(n *yaml.Node, t reflect.Type, path string) error {
 	switch t.Kind() {
 	case reflect.Struct:
 		if n.Kind != yaml.MappingNode {
+			if path == "" {
+				return errAt(n, "the file must be keys and values (shop:, db:, …), not %s", describe(n))
+			}
 			return errAt(n, "%s: want a section of keys indented under it, not %s", path, describe(n))
 		}
 		fields := yamlFields(t)

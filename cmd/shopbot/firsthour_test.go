@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -308,5 +309,24 @@ func TestFAQSyntaxErrors(t *testing.T) {
 	}
 	if out, _, err := shopbot(t, nil, "", "faq", "check", path); err != nil || !strings.Contains(out, ": ok,") {
 		t.Errorf("faq check of the example: %v\n%s", err, out)
+	}
+}
+
+// TestHelpDoesNotRun: -h prints a command's flags and stops; it never
+// starts a server, opens a database or writes a file.
+func TestHelpDoesNotRun(t *testing.T) {
+	t.Chdir(t.TempDir())
+	for _, args := range [][]string{{"serve"}, {"chat"}, {"migrate"}, {"summary"}, {"import"}, {"owner", "token"},
+		{"forget"}, {"backup"}, {"init"}, {"check"}, {"install-service"}, {"faq", "eval"}} {
+		_, errOut, err := shopbot(t, nil, "", append(args, "-h")...)
+		if !errors.Is(err, errHelp) {
+			t.Errorf("%v -h: err %v, want the help stop", args, err)
+		}
+		if !strings.Contains(errOut, "Usage of shopbot") {
+			t.Errorf("%v -h printed no usage:\n%s", args, errOut)
+		}
+	}
+	if files, _ := os.ReadDir("."); len(files) != 0 {
+		t.Errorf("-h left files: %v", files)
 	}
 }

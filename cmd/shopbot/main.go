@@ -37,7 +37,7 @@ func main() {
 	stop()
 	var u usageError
 	switch {
-	case err == nil, errors.Is(err, context.Canceled):
+	case err == nil, errors.Is(err, context.Canceled), errors.Is(err, errHelp):
 	case errors.As(err, &u):
 		fmt.Fprintln(os.Stderr, "shopbot:", err)
 		os.Exit(2)
@@ -153,12 +153,15 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return nil
+			return errHelp // the flags were printed; the command must not run
 		}
 		return usageError{err.Error()}
 	}
 	return nil
 }
+
+// errHelp stops a command whose -h printed its flags (exit status 0).
+var errHelp = errors.New("help shown")
 
 // stores are the opened database and configuration of a command.
 type stores struct {

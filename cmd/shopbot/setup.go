@@ -64,12 +64,14 @@ notify:
 
 // envTemplate is the secrets file the systemd unit and docker --env-file read.
 const envTemplate = `# shopbot.env — secrets for shopbot serve. Keep it private (chmod 600).
-# Uncomment what you use; a channel configured in shopbot.yaml without its
+# One NAME=value a line, no quotes, no comment after a value (systemd's
+# EnvironmentFile and docker --env-file read it alike). Uncomment what you use; a channel configured in shopbot.yaml without its
 # token stops serve with an error naming the variable.
 # TELEGRAM_BOT_TOKEN=123456:ABC...
 # SLACK_BOT_TOKEN=xoxb-...
 # SLACK_APP_TOKEN=xapp-...
-# SHOPBOT_WEB_SECRET=   # 32+ characters: keeps visitors' sessions valid across a new database
+# 32+ characters (openssl rand -hex 32): keeps visitors' sessions valid across a new database.
+# SHOPBOT_WEB_SECRET=
 `
 
 var faqLanguageRE = regexp.MustCompile(`(?m)^language: \w+$`)
@@ -236,9 +238,12 @@ func (e env) installService(args []string) error {
 		if *bin, err = os.Executable(); err != nil {
 			return err
 		}
+		if strings.Contains(*bin, string(filepath.Separator)+"go-build") {
+			return fmt.Errorf("install-service: this is go run's temporary binary: build one first (go build -o shopbot ./cmd/shopbot) and run its install-service, or pass --bin")
+		}
 	}
-	if strings.Contains(*bin, "go-build") {
-		return fmt.Errorf("install-service: this is a temporary binary of go run: build one first (go build -o shopbot ./cmd/shopbot) and run its install-service, or pass --bin")
+	if *bin, err = filepath.Abs(*bin); err != nil {
+		return err
 	}
 	if *user == "" {
 		*user = e.getenv("USER")

@@ -108,9 +108,22 @@
     li.appendChild(who);
     li.appendChild(b);
     log.appendChild(li);
-    log.scrollTop = log.scrollHeight;
+    follow(from === 'me');
     return li;
   }
+
+  // The log follows the newest message, whatever grows under or around
+  // it (choice buttons, a banner, the hint, a notice, the phone keyboard),
+  // unless the visitor has scrolled up to read: then it stays put until
+  // they come back down or send something.
+  var stick = true;
+  function follow(force) {
+    if (force) stick = true;
+    if (stick && !panel.hidden) log.scrollTop = log.scrollHeight;
+  }
+  log.addEventListener('scroll', function () { stick = log.scrollHeight - log.scrollTop - log.clientHeight < 40; });
+  if (window.MutationObserver) new MutationObserver(function () { follow(false); }).observe(log, {childList: true, subtree: true, characterData: true});
+  if (window.ResizeObserver) new ResizeObserver(function () { follow(false); }).observe(log);
 
   function greet() {
     if (greeted) return;
@@ -301,6 +314,7 @@
       bubble.setAttribute('aria-label', t.close + (shop ? ' — ' + shop : ''));
       greet();
       ensureSession().then(connect, function () {});
+      follow(true); // what came while closed (or before a reload) ends in view
       input.focus();
     } else {
       bubble.setAttribute('aria-label', t.open + (shop ? ' — ' + shop : ''));
