@@ -125,19 +125,20 @@ func (h *harness) owner(text string) []bot.Reply {
 	return rs
 }
 
-var ticketRE = regexp.MustCompile(`#(\d+)`)
+// ticketRE is the ticket reference customers are shown (#FJB5SU).
+var ticketRE = regexp.MustCompile(`#([0-9A-Z]{6})`)
 
-// ticketOf reads the ticket number out of a response.
-func ticketOf(t *testing.T, sr kakao.SkillResponse) int64 {
+// ticketOf reads the ticket reference out of a response (the owner's
+// commands take it as well as the number).
+func ticketOf(t *testing.T, sr kakao.SkillResponse) string {
 	t.Helper()
 	for _, s := range kakaotest.ResponseTexts(sr) {
 		if m := ticketRE.FindStringSubmatch(s); m != nil {
-			n, _ := strconv.ParseInt(m[1], 10, 64)
-			return n
+			return m[1]
 		}
 	}
-	t.Fatalf("no ticket number in %q", kakaotest.ResponseTexts(sr))
-	return 0
+	t.Fatalf("no ticket reference in %q", kakaotest.ResponseTexts(sr))
+	return ""
 }
 
 func joined(sr kakao.SkillResponse) string {

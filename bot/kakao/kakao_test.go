@@ -73,7 +73,7 @@ func TestConversation(t *testing.T) {
 		if got := joined(sr); !strings.Contains(got, "다음에 아무 메시지나") {
 			t.Fatalf("ticket: %q, want the held-answer notice", got)
 		}
-		h.owner("/reply " + itoa(id) + " 죄송합니다. 새 컵을 오늘 보내드릴게요.")
+		h.owner("/reply " + id + " 죄송합니다. 새 컵을 오늘 보내드릴게요.")
 		time.Sleep(100 * time.Millisecond)
 		if n := h.kk.Events(); n != 0 {
 			t.Fatalf("%d Event API messages without event_api", n)
@@ -105,7 +105,7 @@ func TestEventAPI(t *testing.T) {
 			t.Fatalf("ticket: %q, want the push notice", got)
 		}
 		h.kk.SetEventStatus(http.StatusInternalServerError)
-		h.owner("/reply " + itoa(id) + " 오늘 출발했어요!")
+		h.owner("/reply " + id + " 오늘 출발했어요!")
 		time.Sleep(300 * time.Millisecond)
 		if n := h.kk.Events(); n != 0 {
 			t.Fatalf("%d events while the API fails", n)
@@ -134,7 +134,7 @@ func TestEventAPIKeyChecked(t *testing.T) {
 	run(t, func(t *testing.T, db *sqlx.DB) {
 		h := newHarness(t, db, func(c *kakao.Config, h *harness) { c.EventAPI, c.APIKey = true, "wrong" })
 		sr := h.say("botuser-k1", "환불해 주세요. 물건이 불량이에요")
-		h.owner("/reply " + itoa(ticketOf(t, sr)) + " 확인했습니다")
+		h.owner("/reply " + ticketOf(t, sr) + " 확인했습니다")
 		time.Sleep(300 * time.Millisecond)
 		if n := h.kk.Events(); n != 0 {
 			t.Fatalf("%d events with a wrong key", n)
@@ -274,7 +274,7 @@ func TestOutputsBounded(t *testing.T) {
 		const user = "botuser-b1"
 		id := ticketOf(t, h.say(user, "환불해 주세요 불량이에요"))
 		for _, s := range []string{"첫째 답변", "둘째 답변", "셋째 답변"} {
-			h.owner("/reply " + itoa(id) + " " + s)
+			h.owner("/reply " + id + " " + s)
 		}
 		sr := h.say(user, "배송 얼마나 걸려요?")
 		got := joined(sr)

@@ -44,6 +44,9 @@ var testPeeks = map[string]bool{
 	"cmd/shopbot/soak_rig_test.go tickets":       true,
 	"cmd/shopbot/soak_rig_test.go notify_claims": true,
 	"cmd/shopbot/soak_test.go orders":            true,
+	"cmd/shopbot/webhook_soak_test.go outbox":    true,
+	"cmd/shopbot/webhook_soak_test.go inbound":   true,
+	"bot/schema/sqlite_test.go orders":           true, // the pragmas and ANALYZE tested on a real table
 	"notify/summary_test.go conversations":       true,
 }
 

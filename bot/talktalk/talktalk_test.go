@@ -115,13 +115,14 @@ func text(ev *talktalk.Event) string {
 	return talktalktest.Shown{Event: *ev}.Text()
 }
 
-var ticketRE = regexp.MustCompile(`#(\d+)`)
+// ticketRE is the ticket reference customers are shown (#FJB5SU).
+var ticketRE = regexp.MustCompile(`#([0-9A-Z]{6})`)
 
 func ticketOf(t *testing.T, ev *talktalk.Event) string {
 	t.Helper()
 	m := ticketRE.FindStringSubmatch(text(ev))
 	if m == nil {
-		t.Fatalf("no ticket number in %q", text(ev))
+		t.Fatalf("no ticket reference in %q", text(ev))
 	}
 	return m[1]
 }
@@ -138,8 +139,12 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // messages are ticket id's messages by author (all: "").
 func messages(t *testing.T, db *sqlx.DB, id, author string) []tickets.Message {
 	t.Helper()
-	n, _ := strconv.ParseInt(id, 10, 64)
-	ms, err := tickets.NewStore(db, nil).Messages(context.Background(), n)
+	st := tickets.NewStore(db, nil)
+	tk, err := st.ByRef(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := st.Messages(context.Background(), tk.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -228,4 +228,5 @@ func grepLines(s, word string) string {
 	return strings.Join(out, "\n")
 }
 
-var ticketRE = regexp.MustCompile(`#(\d+)`)
+// ticketRE is the ticket reference customers are shown (#FJB5SU).
+var ticketRE = regexp.MustCompile(`#([0-9A-Z]{6})`)
