@@ -176,7 +176,7 @@ func TestOrderLockoutAcrossChats(t *testing.T) {
 			if r.Ask != "" {
 				t.Errorf("locked order %s asks for proof: %+v", number, r)
 			}
-			r = one(t, h.Say(chat, "5678"), bot.KindOrder)
+			r = one(t, h.Say(chat, "5678"), bot.KindOrder, "분 뒤에 다시")
 			if strings.Contains(r.Text, "6012345678901") || strings.Contains(r.Text, "상품:") {
 				t.Fatalf("locked order %s shown: %q", number, r.Text)
 			}

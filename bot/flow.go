@@ -116,7 +116,7 @@ func (h *handling) lookup(ctx context.Context, number string, action faq.Action)
 	if ok {
 		return h.showOrder(ctx, number, action)
 	}
-	if locked, err := h.lockedOut(ctx, number, false); locked || err != nil {
+	if locked, err := h.lockedOut(ctx, number, action, false); locked || err != nil {
 		return err
 	}
 	// Whether the order exists or not, the customer sees the same question:
@@ -141,7 +141,7 @@ func (h *handling) scopes(number string) []failureScope {
 // answer is the same whether or not the order exists (failures count
 // against the number as typed). justLocked: this message's failure locked
 // it, so the owners hear of it, once per lockout.
-func (h *handling) lockedOut(ctx context.Context, number string, justLocked bool) (bool, error) {
+func (h *handling) lockedOut(ctx context.Context, number string, action faq.Action, justLocked bool) (bool, error) {
 	for _, s := range h.scopes(number) {
 		until, n, err := s.lockedUntil(ctx, h.tx, h.now)
 		if err != nil {
@@ -162,7 +162,9 @@ func (h *handling) lockedOut(ctx context.Context, number string, justLocked bool
 					Text: ownerText(h.cfg.OwnerLang, "alert_lockout", key, n, until.In(h.cfg.Location).Format("15:04"))})
 			}
 		}
-		h.conv.setState(stateIdle, "")
+		// Still about this order: the code that follows gets the same
+		// answer, not a lookup of an order numbered like it.
+		h.conv.setState(stateVerify, number+" "+string(action))
 		minutes := int(until.Sub(h.now).Minutes()) + 1
 		h.reply(Reply{Kind: KindOrder, Text: msg(h.lang, "order_locked", minutes, cmp.Or(h.cfg.Shop.Contact, h.cfg.Shop.Name))})
 		return true, nil
@@ -225,7 +227,7 @@ func isFourDigits(text string) bool {
 // proof give the same answer and both count as failures, against the
 // conversation, the order number and the sender's network.
 func (h *handling) verify(ctx context.Context, number string, action faq.Action, proof string) error {
-	if locked, err := h.lockedOut(ctx, number, false); locked || err != nil {
+	if locked, err := h.lockedOut(ctx, number, action, false); locked || err != nil {
 		return err
 	}
 	o, err := h.shop.Order(ctx, number)
@@ -268,7 +270,7 @@ func (h *handling) verify(ctx context.Context, number string, action faq.Action,
 		return nil
 	}
 	// This failure may have locked the order or the network for everyone.
-	if locked, err := h.lockedOut(ctx, number, true); locked || err != nil {
+	if locked, err := h.lockedOut(ctx, number, action, true); locked || err != nil {
 		return err
 	}
 	h.conv.setState(stateVerify, number+" "+string(action))

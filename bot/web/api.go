@@ -23,6 +23,7 @@ func (s *Server) api() http.Handler {
 	mux.HandleFunc("POST /api/session", s.handleSession)
 	mux.HandleFunc("POST /api/messages", s.handleMessage)
 	mux.HandleFunc("GET /api/events", s.handleEvents)
+	mux.HandleFunc("POST /api/stream", s.handleStreamTicket)
 	mux.HandleFunc("OPTIONS /api/", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusNotFound, "not_found", "No such API.", 0)
@@ -119,6 +120,36 @@ func (s *Server) visitor(w http.ResponseWriter, r *http.Request) (string, bool) 
 		return "", false
 	}
 	return id, true
+}
+
+// streamTicketLife is how long a stream ticket may be used to open a
+// stream (the stream itself then lasts Limits.StreamMax).
+const streamTicketLife = time.Minute
+
+// handleStreamTicket gives the visitor (by the Authorization header) a
+// stream ticket: the event stream's URL carries it, never the token.
+func (s *Server) handleStreamTicket(w http.ResponseWriter, r *http.Request) {
+	visitor, ok := s.visitor(w, r)
+	if !ok {
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, map[string]string{"ticket": s.sign.streamTicket(visitor, s.now().Add(streamTicketLife))})
+}
+
+// streamVisitor is the visitor of an event stream request: by its stream
+// ticket (?s=), else as any API call (a widget of an earlier version sent
+// its token as ?t=).
+func (s *Server) streamVisitor(w http.ResponseWriter, r *http.Request) (string, bool) {
+	if ticket := r.URL.Query().Get("s"); ticket != "" {
+		id, err := s.sign.stream(ticket, s.now())
+		if err != nil {
+			fail(w, http.StatusUnauthorized, "bad_token", "Your chat session is not valid. Reload the page to start a new one.", 0)
+			return "", false
+		}
+		return id, true
+	}
+	return s.visitor(w, r)
 }
 
 type messageRequest struct {
@@ -251,7 +282,7 @@ func (s *Server) unavailable(w http.ResponseWriter, lang string) {
 // arrives. Event ids are the log's sequence numbers, so a reconnect
 // resumes exactly where the last stream stopped.
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
-	visitor, ok := s.visitor(w, r)
+	visitor, ok := s.streamVisitor(w, r)
 	if !ok {
 		return
 	}

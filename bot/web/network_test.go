@@ -2,10 +2,12 @@ package web_test
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -204,6 +206,60 @@ func TestContentSecurityPolicy(t *testing.T) {
 		}
 		if len(nonces) < 4 {
 			t.Errorf("%d inline scripts seen, want the login link's and the inbox's, twice", len(nonces))
+		}
+	})
+}
+
+// TestStreamTicket: the widget opens its event stream with a one-minute
+// ticket got by the Authorization header, so the visitor token never
+// appears in a URL; an expired, forged or another visitor's ticket opens
+// nothing.
+func TestStreamTicket(t *testing.T) {
+	run(t, func(t *testing.T, db *sqlx.DB) {
+		h := newHarness(t, db)
+		a, b := h.session(), h.session()
+		var got struct{ Ticket string }
+		if res := h.do("POST", "/api/stream", a.Token, nil, nil, &got); res.StatusCode != http.StatusOK || got.Ticket == "" {
+			t.Fatalf("stream ticket: %d %+v", res.StatusCode, got)
+		}
+		if strings.Contains(got.Ticket, a.Token) || strings.Contains(a.Token, got.Ticket) {
+			t.Fatalf("the ticket %q carries the token", got.Ticket)
+		}
+		h.say(a.Token, "배송 언제 와요?")
+		open := func(ticket string) int {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			req, _ := http.NewRequestWithContext(ctx, "GET", h.ts.URL+"/api/events?s="+url.QueryEscape(ticket), nil)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				sc := bufio.NewScanner(res.Body)
+				for sc.Scan() {
+					if strings.HasPrefix(sc.Text(), "data:") && strings.Contains(sc.Text(), "배송 언제 와요") {
+						return 200
+					}
+				}
+				return 0 // a stream without the visitor's conversation
+			}
+			return res.StatusCode
+		}
+		if code := open(got.Ticket); code != 200 {
+			t.Errorf("stream by ticket: %d, want the conversation", code)
+		}
+		parts := strings.Split(got.Ticket, ".")
+		forged := strings.Join([]string{parts[0], strings.Split(b.Token, ".")[1], parts[2], parts[3]}, ".")
+		if code := open(forged); code != http.StatusUnauthorized {
+			t.Errorf("another visitor's id in a ticket: %d, want 401", code)
+		}
+		h.advance(2 * time.Minute)
+		if code := open(got.Ticket); code != http.StatusUnauthorized {
+			t.Errorf("an expired ticket: %d, want 401", code)
+		}
+		if code := open(a.Token); code != http.StatusUnauthorized {
+			t.Errorf("the visitor token as a ticket: %d, want 401", code)
 		}
 	})
 }

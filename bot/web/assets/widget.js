@@ -184,9 +184,25 @@
     box.setAttribute('data-state', ok ? 'answered' : 'handoff');
   }
 
+  var connecting = false;
   function connect() {
-    if (es || !token) return;
-    es = new EventSource(api + '/api/events?t=' + encodeURIComponent(token) + '&after=' + lastSeq);
+    if (es || connecting || !token) return;
+    // The stream's URL carries a one-minute ticket, never the token
+    // (an EventSource cannot send headers; URLs end up in proxy logs).
+    connecting = true;
+    fetch(api + '/api/stream', {method: 'POST', headers: {'Authorization': 'Bearer ' + token}})
+      .then(function (r) { if (!r.ok) throw r.status; return r.json(); })
+      .then(function (j) { connecting = false; if (!es) listen(j.ticket); }, function () {
+        connecting = false;
+        netState.textContent = t.net;
+        netState.hidden = false;
+        setTimeout(function () { session = null; ensureSession().then(connect, function () { setTimeout(connect, backoff); }); }, backoff);
+        backoff = Math.min(backoff * 2, 30000);
+      });
+  }
+
+  function listen(ticket) {
+    es = new EventSource(api + '/api/events?s=' + encodeURIComponent(ticket) + '&after=' + lastSeq);
     es.onopen = function () { netState.hidden = true; backoff = 1000; };
     es.onmessage = function (m) { try { onEvent(JSON.parse(m.data)); } catch (x) {} };
     es.onerror = function () {
