@@ -107,7 +107,7 @@ func render(batch []bot.Reply, handover string) Event {
 		case bot.KindOwner:
 			text = ownerHeading[lang] + "\n" + text
 		case bot.KindTicket, bot.KindHandoff:
-			if handover == HandoverPartner {
+			if handover == HandoverPartner && handsOver(r) {
 				text += "\n\n" + partnerNotice[lang]
 			}
 		}
@@ -140,11 +140,21 @@ func render(batch []bot.Reply, handover string) Event {
 // needsPartner tells a batch that hands the conversation to a person.
 func needsPartner(batch []bot.Reply) bool {
 	for _, r := range batch {
-		if r.Kind == bot.KindTicket || r.Kind == bot.KindHandoff {
+		if handsOver(r) {
 			return true
 		}
 	}
 	return false
+}
+
+// handsOver reports whether r hands the conversation to a person: a
+// complaint, cancellation or refund ticket, or the customer asking for a
+// person (an FAQ entry that says so). A question the bot could not answer
+// opens a ticket too, but the bot keeps answering what it can until the
+// owner replies (the conversation policy), so that does not pass the
+// thread: the owner answers it through shopbot.
+func handsOver(r bot.Reply) bool {
+	return r.Kind == bot.KindTicket || r.Kind == bot.KindHandoff && r.Entry != ""
 }
 
 func langOf(text string) string {

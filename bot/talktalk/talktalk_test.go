@@ -261,6 +261,33 @@ func TestPartnerHandover(t *testing.T) {
 	})
 }
 
+// TestPartnerKeepsQuestions: with the Partner Center hand-over, a question
+// the bot cannot answer opens a ticket without passing the thread (the
+// policy: the bot answers what it can until the owner replies), and the
+// customer's next question is answered; asking for a person passes it.
+func TestPartnerKeepsQuestions(t *testing.T) {
+	run(t, func(t *testing.T, db *sqlx.DB) {
+		h := newHarness(t, db, func(c *talktalk.Config, _ *harness) { c.Handover = talktalk.HandoverPartner })
+		const user = "user-partner-2"
+		ev := h.say(user, "혹시 반려견 동반 입장 되나요?")
+		ticketOf(t, ev)
+		if strings.Contains(text(ev), "상담원에게 연결") {
+			t.Errorf("unanswered question: %q, want no partner notice", text(ev))
+		}
+		if got := text(h.say(user, "배송비는 얼마예요?")); !strings.Contains(got, "3,000") {
+			t.Fatalf("next question: %q, want an answer", got)
+		}
+		if h.tt.WithPartner(user) {
+			t.Fatal("an unanswered question passed the thread to the Partner Center")
+		}
+		ev = h.say(user, "상담원 연결해 주세요")
+		if !strings.Contains(text(ev), "상담원에게 연결") {
+			t.Fatalf("asking for a person: %q, want the partner notice", text(ev))
+		}
+		waitFor(t, "passThread", func() bool { return h.tt.WithPartner(user) })
+	})
+}
+
 // TestRefused: wrong or missing secret 404 with nothing stored; over 64 KB
 // 413; not an event 400.
 func TestRefused(t *testing.T) {
