@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -207,7 +208,10 @@ func (s *Server) handleMessage(w http.ResponseWriter, r *http.Request) {
 	// goes on a little longer without the visitor (a driver may take its
 	// own time to give up); if it succeeds after all, the repeat is a
 	// duplicate and handled once.
-	m := bot.Message{Channel: Channel, ID: visitor + ":" + req.ID, Chat: visitor, User: visitor, Name: strings.TrimSpace(req.Name),
+	// A visitor who gave no name is "웹 방문자 #K7Q2" to the owner, in
+	// every channel that shows the ticket (alerts, commands, the inbox).
+	name := cmp.Or(strings.TrimSpace(req.Name), s.anonymous(Channel, visitor))
+	m := bot.Message{Channel: Channel, ID: visitor + ":" + req.ID, Chat: visitor, User: visitor, Name: name,
 		Text: req.Text, Lang: req.Lang, Choice: req.Choice, Time: now, Network: s.clientNet(r)}
 	done := make(chan int64, 1)
 	go func() {

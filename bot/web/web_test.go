@@ -651,3 +651,28 @@ func TestConversationsOverAPI(t *testing.T) {
 		}
 	})
 }
+
+// TestVisitorNamedForOwner: a visitor who gives no name is "웹 방문자 #…"
+// on the ticket (so in every alert and command answer, not only the
+// inbox), and one who gives a name is shown by it.
+func TestVisitorNamedForOwner(t *testing.T) {
+	h := newHarness(t, dbtest.Open(t, "sqlite", shop.Schema, tickets.Schema, bot.Schema, web.Schema))
+	anon := h.session()
+	h.say(anon.Token, "물건이 깨져서 왔어요")
+	named := h.session()
+	h.do("POST", "/api/messages", named.Token, map[string]string{"id": "n1", "text": "환불해 주세요", "name": "김민지"}, nil, nil)
+	st := tickets.NewStore(h.db, nil)
+	for id, want := range map[int64]string{1: "웹 방문자 #", 2: "김민지"} {
+		var tk *tickets.Ticket
+		for range 100 { // the message is handled after the 202
+			var err error
+			if tk, err = st.Get(context.Background(), id); err == nil {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if tk == nil || !strings.HasPrefix(tk.Customer, want) {
+			t.Errorf("ticket %d customer %+v, want %q…", id, tk, want)
+		}
+	}
+}
