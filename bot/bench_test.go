@@ -61,8 +61,8 @@ func answered(replies []bot.Reply) error {
 func TestBenchmarkMessagesAnswered(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *sqlx.DB) {
 		h, c := benchEngine(t, db)
-		const chats = 7
-		n := int64(3 * bot.DefaultLimits.PerMinute * chats)
+		const chats = 4                                       // the clock moves a second a message: each chat sends 15 a minute
+		n := int64((bot.DefaultLimits.PerMinute + 5) * chats) // each chat past its per-minute count
 		for i := range n {
 			c.tick()
 			replies, err := h.Engine.Handle(context.Background(), benchMessage(i, chats))
