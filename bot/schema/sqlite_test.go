@@ -95,9 +95,10 @@ func TestCheckpoints(t *testing.T) {
 	without, with := walSize(t, false), walSize(t, true)
 	t.Logf("log after 300 commits: %d bytes without the checkpointer, %d with", without, with)
 	// Quiet, it is a tenth; a loaded machine starves the checkpointer's
-	// ticks, so the bound is loose.
-	if with*2 > without {
-		t.Errorf("log %d bytes with the checkpointer, %d without: want it half or less", with, without)
+	// ticks (two-thirds was seen with twenty test processes on two
+	// cores), so the bound only asks that it did its work at all.
+	if with >= without*9/10 {
+		t.Errorf("log %d bytes with the checkpointer, %d without: want it clearly smaller", with, without)
 	}
 }
 
