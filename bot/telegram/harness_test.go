@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -103,7 +104,7 @@ func newHarness(t testing.TB, db *sqlx.DB, srv *telegramtest.Server, opt options
 func (h *harness) build(opt options) {
 	h.t.Helper()
 	ctx := context.Background()
-	h.ob = bot.NewOutbox(h.db, nil, nil)
+	h.ob = bot.NewOutbox(h.db, nil, testLog(h.t))
 	h.ob.Poll = 20 * time.Millisecond
 	h.ob.MaxBackoff = 100 * time.Millisecond
 	h.ob.Lease = 5 * time.Second
@@ -135,7 +136,7 @@ func (h *harness) connect(opt options) {
 	ctx := context.Background()
 	a, err := telegram.New(ctx, telegram.Config{
 		Token: h.srv.Token, Endpoint: h.srv.Endpoint(), Owners: []int64{owner.ID}, Lang: "ko",
-		Engine: h.eng, Outbox: h.ob, WebhookURL: opt.webhookURL, WebhookSecret: opt.secret,
+		Log: testLog(h.t), Engine: h.eng, Outbox: h.ob, WebhookURL: opt.webhookURL, WebhookSecret: opt.secret,
 	})
 	if err != nil {
 		h.t.Fatal(err)
@@ -194,6 +195,20 @@ func (h *harness) settle() {
 		d, err := h.ob.Depth(context.Background())
 		return err == nil && d[telegram.Channel] == 0
 	})
+}
+
+// testLog is a logger of warnings into t's log, shown when t fails: what
+// the outbox and the adapter retried explains a message that arrived
+// twice or not at all.
+func testLog(t testing.TB) *slog.Logger {
+	return slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+type tWriter struct{ t testing.TB }
+
+func (w tWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
 }
 
 // run runs f on SQLite and PostgreSQL with the adapter started.
