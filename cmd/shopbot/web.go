@@ -12,7 +12,6 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"github.com/shopbot/shopbot/bot"
 	"github.com/shopbot/shopbot/bot/web"
 	"github.com/shopbot/shopbot/notify"
 )
@@ -99,7 +98,7 @@ func (svc *service) webChannel(ctx context.Context, demo bool) (channel, error) 
 		OwnerLang:      cfg.Notify.Language,
 		Location:       cfg.location,
 		SLA:            cfg.sla,
-		Summary:        &notify.Summarizer{DB: svc.st.db, Conversations: bot.NewConversations(svc.st.db), Location: cfg.location, ShopName: cfg.Shop.Name, SLA: cfg.sla, Now: timeNow},
+		Summary:        svc.st.summarizer(), // the same summary as /summary and the daily one
 		Demo:           demo,
 		OnLimited:      svc.ops.onLimited(web.Channel),
 		Limits:         cfg.webLimits(),
