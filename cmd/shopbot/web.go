@@ -139,7 +139,11 @@ func (svc *service) webChannel(ctx context.Context, demo bool) (channel, error) 
 				fmt.Fprintf(svc.env.stderr, "owner inbox:       %s/owner/login?token=%s\n", base, token)
 				fmt.Fprintf(svc.env.stderr, "                   (the token is shown once; `shopbot owner token` makes a new one)\n")
 			} else {
-				fmt.Fprintf(svc.env.stderr, "owner inbox:       %s/owner  (sign in with an owner token: `shopbot owner token` makes one)\n", base)
+				hint := "shopbot owner token"
+				if demo && strings.HasPrefix(svc.st.url, "sqlite:") {
+					hint += " --db " + svc.st.url // the demo's own database
+				}
+				fmt.Fprintf(svc.env.stderr, "owner inbox:       %s/owner  (sign in with an owner token: `%s` makes one)\n", base, hint)
 			}
 			errc := make(chan error, 2)
 			// Replies to visitors are database writes: a round of them is
