@@ -6,7 +6,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -100,7 +99,7 @@ func TestWebhookChannelsInstances(t *testing.T) {
 		}
 		return talktalktest.Shown{Event: *ev}.Text()
 	}
-	num := regexp.MustCompile(`#(\d+)`)
+	num := ticketRE // the reference customers see
 	owner := func(ticket, text string) {
 		t.Helper()
 		if _, errOut, err := shopbot(t, nil, "/reply "+ticket+" "+text+"\n", "chat", "--as", "owner", "--db", db); err != nil {
