@@ -135,6 +135,11 @@ func openSQLiteSeeded(t testing.TB, seedKey string, seed func(context.Context, *
 		t.Fatalf("dbtest: open sqlite: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
+	// One connection opens the copied file (and its write-ahead log) before
+	// any test's burst does: serve's start-up (migrate) does the same.
+	if err := db.Ping(); err != nil {
+		t.Fatalf("dbtest: open sqlite: %v", err)
+	}
 	t.Cleanup(schema.Checkpoints(db, time.Second, nil)) // as serve runs it
 	return db
 }
