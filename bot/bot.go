@@ -113,7 +113,10 @@ type Reply struct {
 	Link string `json:"link,omitempty"`
 	// Return is Message.Return of the message this answers, for the
 	// adapter that set it.
-	Return  string    `json:"return,omitempty"`
+	Return string `json:"return,omitempty"`
+	// Lang is the language of a customer reply (ko, en, zh): the
+	// conversation's, for an adapter's own words around the text.
+	Lang    string    `json:"lang,omitempty"`
 	Created time.Time `json:"-"` // when it was stored
 }
 
@@ -138,4 +141,23 @@ const (
 type Address struct {
 	Channel string
 	Chat    string
+}
+
+// Language is the language of r for an adapter's own words around its
+// text ("the owner replied:"): Lang, or else what its text is written in.
+func (r Reply) Language() string {
+	if r.Lang != "" {
+		return r.Lang
+	}
+	return TextLanguage(r.Text)
+}
+
+// TextLanguage is the language a customer's text is written in (ko, en,
+// zh), leaving out email addresses, links and digits; ko when it has no
+// letters.
+func TextLanguage(text string) string {
+	if l := messageLanguage(text); l != "" {
+		return l
+	}
+	return "ko"
 }

@@ -113,7 +113,7 @@ func (h *handling) ownerReply(ctx context.Context, id int64, text string) error 
 	case err != nil:
 		return err
 	}
-	h.out = append(h.out, Reply{Channel: t.Channel, Chat: t.Chat, Kind: KindOwner, Text: text, Ticket: t.ID, Ref: t.Ref, Priority: string(t.Priority)})
+	h.out = append(h.out, Reply{Channel: t.Channel, Chat: t.Chat, Kind: KindOwner, Text: text, Ticket: t.ID, Ref: t.Ref, Priority: string(t.Priority), Lang: t.Lang})
 	h.alert(EventAnswered, h.o("alert_answered", t.ID, cmp.Or(h.m.Name, h.m.User), oneLine(text, 300)), t)
 	h.reply(Reply{Kind: KindCommand, Text: h.o("sent", t.ID, customerName(t), t.ID), Ticket: t.ID})
 	return nil

@@ -224,6 +224,9 @@ type handling struct {
 // reply answers the sender.
 func (h *handling) reply(r Reply) {
 	r.Channel, r.Chat, r.Return = h.m.Channel, h.m.Chat, h.m.Return
+	if !h.m.Owner {
+		r.Lang = h.lang
+	}
 	h.out = append(h.out, r)
 }
 

@@ -93,7 +93,7 @@ func (a *Adapter) sendEvent(ctx context.Context, r bot.Reply) (string, error) {
 	req.Event.Name = a.cfg.EventName
 	text := strings.TrimSpace(r.Text)
 	if r.Kind == bot.KindOwner {
-		text = ownerHeading[langOf(text)] + "\n" + text
+		text = ownerHeading[r.Language()] + "\n" + text
 	}
 	if r.Link != "" && !strings.Contains(text, r.Link) {
 		text += "\n" + r.Link

@@ -207,7 +207,7 @@ func (a *Adapter) answer(ctx context.Context, req *SkillRequest, start time.Time
 	user := req.UserRequest.User.ID
 	text := req.UserRequest.Utterance
 	choice := choiceOf(req.Action.ClientExtra)
-	lang := langOf(text)
+	lang := bot.TextLanguage(text)
 	d := digest(text, choice)
 	m := bot.Message{Channel: Channel, Chat: user, User: user, Text: text, Choice: choice,
 		Lang: req.UserRequest.Lang, Time: a.now()}

@@ -92,6 +92,22 @@ func TestConversation(t *testing.T) {
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
+// TestOwnerHeadingInCustomersLanguage: the owner answers an English
+// customer in Korean; the heading around it is in the customer's
+// language (the conversation's), not the answer's.
+func TestOwnerHeadingInCustomersLanguage(t *testing.T) {
+	run(t, func(t *testing.T, db *sqlx.DB) {
+		h := newHarness(t, db)
+		const user = "bu-en-1"
+		id := ticketOf(t, h.say(user, "the mug arrived broken, I want a refund"))
+		h.owner("/reply " + id + " 죄송합니다, 새 컵을 보내드릴게요")
+		texts := kakaotest.ResponseTexts(h.say(user, "ok thanks"))
+		if len(texts) == 0 || !strings.Contains(texts[0], "The shop owner replied") {
+			t.Fatalf("next message: %q, want the owner's answer under an English heading", texts)
+		}
+	})
+}
+
 // TestEventAPI: with the Event API on, the owner's answer is pushed at
 // once, once, with the REST API key; a failing API keeps it for a retry;
 // the next skill response does not repeat it.

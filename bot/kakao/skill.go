@@ -3,7 +3,6 @@ package kakao
 import (
 	"encoding/json"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/shopbot/shopbot/bot"
@@ -131,7 +130,7 @@ func render(batch []bot.Reply, notice Notice) SkillResponse {
 	var quick []QuickReply
 	for _, r := range batch {
 		text := strings.TrimSpace(r.Text)
-		lang := langOf(text)
+		lang := r.Language()
 		switch r.Kind {
 		case bot.KindOwner:
 			text = ownerHeading[lang] + "\n" + text
@@ -197,26 +196,6 @@ func mustJSON(v any) []byte {
 		panic(err) // the response types always encode
 	}
 	return b
-}
-
-// langOf guesses the language of a reply for the adapter's own words.
-func langOf(text string) string {
-	han := false
-	for _, r := range text {
-		switch {
-		case unicode.Is(unicode.Hangul, r):
-			return "ko"
-		case unicode.Is(unicode.Han, r):
-			han = true
-		}
-	}
-	if han {
-		return "zh"
-	}
-	if text == "" {
-		return "ko"
-	}
-	return "en"
 }
 
 func clip(s string, n int) string {

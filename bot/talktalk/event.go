@@ -2,7 +2,6 @@ package talktalk
 
 import (
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/shopbot/shopbot/bot"
@@ -102,7 +101,7 @@ func render(batch []bot.Reply, handover string) Event {
 	var buttons []Button
 	for _, r := range batch {
 		text := strings.TrimSpace(r.Text)
-		lang := langOf(text)
+		lang := r.Language()
 		switch r.Kind {
 		case bot.KindOwner:
 			text = ownerHeading[lang] + "\n" + text
@@ -155,25 +154,6 @@ func needsPartner(batch []bot.Reply) bool {
 // thread: the owner answers it through shopbot.
 func handsOver(r bot.Reply) bool {
 	return r.Kind == bot.KindTicket || r.Kind == bot.KindHandoff && r.Entry != ""
-}
-
-func langOf(text string) string {
-	han := false
-	for _, r := range text {
-		switch {
-		case unicode.Is(unicode.Hangul, r):
-			return "ko"
-		case unicode.Is(unicode.Han, r):
-			han = true
-		}
-	}
-	if han {
-		return "zh"
-	}
-	if text == "" {
-		return "ko"
-	}
-	return "en"
 }
 
 func clip(s string, n int) string {
