@@ -127,7 +127,7 @@ type statusError struct {
 }
 
 func (e *statusError) Error() string {
-	return fmt.Sprintf("kakao: http %d: %s", e.Code, clip(e.Body, 200))
+	return fmt.Sprintf("kakao: http %d: %s", e.Code, bot.Clip(e.Body, 200))
 }
 
 // checkTask reads a Kakao API answer's status ({"taskId":…,"status":"SUCCESS"}):
@@ -141,5 +141,5 @@ func checkTask(body []byte) error {
 	if json.Unmarshal(body, &t) != nil || t.Status == "" || t.Status == "SUCCESS" {
 		return nil
 	}
-	return fmt.Errorf("kakao: task %s: %s: %s", t.TaskID, t.Status, clip(t.Message, 200))
+	return fmt.Errorf("kakao: task %s: %s: %s", t.TaskID, t.Status, bot.Clip(t.Message, 200))
 }

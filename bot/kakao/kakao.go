@@ -16,7 +16,6 @@ package kakao
 import (
 	"bytes"
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -161,18 +160,8 @@ func (a *Adapter) Skill() http.Handler {
 
 func (a *Adapter) serveSkill(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	if subtle.ConstantTimeCompare([]byte(r.PathValue("secret")), []byte(a.cfg.Secret)) != 1 {
-		http.NotFound(w, r)
-		return
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-	var tooBig *http.MaxBytesError
-	switch {
-	case errors.As(err, &tooBig):
-		http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
-		return
-	case err != nil:
-		http.Error(w, "bad request", http.StatusBadRequest)
+	body, ok := bot.ReadHook(w, r, a.cfg.Secret, MaxBody)
+	if !ok {
 		return
 	}
 	var req SkillRequest

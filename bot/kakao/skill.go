@@ -152,7 +152,7 @@ func render(batch []bot.Reply, notice Notice) SkillResponse {
 			if strings.TrimSpace(label) == "" {
 				label = c.Entry
 			}
-			qr := QuickReply{Label: clip(label, maxLabel), Action: "message", MessageText: label}
+			qr := QuickReply{Label: bot.Clip(label, maxLabel), Action: "message", MessageText: label}
 			if c.Entry != "" {
 				qr.Extra = map[string]any{extraEntry: c.Entry}
 			}
@@ -196,14 +196,6 @@ func mustJSON(v any) []byte {
 		panic(err) // the response types always encode
 	}
 	return b
-}
-
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }
 
 var ownerHeading = map[string]string{

@@ -116,7 +116,7 @@ func render(batch []bot.Reply, handover string) Event {
 			if strings.TrimSpace(label) == "" {
 				label = c.Entry
 			}
-			b := Button{Type: "TEXT", Data: ButtonData{Title: clip(label, maxButtonTitle)}}
+			b := Button{Type: "TEXT", Data: ButtonData{Title: bot.Clip(label, maxButtonTitle)}}
 			if c.Entry != "" {
 				b.Data.Code = codePrefix + c.Entry
 			}
@@ -133,7 +133,7 @@ func render(batch []bot.Reply, handover string) Event {
 		}
 		return Event{Event: "send", CompositeContent: &CompositeContent{CompositeList: []Composite{{Description: text, ButtonList: buttons}}}}
 	}
-	return Event{Event: "send", TextContent: &TextContent{Text: clip(text, maxText)}}
+	return Event{Event: "send", TextContent: &TextContent{Text: bot.Clip(text, maxText)}}
 }
 
 // needsPartner tells a batch that hands the conversation to a person.
@@ -154,14 +154,6 @@ func needsPartner(batch []bot.Reply) bool {
 // thread: the owner answers it through shopbot.
 func handsOver(r bot.Reply) bool {
 	return r.Kind == bot.KindTicket || r.Kind == bot.KindHandoff && r.Entry != ""
-}
-
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }
 
 var ownerHeading = map[string]string{

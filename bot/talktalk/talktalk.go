@@ -18,7 +18,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -149,18 +148,8 @@ func New(cfg Config) (*Adapter, error) {
 func (a *Adapter) Webhook() http.Handler { return http.HandlerFunc(a.serveWebhook) }
 
 func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
-	if subtle.ConstantTimeCompare([]byte(r.PathValue("secret")), []byte(a.cfg.Secret)) != 1 {
-		http.NotFound(w, r)
-		return
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-	var tooBig *http.MaxBytesError
-	switch {
-	case errors.As(err, &tooBig):
-		http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
-		return
-	case err != nil:
-		http.Error(w, "bad request", http.StatusBadRequest)
+	body, ok := bot.ReadHook(w, r, a.cfg.Secret, MaxBody)
+	if !ok {
 		return
 	}
 	var ev Event
@@ -403,7 +392,7 @@ func (a *Adapter) call(ctx context.Context, ev Event) error {
 		ResultMessage string `json:"resultMessage"`
 	}
 	if err := json.Unmarshal(raw, &res); err != nil {
-		return fmt.Errorf("talktalk: send: answer %q: %w", clip(string(raw), 200), err)
+		return fmt.Errorf("talktalk: send: answer %q: %w", bot.Clip(string(raw), 200), err)
 	}
 	switch {
 	case res.Success:
@@ -413,9 +402,9 @@ func (a *Adapter) call(ctx context.Context, ev Event) error {
 		a.log.Error("talktalk: the send API refused the token (TALKTALK_TOKEN); messages wait")
 		return fmt.Errorf("talktalk: send: authorization refused (01)")
 	case res.ResultCode == "02":
-		return fmt.Errorf("talktalk: send: %w: %s (02)", bot.ErrPermanent, clip(res.ResultMessage, 200))
+		return fmt.Errorf("talktalk: send: %w: %s (02)", bot.ErrPermanent, bot.Clip(res.ResultMessage, 200))
 	}
-	return fmt.Errorf("talktalk: send: %s: %s", res.ResultCode, clip(res.ResultMessage, 200))
+	return fmt.Errorf("talktalk: send: %s: %s", res.ResultCode, bot.Clip(res.ResultMessage, 200))
 }
 
 // pace waits for the send API's next free slot.
