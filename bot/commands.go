@@ -83,11 +83,9 @@ func (h *handling) usage(key string) string { return h.o("usage", h.o(key)) }
 // customer quotes ("#K7Q2XM").
 func (h *handling) parseTicketID(ctx context.Context, s string) (int64, error) {
 	s = strings.TrimPrefix(strings.TrimSpace(s), "#")
-	id, err := strconv.ParseInt(s, 10, 64)
-	if err == nil && id > 0 {
-		return id, nil
-	}
 	if len(s) == 6 {
+		// A reference first: one made before references always had a
+		// letter may be all digits.
 		t, err := h.tickets.ByRef(ctx, s)
 		if err == nil {
 			return t.ID, nil
@@ -95,6 +93,10 @@ func (h *handling) parseTicketID(ctx context.Context, s string) (int64, error) {
 		if !errors.Is(err, tickets.ErrNotFound) {
 			return 0, err
 		}
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err == nil && id > 0 {
+		return id, nil
 	}
 	return 0, fmt.Errorf("bad ticket number %q", s)
 }

@@ -289,14 +289,21 @@ func current(ctx context.Context, q sqlx.ExtContext, channel, chat string) (*Tic
 const refAlphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 // newRef is a random customer-facing ticket reference: six characters of
-// refAlphabet (about a billion).
+// refAlphabet (about a billion), at least one a letter, so that a
+// reference never reads as a ticket number ("/reply 234567 …").
 func newRef() string {
 	b := make([]byte, 6)
-	rand.Read(b)
-	for i := range b {
-		b[i] = refAlphabet[int(b[i])%len(refAlphabet)]
+	for {
+		rand.Read(b)
+		letter := false
+		for i := range b {
+			b[i] = refAlphabet[int(b[i])%len(refAlphabet)]
+			letter = letter || b[i] > '9'
+		}
+		if letter {
+			return string(b)
+		}
 	}
-	return string(b)
 }
 
 // ByRef returns the ticket a customer quotes by its reference, or
