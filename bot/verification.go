@@ -1,0 +1,334 @@
+package bot
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/shopbot/shopbot/bot/shop"
+	"github.com/shopbot/shopbot/faq"
+	"github.com/shopbot/shopbot/tickets"
+)
+
+// maxFailures is how many failed order verifications in an hour stop a
+// conversation's lookups and open a ticket.
+const maxFailures = 5
+
+// VerifyLimits bound order verification. A conversation with maxFailures
+// failed verifications in an hour is locked and gets a ticket; an order
+// number and a network are locked by their own failures across every
+// conversation, so new chats (a web visitor is a new chat) cannot farm
+// guesses.
+type VerifyLimits struct {
+	TTL     time.Duration // how long a proof of an order lasts in its conversation
+	Order   Lockout       // failures against one order number, from any chat
+	Network Lockout       // failures from one network (Message.Network), against any order
+}
+
+// Lockout locks a scope once it has After failed verifications in a day:
+// for For after the latest, doubled for each failure past After, at most a
+// day.
+type Lockout struct {
+	After int
+	For   time.Duration
+}
+
+// DefaultVerifyLimits: a proof lasts an hour; five failures lock an order
+// number, twenty lock a network, each for 15 minutes and then longer.
+var DefaultVerifyLimits = VerifyLimits{
+	TTL:     time.Hour,
+	Order:   Lockout{After: 5, For: 15 * time.Minute},
+	Network: Lockout{After: 20, For: 15 * time.Minute},
+}
+
+func (v VerifyLimits) withDefaults() VerifyLimits {
+	d := DefaultVerifyLimits
+	if v.TTL <= 0 {
+		v.TTL = d.TTL
+	}
+	if v.Order.After <= 0 || v.Order.For <= 0 {
+		v.Order = d.Order
+	}
+	if v.Network.After <= 0 || v.Network.For <= 0 {
+		v.Network = d.Network
+	}
+	return v
+}
+
+// scopes are what a failed verification of number from this message
+// counts against besides the conversation.
+func (h *handling) scopes(number string) []failureScope {
+	return []failureScope{
+		{column: "order_number", key: number, lock: h.cfg.Verify.Order},
+		{column: "network", key: h.m.Network, lock: h.cfg.Verify.Network},
+	}
+}
+
+// lockedOut answers the customer when the order number or the sender's
+// network is locked by failed verifications; the proof is then not even
+// checked, so a right guess during a lockout learns nothing either. The
+// answer is the same whether or not the order exists (failures count
+// against the number as typed). justLocked: this message's failure locked
+// it, so the owners hear of it, once per lockout.
+func (h *handling) lockedOut(ctx context.Context, number string, action faq.Action, justLocked bool) (bool, error) {
+	for _, s := range h.scopes(number) {
+		until, n, err := s.lockedUntil(ctx, h.tx, h.now)
+		if err != nil {
+			return false, err
+		}
+		if until.IsZero() {
+			continue
+		}
+		if justLocked {
+			key := ownerText(h.cfg.OwnerLang, "scope_order", number)
+			if s.column == "network" {
+				key = ownerText(h.cfg.OwnerLang, "scope_network", s.key)
+			}
+			h.log.Warn("order verification locked", "scope", s.column, "failures", n, "until", until)
+			for _, a := range h.cfg.Owners {
+				h.out = append(h.out, Reply{Channel: a.Channel, Chat: a.Chat, Kind: KindAlert, Event: "lockout", Priority: string(tickets.High),
+					Key:  "lockout:" + s.column + ":" + s.key,
+					Text: ownerText(h.cfg.OwnerLang, "alert_lockout", key, n, until.In(h.cfg.Location).Format("15:04"))})
+			}
+		}
+		// Still about this order: the code that follows gets the same
+		// answer, not a lookup of an order numbered like it.
+		h.conv.setState(stateVerify, number+" "+string(action))
+		minutes := int(until.Sub(h.now).Minutes()) + 1
+		h.reply(Reply{Kind: KindOrder, Text: msg(h.lang, "order_locked", minutes, cmp.Or(h.cfg.Shop.Contact, h.cfg.Shop.Name))})
+		return true, nil
+	}
+	return false, nil
+}
+
+// verificationProof finds what the customer offered as proof: a shared
+// phone number, an email address, or four digits.
+func verificationProof(text, phone string) (string, bool) {
+	if phone != "" {
+		return "phone:" + phone, true
+	}
+	for _, f := range strings.Fields(text) {
+		f = strings.Trim(f, ".,!?()<>\"'")
+		if strings.Count(f, "@") == 1 && strings.Contains(f[strings.Index(f, "@"):], ".") {
+			return "email:" + f, true
+		}
+	}
+	if d := fourDigits(text); d != "" {
+		return "last4:" + d, true
+	}
+	return "", false
+}
+
+// fourDigits returns the only run of exactly four digits in text
+// ("5678", "뒤 4자리 5678이요", "010-1234-5678" gives 5678).
+func fourDigits(text string) string {
+	var runs []string
+	cur := ""
+	for _, r := range text + " " {
+		if r >= '0' && r <= '9' {
+			cur += string(r)
+			continue
+		}
+		if cur != "" {
+			runs = append(runs, cur)
+		}
+		cur = ""
+	}
+	if len(runs) == 0 {
+		return ""
+	}
+	last := runs[len(runs)-1]
+	if len(last) == 4 {
+		return last
+	}
+	if len(last) > 4 && len(runs) == 1 && len(last) <= 11 {
+		return last[len(last)-4:] // a whole phone number
+	}
+	return ""
+}
+
+func isFourDigits(text string) bool {
+	t := strings.TrimSpace(text)
+	return len(t) == 4 && fourDigits(t) == t
+}
+
+// verify checks the proof against the order. An unknown order and a wrong
+// proof give the same answer and both count as failures, against the
+// conversation, the order number and the sender's network.
+func (h *handling) verify(ctx context.Context, number string, action faq.Action, proof string) error {
+	if locked, err := h.lockedOut(ctx, number, action, false); locked || err != nil {
+		return err
+	}
+	o, err := h.shop.Order(ctx, number)
+	if err != nil && !errors.Is(err, shop.ErrNotFound) {
+		return err
+	}
+	ok := false
+	if o != nil {
+		kind, value, _ := strings.Cut(proof, ":")
+		switch kind {
+		case "phone":
+			ok = samePhone(o.Phone, value)
+		case "email":
+			ok = shop.EmailMatches(o.Email, value)
+		case "last4":
+			ok = shop.PhoneLast4Matches(o.Phone, value)
+		}
+	}
+	if ok {
+		if err := markVerified(ctx, h.tx, h.conv.ID, number, h.now); err != nil {
+			return err
+		}
+		h.log.Info("order verified", "channel", h.m.Channel, "chat", h.m.Chat, "order", number)
+		return h.showOrder(ctx, number, action)
+	}
+	n, err := recordFailure(ctx, h.tx, h.conv.ID, number, h.m.Network, h.now)
+	if err != nil {
+		return err
+	}
+	h.log.Info("order verification failed", "channel", h.m.Channel, "chat", h.m.Chat, "failures", n)
+	if n >= maxFailures {
+		// The ticket says why, not what was guessed: the wrong answers are
+		// no one's business, and the last one alone explains nothing.
+		t, err := h.openTicketAbout(ctx, tickets.Classification{Category: tickets.Question, Priority: tickets.Normal,
+			Reason: fmt.Sprintf("%d failed order verifications in an hour", n)}, "", ownerText(h.cfg.OwnerLang, "lockout", number, n), number)
+		if err != nil {
+			return err
+		}
+		h.reply(Reply{Kind: KindTicket, Text: msg(h.lang, "verify_locked", t.Ref), Ticket: t.ID, Ref: t.Ref, Priority: string(t.Priority)})
+		return nil
+	}
+	// This failure may have locked the order or the network for everyone.
+	if locked, err := h.lockedOut(ctx, number, action, true); locked || err != nil {
+		return err
+	}
+	h.conv.setState(stateVerify, number+" "+string(action))
+	h.reply(Reply{Kind: KindOrder, Text: msg(h.lang, "verify_failed"), Ask: AskVerify})
+	return nil
+}
+
+// samePhone compares a shared contact's number with the order's, ignoring
+// formatting and a +82 country code.
+func samePhone(a, b string) bool {
+	da, db := nationalDigits(a), nationalDigits(b)
+	return len(da) >= 8 && da == db
+}
+
+func nationalDigits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	d := b.String()
+	if strings.HasPrefix(d, "82") && len(d) >= 11 {
+		d = "0" + d[2:]
+	}
+	return d
+}
+
+// verified reports whether the conversation proved it owns the order
+// since since: a verification lasts Config.VerifyTTL.
+func verified(ctx context.Context, q sqlx.ExtContext, convID int64, number string, since time.Time) (bool, error) {
+	var n int
+	err := sqlx.GetContext(ctx, q, &n, q.Rebind(`SELECT COUNT(*) FROM verifications WHERE conversation_id = ? AND order_number = ? AND verified_at > ?`),
+		convID, number, since.UTC())
+	if err != nil {
+		return false, fmt.Errorf("bot: verified: %w", err)
+	}
+	return n > 0, nil
+}
+
+// lastVerified returns the order the conversation verified most recently
+// since since, or "" if none.
+func lastVerified(ctx context.Context, q sqlx.ExtContext, convID int64, since time.Time) (string, error) {
+	var numbers []string
+	err := sqlx.SelectContext(ctx, q, &numbers, q.Rebind(`SELECT order_number FROM verifications WHERE conversation_id = ? AND verified_at > ?
+		ORDER BY verified_at DESC, order_number LIMIT 1`), convID, since.UTC())
+	if err != nil {
+		return "", fmt.Errorf("bot: last verified: %w", err)
+	}
+	if len(numbers) == 0 {
+		return "", nil
+	}
+	return numbers[0], nil
+}
+
+// markVerified records (or renews) the conversation's proof of the order.
+func markVerified(ctx context.Context, q sqlx.ExtContext, convID int64, number string, now time.Time) error {
+	_, err := q.ExecContext(ctx, q.Rebind(`INSERT INTO verifications (conversation_id, order_number, verified_at) VALUES (?, ?, ?)
+		ON CONFLICT (conversation_id, order_number) DO UPDATE SET verified_at = excluded.verified_at`), convID, number, now.UTC())
+	if err != nil {
+		return fmt.Errorf("bot: mark verified: %w", err)
+	}
+	return nil
+}
+
+// recordFailure stores a failed verification of the order number (whether
+// or not such an order exists) from the conversation and network, and
+// returns how many the conversation has had in the last hour, this one
+// included.
+func recordFailure(ctx context.Context, q sqlx.ExtContext, convID int64, number, network string, now time.Time) (int, error) {
+	if _, err := q.ExecContext(ctx, q.Rebind(`INSERT INTO verify_failures (conversation_id, order_number, network, at) VALUES (?, ?, ?, ?)`),
+		convID, number, network, now.UTC()); err != nil {
+		return 0, fmt.Errorf("bot: record failure: %w", err)
+	}
+	return recentFailures(ctx, q, convID, now)
+}
+
+func recentFailures(ctx context.Context, q sqlx.ExtContext, convID int64, now time.Time) (int, error) {
+	var n int
+	err := sqlx.GetContext(ctx, q, &n, q.Rebind(`SELECT COUNT(*) FROM verify_failures WHERE conversation_id = ? AND at > ?`),
+		convID, now.Add(-time.Hour).UTC())
+	if err != nil {
+		return 0, fmt.Errorf("bot: failures: %w", err)
+	}
+	return n, nil
+}
+
+// failureScope is what failed verifications are counted against besides
+// the conversation: one order number across every chat, or one network
+// (an IPv4 /24, an IPv6 /64) across every visitor from it.
+type failureScope struct {
+	column string // "order_number" or "network"
+	key    string
+	lock   Lockout
+}
+
+// lockedUntil returns when the scope's lockout ends, or the zero time when
+// it is not locked. A scope with lock.After failures in the last day is
+// locked from its latest failure for lock.For, doubled for every failure
+// past After (capped at a day): each guess that gets through buys a
+// longer wait.
+func (s failureScope) lockedUntil(ctx context.Context, q sqlx.ExtContext, now time.Time) (time.Time, int, error) {
+	if s.key == "" || s.lock.After <= 0 {
+		return time.Time{}, 0, nil
+	}
+	since := now.Add(-24 * time.Hour).UTC()
+	var ats []time.Time
+	// The column name is one of two constants, never input.
+	err := sqlx.SelectContext(ctx, q, &ats, q.Rebind(`SELECT at FROM verify_failures WHERE `+s.column+` = ? AND at > ? ORDER BY at DESC LIMIT ?`),
+		s.key, since, s.lock.After+12)
+	if err != nil {
+		return time.Time{}, 0, fmt.Errorf("bot: lockout: %w", err)
+	}
+	n := len(ats)
+	if n < s.lock.After {
+		return time.Time{}, n, nil
+	}
+	d := s.lock.For << (n - s.lock.After)
+	if d <= 0 || d > 24*time.Hour {
+		d = 24 * time.Hour
+	}
+	until := ats[0].Add(d)
+	if !until.After(now) {
+		return time.Time{}, n, nil
+	}
+	return until, n, nil
+}
