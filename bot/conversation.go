@@ -49,12 +49,34 @@ func loadConversation(ctx context.Context, q sqlx.ExtContext, m Message, now tim
 
 // save writes the conversation's state, language and counters back.
 func (c *conversation) save(ctx context.Context, q sqlx.ExtContext, now time.Time) error {
-	_, err := q.ExecContext(ctx, q.Rebind(`UPDATE conversations SET name = ?, lang = ?, state = ?, state_data = ?, answered = ?, updated_at = ? WHERE id = ?`),
-		c.Name, c.Lang, c.State, c.StateData, c.Answered, now.UTC(), c.ID)
-	if err != nil {
+	query, args := c.update(now)
+	if _, err := q.ExecContext(ctx, q.Rebind(query), args...); err != nil {
 		return fmt.Errorf("bot: save conversation: %w", err)
 	}
 	return nil
+}
+
+// update is the statement that saves the conversation, and its arguments.
+func (c *conversation) update(now time.Time) (string, []any) {
+	return `UPDATE conversations SET name = ?, lang = ?, state = ?, state_data = ?, answered = ?, updated_at = ? WHERE id = ?`,
+		[]any{c.Name, c.Lang, c.State, c.StateData, c.Answered, now.UTC(), c.ID}
+}
+
+// saveAndEnqueue saves conv (nil: nothing to save) and queues out, setting
+// each reply's outbox id: all the replies in one multi-row INSERT and, on
+// PostgreSQL, the conversation's UPDATE in the same statement (a
+// data-modifying WITH, which SQLite does not have).
+func saveAndEnqueue(ctx context.Context, q sqlx.ExtContext, conv *conversation, out []Reply, now time.Time) error {
+	if conv == nil || len(out) == 0 || q.DriverName() != "postgres" {
+		if conv != nil {
+			if err := conv.save(ctx, q, now); err != nil {
+				return err
+			}
+		}
+		return enqueueAll(ctx, q, "", nil, out, now)
+	}
+	query, args := conv.update(now)
+	return enqueueAll(ctx, q, "WITH saved AS ("+query+") ", args, out, now)
 }
 
 func (c *conversation) setState(state, data string) { c.State, c.StateData = state, data }

@@ -123,30 +123,36 @@ func (e *Engine) Handle(ctx context.Context, m Message) ([]Reply, error) {
 		return nil, fmt.Errorf("bot: handle: %w", err)
 	}
 	defer tx.Rollback()
-	fresh, err := journal(ctx, tx, m, now)
-	if err != nil {
+	// The name reaches the owner in alerts and lists: never a line, a
+	// direction override or a paragraph of its own.
+	name := CleanName(m.Name)
+	var arrived *arrival
+	var fresh bool
+	if !m.Owner && tx.DriverName() == "postgres" {
+		a, err := arrive(ctx, tx, m, name, now, now.Add(-time.Minute), now.Add(-time.Hour))
+		if err != nil {
+			return nil, err
+		}
+		arrived, fresh = &a, a.fresh
+	} else if fresh, err = journal(ctx, tx, m, now); err != nil {
 		return nil, err
 	}
 	if !fresh {
 		return nil, ErrDuplicate
 	}
 	m.Text = capText(m.Text)
-	// The name reaches the owner in alerts and lists: never a line, a
-	// direction override or a paragraph of its own.
-	m.Name = CleanName(m.Name)
+	m.Name = name
 	h := &handling{Engine: e, tx: tx, m: m, now: now, tickets: tickets.NewStore(tx, e.cfg.SLA), shop: shop.NewStore(tx)}
 	if m.Owner {
 		err = h.owner(ctx)
 	} else {
-		err = h.customer(ctx)
+		err = h.customer(ctx, arrived)
 	}
 	if err != nil {
 		return nil, err
 	}
-	for i := range h.out {
-		if err := enqueue(ctx, tx, &h.out[i], now); err != nil {
-			return nil, err
-		}
+	if err := h.store(ctx); err != nil {
+		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("bot: handle: commit: %w", err)
@@ -172,8 +178,20 @@ type handling struct {
 	tickets *tickets.Store
 	shop    *shop.Store
 	conv    *conversation
-	lang    string
-	out     []Reply
+	// save: the conversation is written back with the replies (a muted
+	// message leaves it as it was).
+	save bool
+	// counted: the chat's messages in the flood windows are known
+	// (perMinute, perHour) from the message's first statement.
+	counted            bool
+	perMinute, perHour int
+	// ticket is the conversation's open ticket (nil: none) when
+	// ticketKnown: read once, again only after the message changed a
+	// ticket (see currentTicket).
+	ticket      *tickets.Ticket
+	ticketKnown bool
+	lang        string
+	out         []Reply
 	// prevState and prevData are the conversation's state before this
 	// message ("L은요?" after a product answer reads it).
 	prevState, prevData string
@@ -198,11 +216,17 @@ func (h *handling) alert(event, text string, t *tickets.Ticket) {
 }
 
 // customer handles a customer's message: the conversation, its language,
-// the flood limits, then the policy (route).
-func (h *handling) customer(ctx context.Context) error {
-	conv, err := loadConversation(ctx, h.tx, h.m, h.now)
-	if err != nil {
-		return err
+// the flood limits, then the policy (route). a, if set, is what the
+// message's first statement found (PostgreSQL: see arrive).
+func (h *handling) customer(ctx context.Context, a *arrival) error {
+	conv := a.conversation()
+	if conv != nil {
+		h.counted, h.perMinute, h.perHour = true, a.sinceShort, a.sinceLong
+	} else {
+		var err error
+		if conv, err = loadConversation(ctx, h.tx, h.m, h.now); err != nil {
+			return err
+		}
 	}
 	h.conv = conv
 	if h.m.Name != "" {
@@ -216,5 +240,16 @@ func (h *handling) customer(ctx context.Context) error {
 	if err := h.route(ctx); err != nil {
 		return err
 	}
-	return conv.save(ctx, h.tx, h.now)
+	h.save = true
+	return nil
+}
+
+// store writes what the message changed in its conversation and queues
+// every reply (see saveAndEnqueue).
+func (h *handling) store(ctx context.Context) error {
+	var conv *conversation
+	if h.save {
+		conv = h.conv
+	}
+	return saveAndEnqueue(ctx, h.tx, conv, h.out, h.now)
 }

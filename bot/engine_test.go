@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -279,6 +281,50 @@ func TestFloodIsMutedWithOneNote(t *testing.T) {
 		h.Clock.Advance(2 * time.Minute)
 		if rs := h.Say("flood", "배송비 얼마예요"); len(rs) != 1 {
 			t.Errorf("after the flood: %d replies, want 1", len(rs))
+		}
+	})
+}
+
+// TestFloodCountsConcurrentMessages: messages of one chat arriving
+// together are counted as one after the other: as many as the limit
+// are answered, and the owners get one note. (On PostgreSQL a message that
+// waited for its conversation while another of the chat committed counts
+// again after the wait: the first statement's count was taken before.)
+func TestFloodCountsConcurrentMessages(t *testing.T) {
+	run(t, func(t *testing.T, h *harness) {
+		const n = 30
+		var wg sync.WaitGroup
+		var answered atomic.Int64
+		errs := make(chan error, n)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				rs, err := h.Engine.Handle(context.Background(), bot.Message{Channel: "console", ID: fmt.Sprint("burst-", i),
+					Chat: "burst", User: "burst", Text: fmt.Sprintf("배송비 얼마예요 %d", i)})
+				if err != nil {
+					errs <- err
+					return
+				}
+				answered.Add(int64(len(rs)))
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		if got := answered.Load(); got != int64(bot.DefaultLimits.PerMinute) {
+			t.Errorf("answered %d of %d messages sent at once, want %d", got, n, bot.DefaultLimits.PerMinute)
+		}
+		var notes int
+		for _, r := range h.Pending(ownerInbox) {
+			if r.Event == "flood" {
+				notes++
+			}
+		}
+		if notes != 1 {
+			t.Errorf("%d flood notes to the owner, want 1", notes)
 		}
 	})
 }

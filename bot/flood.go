@@ -31,9 +31,13 @@ func (h *handling) flooding(ctx context.Context) (bool, error) {
 	if limits[0].n <= 0 && limits[1].n <= 0 {
 		return false, nil
 	}
-	perMinute, perHour, err := recentMessages(ctx, h.tx, h.m.Channel, h.m.Chat, h.now.Add(-time.Minute), h.now.Add(-time.Hour))
-	if err != nil {
-		return false, err
+	perMinute, perHour := h.perMinute, h.perHour
+	if !h.counted {
+		var err error
+		perMinute, perHour, err = recentMessages(ctx, h.tx, h.m.Channel, h.m.Chat, h.now.Add(-time.Minute), h.now.Add(-time.Hour))
+		if err != nil {
+			return false, err
+		}
 	}
 	for i, n := range []int{perMinute, perHour} {
 		l := limits[i]

@@ -33,8 +33,8 @@ func (h *handling) classified(ctx context.Context, c tickets.Classification, tex
 			}
 		}
 	}
-	before, err := h.tickets.Current(ctx, h.m.Channel, h.m.Chat)
-	if err != nil && !errors.Is(err, tickets.ErrNotFound) {
+	before, err := h.currentTicket(ctx)
+	if err != nil {
 		return err
 	}
 	if before != nil && before.Priority.Rank() < told.Rank() {
@@ -66,8 +66,8 @@ func (h *handling) openTicket(ctx context.Context, c tickets.Classification, tex
 // on its own, which has subject to say why); number is the order it is
 // about, else the order the conversation verified last.
 func (h *handling) openTicketAbout(ctx context.Context, c tickets.Classification, text, subject, number string) (*tickets.Ticket, error) {
-	before, err := h.tickets.Current(ctx, h.m.Channel, h.m.Chat)
-	if err != nil && !errors.Is(err, tickets.ErrNotFound) {
+	before, err := h.currentTicket(ctx)
+	if err != nil {
 		return nil, err
 	}
 	if number == "" {
@@ -76,6 +76,7 @@ func (h *handling) openTicketAbout(ctx context.Context, c tickets.Classification
 			return nil, err
 		}
 	}
+	h.ticketKnown = false
 	t, created, err := h.tickets.Open(ctx, tickets.Ticket{
 		Channel: h.m.Channel, Chat: h.m.Chat, Customer: h.conv.Name, OrderNumber: number,
 		Category: c.Category, Priority: c.Priority, Lang: h.lang, Subject: subject,
@@ -105,6 +106,27 @@ func (h *handling) openTicketAbout(ctx context.Context, c tickets.Classification
 	return t, nil
 }
 
+// currentTicket is the conversation's open ticket, nil when there is none.
+// A message reads it once (the policy, the handoff and the ticket's
+// opening each asked again), and again after it changed a ticket.
+func (h *handling) currentTicket(ctx context.Context) (*tickets.Ticket, error) {
+	if !h.ticketKnown {
+		t, err := h.tickets.Current(ctx, h.m.Channel, h.m.Chat)
+		switch {
+		case errors.Is(err, tickets.ErrNotFound):
+			t = nil
+		case err != nil:
+			return nil, err
+		}
+		h.ticket, h.ticketKnown = t, true
+	}
+	if h.ticket == nil {
+		return nil, nil
+	}
+	t := *h.ticket // the caller's to change
+	return &t, nil
+}
+
 // joinTicket adds a customer message to the conversation's open ticket.
 // The bot stays quiet; the owners hear of it.
 func (h *handling) joinTicket(ctx context.Context, t *tickets.Ticket, text string) error {
@@ -112,6 +134,7 @@ func (h *handling) joinTicket(ctx context.Context, t *tickets.Ticket, text strin
 		return nil
 	}
 	before := t.Priority
+	h.ticketKnown = false
 	t, err := h.tickets.AddMessage(ctx, t.ID, "customer", h.m.User, text, h.now)
 	if err != nil {
 		return err
@@ -164,6 +187,7 @@ func (h *handling) handOff(ctx context.Context, c tickets.Classification, text s
 // conversation: the owner sees it with the rest (and in the ticket's
 // thread), but it neither reopens nor presses the ticket and pages no one.
 func (h *handling) remark(ctx context.Context, t *tickets.Ticket, text string) error {
+	h.ticketKnown = false
 	t, err := h.tickets.Remark(ctx, t.ID, h.m.User, text, h.now)
 	if err != nil {
 		return err
@@ -192,6 +216,7 @@ func (h *handling) noteAnswers(ctx context.Context, t *tickets.Ticket, text stri
 	if len(answers) == 0 {
 		return nil
 	}
+	h.ticketKnown = false
 	if _, err := h.tickets.Remark(ctx, t.ID, h.m.User, text, h.now); err != nil {
 		if errors.Is(err, tickets.ErrResolved) {
 			return nil

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -139,6 +141,44 @@ func enqueueFrom(ctx context.Context, q sqlx.ExtContext, source int64, r *Reply,
 	}
 	r.ID, r.Created = ids[0], now
 	return true, nil
+}
+
+// enqueueAll stores rs (as enqueue does, without a source) in one
+// multi-row INSERT and sets each one's outbox id. with, if set, is a WITH
+// clause (with its arguments) the INSERT runs in the same statement.
+func enqueueAll(ctx context.Context, q sqlx.ExtContext, with string, withArgs []any, rs []Reply, now time.Time) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	now = now.UTC()
+	args := slices.Clip(withArgs)
+	for _, r := range rs {
+		payload, err := json.Marshal(r)
+		if err != nil {
+			return fmt.Errorf("outbox: encode: %w", err)
+		}
+		args = append(args, r.Channel, r.Chat, string(r.Kind), r.Ticket, 0, string(payload), now, now)
+	}
+	values := strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", len(rs)), ", ")
+	var ids []int64
+	err := sqlx.SelectContext(ctx, q, &ids, q.Rebind(with+`INSERT INTO outbox (channel, chat, kind, ticket, source, payload, next_at, created_at)
+		VALUES `+values+` RETURNING id`), args...)
+	if err != nil {
+		if with != "" {
+			return fmt.Errorf("bot: save conversation, outbox: enqueue: %w", err)
+		}
+		return fmt.Errorf("outbox: enqueue: %w", err)
+	}
+	if len(ids) != len(rs) {
+		return fmt.Errorf("outbox: enqueue: %d ids for %d messages", len(ids), len(rs))
+	}
+	// The ids come from the table's sequence in the order of the rows
+	// (RETURNING itself promises no order).
+	slices.Sort(ids)
+	for i := range rs {
+		rs[i].ID, rs[i].Created = ids[i], now
+	}
+	return nil
 }
 
 // Enqueue stores r for sending and wakes the senders.

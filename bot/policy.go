@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"unicode"
 
@@ -48,11 +47,8 @@ func (h *handling) route(ctx context.Context) error {
 	kind, rest := readSocial(text)
 	onlySocial := kind != notSocial && rest == "" && h.m.Choice == "" && h.m.Phone == ""
 
-	t, err := h.tickets.Current(ctx, h.m.Channel, h.m.Chat)
-	switch {
-	case errors.Is(err, tickets.ErrNotFound):
-		t = nil
-	case err != nil:
+	t, err := h.currentTicket(ctx)
+	if err != nil {
 		return err
 	}
 	if h.m.Standby {

@@ -32,6 +32,7 @@ type Proxy struct {
 	conns   map[net.Conn]bool // both ends of every open pair
 	dialed  int               // server sessions started, ever
 	cancels int               // cancel requests passed on, ever
+	trips   int               // round trips clients asked for, ever (see RoundTrips)
 	changed *sync.Cond
 }
 
@@ -148,6 +149,47 @@ func (p *Proxy) Cancels() int {
 	return p.cancels
 }
 
+// RoundTrips counts the times clients have waited for the server: each
+// simple query ('Q') and each Sync ('S', which ends an extended-protocol
+// statement — lib/pq sends one per statement with binary_parameters, two
+// without: prepare, then execute) since the proxy started. The server
+// answers each with ReadyForQuery, and the client waits for it.
+func (p *Proxy) RoundTrips() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.trips
+}
+
+// frames follows the messages of a client's stream (after the start-up
+// message's first 8 bytes) across reads, counting queries and Syncs.
+type frames struct {
+	skip int    // bytes of the current message still to pass
+	hdr  []byte // a type byte and length read so far
+	n    int    // 'Q' and 'S' messages seen
+}
+
+func (f *frames) feed(b []byte) {
+	for len(b) > 0 {
+		if f.skip > 0 {
+			k := min(f.skip, len(b))
+			f.skip -= k
+			b = b[k:]
+			continue
+		}
+		k := min(5-len(f.hdr), len(b))
+		f.hdr = append(f.hdr, b[:k]...)
+		b = b[k:]
+		if len(f.hdr) < 5 {
+			return
+		}
+		if f.hdr[0] == 'Q' || f.hdr[0] == 'S' {
+			f.n++
+		}
+		f.skip = int(binary.BigEndian.Uint32(f.hdr[1:])) - 4
+		f.hdr = f.hdr[:0]
+	}
+}
+
 func (p *Proxy) close() {
 	p.ln.Close()
 	p.mu.Lock()
@@ -209,8 +251,13 @@ func (p *Proxy) serve(client net.Conn) {
 	}
 	p.mu.Unlock()
 	done := make(chan struct{}, 2)
-	go p.pipe(server, client, done)
-	go p.pipe(client, server, done)
+	var count *frames
+	if !cancelReq {
+		// The rest of the start-up message, then typed messages.
+		count = &frames{skip: int(binary.BigEndian.Uint32(hdr[:4])) - 8}
+	}
+	go p.pipe(server, client, count, done)
+	go p.pipe(client, server, nil, done)
 	<-done
 	client.Close()
 	server.Close()
@@ -235,8 +282,8 @@ func (p *Proxy) wait(c net.Conn) bool {
 }
 
 // pipe copies src to dst, holding each chunk while the proxy is stalled
-// and stopping when it is cut.
-func (p *Proxy) pipe(dst, src net.Conn, done chan<- struct{}) {
+// and stopping when it is cut; count, if set, counts src's round trips.
+func (p *Proxy) pipe(dst, src net.Conn, count *frames, done chan<- struct{}) {
 	defer func() { done <- struct{}{} }()
 	buf := make([]byte, 32<<10)
 	for {
@@ -247,6 +294,11 @@ func (p *Proxy) pipe(dst, src net.Conn, done chan<- struct{}) {
 				p.changed.Wait()
 			}
 			up := p.state == proxyUp
+			if count != nil && up {
+				before := count.n
+				count.feed(buf[:n])
+				p.trips += count.n - before
+			}
 			p.mu.Unlock()
 			if !up {
 				return

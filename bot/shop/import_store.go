@@ -68,14 +68,10 @@ type ProductUpdate struct {
 	SafetyStock *int
 }
 
-// chunk is how many rows one multi-row statement writes: well under
-// PostgreSQL's 65,535 and SQLite's 32,766 parameters.
-const chunk = 200
-
 // productsBySKU returns the products with these SKUs that exist.
 func (s *Store) productsBySKU(ctx context.Context, skus []string) (map[string]Product, error) {
 	m := make(map[string]Product, len(skus))
-	for part := range slices.Chunk(skus, chunk) {
+	for part := range slices.Chunk(skus, readChunk) {
 		args := make([]any, len(part))
 		for i, k := range part {
 			args[i] = k
@@ -113,6 +109,7 @@ func (s *Store) ApplyProducts(ctx context.Context, ups []ProductUpdate, now time
 		orig[k] = p
 	}
 	var dirty []string
+	isDirty := map[string]bool{}
 	for _, u := range ups {
 		old, exists := have[u.SKU]
 		p := old
@@ -140,23 +137,21 @@ func (s *Store) ApplyProducts(ctx context.Context, ups []ProductUpdate, now time
 		default:
 			res.Updated++
 		}
-		if !slices.Contains(dirty, u.SKU) {
+		if !isDirty[u.SKU] {
+			isDirty[u.SKU] = true
 			dirty = append(dirty, u.SKU)
 		}
 		have[u.SKU] = p
 	}
-	for part := range slices.Chunk(dirty, chunk) {
-		var args []any
-		for _, k := range part {
-			p := have[k]
-			args = append(args, p.SKU, p.Name, p.Price, p.Stock, p.SafetyStock, now.UTC())
-		}
-		_, err := s.q.ExecContext(ctx, s.rebind(`INSERT INTO products (`+productColumns+`) VALUES `+rows(len(part), 6)+`
-			ON CONFLICT (sku) DO UPDATE SET name = excluded.name, price = excluded.price, stock = excluded.stock,
-				safety_stock = excluded.safety_stock, updated_at = excluded.updated_at`), args...)
-		if err != nil {
-			return res, fmt.Errorf("shop: apply products: %w", err)
-		}
+	b := &bulk{table: "products", cols: columnList(productColumns),
+		conflict: `(sku) DO UPDATE SET name = excluded.name, price = excluded.price, stock = excluded.stock,
+			safety_stock = excluded.safety_stock, updated_at = excluded.updated_at`}
+	for _, k := range dirty {
+		p := have[k]
+		b.rows = append(b.rows, []any{p.SKU, p.Name, p.Price, p.Stock, p.SafetyStock, now.UTC()})
+	}
+	if err := s.write(ctx, "apply products", b); err != nil {
+		return res, err
 	}
 	for _, k := range dirty {
 		if before, ok := orig[k]; ok && before.Stock != have[k].Stock {
@@ -168,30 +163,29 @@ func (s *Store) ApplyProducts(ctx context.Context, ups []ProductUpdate, now time
 	return res, nil
 }
 
-// rows is n groups of k placeholders: "(?, ?), (?, ?)".
-func rows(n, k int) string {
-	one := "(" + placeholders(k) + ")"
-	return strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")
-}
-
 // ordersByNumber returns the orders with these numbers that exist, items
 // included.
 func (s *Store) ordersByNumber(ctx context.Context, numbers []string) (map[string]*Order, error) {
 	m := make(map[string]*Order, len(numbers))
-	for part := range slices.Chunk(numbers, chunk) {
+	for part := range slices.Chunk(numbers, readChunk) {
 		args := make([]any, len(part))
 		for i, k := range part {
 			args[i] = k
 		}
-		in := "(" + placeholders(len(part)) + ")"
 		var os []orderRow
-		if err := sqlx.SelectContext(ctx, s.q, &os, s.rebind(`SELECT `+orderColumns+` FROM orders WHERE number IN `+in), args...); err != nil {
+		if err := sqlx.SelectContext(ctx, s.q, &os, s.rebind(`SELECT `+orderColumns+` FROM orders WHERE number IN (`+placeholders(len(part))+`)`), args...); err != nil {
 			return nil, fmt.Errorf("shop: apply orders: %w", err)
 		}
+		if len(os) == 0 {
+			continue // new orders (a first import): no items to read
+		}
+		args = args[:0]
 		for _, r := range os {
 			o := r.order()
 			m[o.Number] = &o
+			args = append(args, o.Number)
 		}
+		in := "(" + placeholders(len(args)) + ")"
 		var items []itemRow
 		if err := sqlx.SelectContext(ctx, s.q, &items, s.rebind(`SELECT order_number, line, sku, name, qty, price
 			FROM order_items WHERE order_number IN `+in+` ORDER BY order_number, line`), args...); err != nil {
@@ -350,6 +344,7 @@ func (s *Store) ApplyOrders(ctx context.Context, in []Order, now time.Time) (App
 		orig[k] = o
 	}
 	var dirty, itemsDirty []string
+	isDirty, itemsAreDirty := map[string]bool{}, map[string]bool{}
 	for _, o := range in {
 		old := have[strings.TrimSpace(o.Number)]
 		m, err := mergeOrder(old, o, now)
@@ -365,31 +360,30 @@ func (s *Store) ApplyOrders(ctx context.Context, in []Order, now time.Time) (App
 		default:
 			res.Updated++
 		}
-		if !slices.Contains(dirty, m.Number) {
+		if !isDirty[m.Number] {
+			isDirty[m.Number] = true
 			dirty = append(dirty, m.Number)
 		}
-		if (old == nil || !slices.Equal(old.Items, m.Items)) && !slices.Contains(itemsDirty, m.Number) {
+		if (old == nil || !slices.Equal(old.Items, m.Items)) && !itemsAreDirty[m.Number] {
+			itemsAreDirty[m.Number] = true
 			itemsDirty = append(itemsDirty, m.Number)
 		}
 		have[m.Number] = &m
 	}
-	for part := range slices.Chunk(dirty, chunk) {
-		var args []any
-		for _, k := range part {
-			o := have[k]
-			args = append(args, o.Number, o.CustomerName, o.Phone, o.Email, string(o.Status), o.Total, o.Carrier,
-				o.TrackingNumber, o.OrderedAt.UTC(), nullTime(o.PaidAt), nullTime(o.ShippedAt), nullTime(o.DeliveredAt), now.UTC())
-		}
-		_, err := s.q.ExecContext(ctx, s.rebind(`INSERT INTO orders (`+orderColumns+`) VALUES `+rows(len(part), 13)+`
-			ON CONFLICT (number) DO UPDATE SET customer_name = excluded.customer_name, phone = excluded.phone,
-				email = excluded.email, status = excluded.status, total = excluded.total, carrier = excluded.carrier,
-				tracking_number = excluded.tracking_number, ordered_at = excluded.ordered_at, paid_at = excluded.paid_at,
-				shipped_at = excluded.shipped_at, delivered_at = excluded.delivered_at, updated_at = excluded.updated_at`), args...)
-		if err != nil {
-			return res, fmt.Errorf("shop: apply orders: %w", err)
-		}
+	b := &bulk{table: "orders", cols: columnList(orderColumns),
+		conflict: `(number) DO UPDATE SET customer_name = excluded.customer_name, phone = excluded.phone,
+			email = excluded.email, status = excluded.status, total = excluded.total, carrier = excluded.carrier,
+			tracking_number = excluded.tracking_number, ordered_at = excluded.ordered_at, paid_at = excluded.paid_at,
+			shipped_at = excluded.shipped_at, delivered_at = excluded.delivered_at, updated_at = excluded.updated_at`}
+	for _, k := range dirty {
+		o := have[k]
+		b.rows = append(b.rows, []any{o.Number, o.CustomerName, o.Phone, o.Email, string(o.Status), o.Total, o.Carrier,
+			o.TrackingNumber, o.OrderedAt.UTC(), nullTime(o.PaidAt), nullTime(o.ShippedAt), nullTime(o.DeliveredAt), now.UTC()})
 	}
-	if err := s.replaceItems(ctx, itemsDirty, have); err != nil {
+	if err := s.write(ctx, "apply orders", b); err != nil {
+		return res, err
+	}
+	if err := s.replaceItems(ctx, itemsDirty, orig, have); err != nil {
 		return res, err
 	}
 	for _, k := range dirty {
@@ -402,41 +396,27 @@ func (s *Store) ApplyOrders(ctx context.Context, in []Order, now time.Time) (App
 	return res, nil
 }
 
-// replaceItems rewrites the items of these orders.
-func (s *Store) replaceItems(ctx context.Context, numbers []string, orders map[string]*Order) error {
-	for part := range slices.Chunk(numbers, chunk) {
-		args := make([]any, len(part))
-		for i, k := range part {
-			args[i] = k
+// replaceItems rewrites the items of these orders; existed holds those
+// that were in the database before (only they have items to delete).
+func (s *Store) replaceItems(ctx context.Context, numbers []string, existed, orders map[string]*Order) error {
+	var old []any
+	for _, k := range numbers {
+		if existed[k] != nil {
+			old = append(old, k)
 		}
-		if _, err := s.q.ExecContext(ctx, s.rebind(`DELETE FROM order_items WHERE order_number IN (`+placeholders(len(part))+`)`), args...); err != nil {
+	}
+	for args := range slices.Chunk(old, readChunk) {
+		if _, err := s.q.ExecContext(ctx, s.rebind(`DELETE FROM order_items WHERE order_number IN (`+placeholders(len(args))+`)`), args...); err != nil {
 			return fmt.Errorf("shop: apply orders: items: %w", err)
 		}
 	}
-	var args []any
-	n := 0
-	flush := func() error {
-		if n == 0 {
-			return nil
-		}
-		_, err := s.q.ExecContext(ctx, s.rebind(`INSERT INTO order_items (order_number, line, sku, name, qty, price) VALUES `+rows(n, 6)), args...)
-		args, n = args[:0], 0
-		if err != nil {
-			return fmt.Errorf("shop: apply orders: items: %w", err)
-		}
-		return nil
-	}
+	b := &bulk{table: "order_items", cols: []string{"order_number", "line", "sku", "name", "qty", "price"}}
 	for _, k := range numbers {
 		for i, it := range orders[k].Items {
-			args = append(args, k, i+1, it.SKU, it.Name, it.Qty, it.Price)
-			if n++; n == chunk {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
+			b.rows = append(b.rows, []any{k, i + 1, it.SKU, it.Name, it.Qty, it.Price})
 		}
 	}
-	return flush()
+	return s.write(ctx, "apply orders: items", b)
 }
 
 // Claim records key (a webhook delivery id) as seen and reports whether it
