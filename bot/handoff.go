@@ -141,12 +141,7 @@ func (h *handling) ticketAlert(t *tickets.Ticket, text string) string {
 
 // customerName is how the owner knows the ticket's customer: the name, or
 // the channel and chat.
-func customerName(t *tickets.Ticket) string {
-	if n := CleanName(t.Customer); n != "" {
-		return n
-	}
-	return oneLine(t.Channel+":"+t.Chat, 80)
-}
+func customerName(t *tickets.Ticket) string { return t.CustomerName() }
 
 // oneLine shortens text for an alert line.
 func oneLine(s string, n int) string {
@@ -155,16 +150,14 @@ func oneLine(s string, n int) string {
 }
 
 // MaxName is the longest display name the owner is shown, in characters.
-const MaxName = 40
+const MaxName = tickets.MaxName
 
 // CleanName makes a customer's display name safe to show the owner on any
 // channel: line breaks and tabs become spaces, control and format
 // characters (bidi overrides and isolates, zero-width spaces) go, spaces
 // collapse, and it is cut to MaxName characters. A name cannot then start
 // a line of its own in an alert, nor turn the text around it backwards.
-func CleanName(s string) string {
-	return oneLine(s, MaxName)
-}
+func CleanName(s string) string { return tickets.CleanName(s) }
 
 // CleanText makes a customer's message safe to show the owner as it was
 // written, line breaks kept: no direction overrides or isolates, no

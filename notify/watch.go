@@ -153,7 +153,7 @@ func (w *Watcher) slaEvent(t tickets.Ticket, now time.Time) (Event, string, bool
 	total := t.DueAt.Sub(t.CreatedAt)
 	words := wordsFor(w.Lang)
 	id := strconv.FormatInt(t.ID, 10)
-	e := Event{Ticket: t.ID, Priority: string(t.Priority), Key: "ticket:" + id}
+	e := TicketEvent("", &t, "", "")
 	subject := oneLine(t.Subject, 80)
 	switch {
 	case now.Sub(t.DueAt) > 24*time.Hour:
