@@ -5,10 +5,8 @@ import (
 	"errors"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/shopbot/shopbot/bot/shop"
-	"github.com/shopbot/shopbot/faq"
 	"github.com/shopbot/shopbot/tickets"
 )
 
@@ -143,89 +141,58 @@ func (h *handling) ticketAlert(t *tickets.Ticket, text string) string {
 // the channel and chat.
 func customerName(t *tickets.Ticket) string { return t.CustomerName() }
 
-// oneLine shortens text for an alert line.
-func oneLine(s string, n int) string {
-	s = strings.Join(strings.Fields(stripInvisible(s)), " ")
-	return truncate(s, n)
-}
-
-// MaxName is the longest display name the owner is shown, in characters.
-const MaxName = tickets.MaxName
-
-// CleanName makes a customer's display name safe to show the owner on any
-// channel: line breaks and tabs become spaces, control and format
-// characters (bidi overrides and isolates, zero-width spaces) go, spaces
-// collapse, and it is cut to MaxName characters. A name cannot then start
-// a line of its own in an alert, nor turn the text around it backwards.
-func CleanName(s string) string { return tickets.CleanName(s) }
-
-// CleanText makes a customer's message safe to show the owner as it was
-// written, line breaks kept: no direction overrides or isolates, no
-// zero-width characters, no other control characters.
-func CleanText(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch r {
-		case '\n', '\t':
-			return r
-		case '\r':
-			return -1
-		}
-		return invisible(r)
-	}, s)
-}
-
-// stripInvisible turns control characters into spaces and drops format
-// characters (Unicode Cf: bidi controls, zero-width spaces, BOM), keeping
-// the zero-width joiner that emoji sequences need.
-func stripInvisible(s string) string { return strings.Map(invisible, s) }
-
-func invisible(r rune) rune {
-	switch {
-	case r == '\u200d':
-		return r
-	case unicode.IsControl(r):
-		return ' '
-	case unicode.Is(unicode.Cf, r), r == '\u2028', r == '\u2029':
-		return -1
-	}
-	return r
-}
-
-// orderData is what an order template sees, formatted for lang.
-func orderData(o *shop.Order, lang string, loc *time.Location) *faq.Order {
-	day := func(t *time.Time) string {
-		if t == nil || t.IsZero() {
-			return ""
-		}
-		return t.In(loc).Format("2006-01-02")
-	}
-	ordered := o.OrderedAt
-	d := &faq.Order{
-		Number:         o.Number,
-		Status:         string(o.Status),
-		StatusText:     o.Status.Label(lang),
-		Total:          formatMoney(o.Total, lang),
-		Carrier:        shop.CarrierName(o.Carrier, lang),
-		TrackingNumber: o.TrackingNumber,
-		TrackingURL:    shop.TrackingURL(o.Carrier, o.TrackingNumber),
-		OrderedAt:      day(&ordered),
-		PaidAt:         day(o.PaidAt),
-		ShippedAt:      day(o.ShippedAt),
-		DeliveredAt:    day(o.DeliveredAt),
-	}
-	for _, it := range o.Items {
-		d.Items = append(d.Items, faq.OrderItem{Name: it.Name, Qty: it.Qty})
-	}
-	return d
-}
-
-func formatMoney(won int64, lang string) string {
-	s := shop.FormatWon(won)
-	if lang == "ko" {
-		return s
-	}
-	return "₩" + strings.TrimSuffix(s, "원")
-}
-
 // ErrNoTicket is returned for an owner action on a ticket that does not exist.
 var ErrNoTicket = errors.New("no such ticket")
+
+// handOff opens (or joins) a question ticket for a message the bot cannot
+// answer and tells the customer a person will.
+func (h *handling) handOff(ctx context.Context, c tickets.Classification, text string) error {
+	t, err := h.openTicket(ctx, c, text, "")
+	if err != nil {
+		return err
+	}
+	h.reply(Reply{Kind: KindHandoff, Text: msg(h.lang, "handoff", t.Ref), Ticket: t.ID, Ref: t.Ref, Priority: string(t.Priority)})
+	return nil
+}
+
+// remark keeps a social message on the ticket of a handed-off
+// conversation: the owner sees it with the rest (and in the ticket's
+// thread), but it neither reopens nor presses the ticket and pages no one.
+func (h *handling) remark(ctx context.Context, t *tickets.Ticket, text string) error {
+	t, err := h.tickets.Remark(ctx, t.ID, h.m.User, text, h.now)
+	if err != nil {
+		return err
+	}
+	h.alert(EventRemark, h.o("alert_message", t.ID, customerName(t), oneLine(text, 500)), t)
+	return nil
+}
+
+// noteAnswers records on open ticket t a question the bot answered while
+// the ticket waits for the owner: the customer's message and the bot's
+// answer, so the owner reading the ticket sees the whole conversation.
+func (h *handling) noteAnswers(ctx context.Context, t *tickets.Ticket, text string, out []Reply) error {
+	if h.prevState == stateVerify {
+		return nil // proof of identity stays out of the ticket
+	}
+	var answers []string
+	for _, r := range out {
+		if r.Channel != h.m.Channel || r.Chat != h.m.Chat {
+			continue
+		}
+		if r.Ticket != 0 || r.Ask != "" {
+			return nil // the message joined the ticket itself, or a dialogue began
+		}
+		answers = append(answers, r.Text)
+	}
+	if len(answers) == 0 {
+		return nil
+	}
+	if _, err := h.tickets.Remark(ctx, t.ID, h.m.User, text, h.now); err != nil {
+		if errors.Is(err, tickets.ErrResolved) {
+			return nil
+		}
+		return err
+	}
+	_, err := h.tickets.AddMessage(ctx, t.ID, tickets.AuthorBot, "bot", truncate(strings.Join(answers, "\n"), 1000), h.now)
+	return err
+}

@@ -162,59 +162,6 @@ func (h *handling) socialReply(kind social) {
 	h.reply(Reply{Kind: KindFAQ, Text: text})
 }
 
-// remark keeps a social message on the ticket of a handed-off
-// conversation: the owner sees it with the rest (and in the ticket's
-// thread), but it neither reopens nor presses the ticket and pages no one.
-func (h *handling) remark(ctx context.Context, t *tickets.Ticket, text string) error {
-	t, err := h.tickets.Remark(ctx, t.ID, h.m.User, text, h.now)
-	if err != nil {
-		return err
-	}
-	h.alert(EventRemark, h.o("alert_message", t.ID, customerName(t), oneLine(text, 500)), t)
-	return nil
-}
-
-// noteAnswers records on open ticket t a question the bot answered while
-// the ticket waits for the owner: the customer's message and the bot's
-// answer, so the owner reading the ticket sees the whole conversation.
-func (h *handling) noteAnswers(ctx context.Context, t *tickets.Ticket, text string, out []Reply) error {
-	if h.prevState == stateVerify {
-		return nil // proof of identity stays out of the ticket
-	}
-	var answers []string
-	for _, r := range out {
-		if r.Channel != h.m.Channel || r.Chat != h.m.Chat {
-			continue
-		}
-		if r.Ticket != 0 || r.Ask != "" {
-			return nil // the message joined the ticket itself, or a dialogue began
-		}
-		answers = append(answers, r.Text)
-	}
-	if len(answers) == 0 {
-		return nil
-	}
-	if _, err := h.tickets.Remark(ctx, t.ID, h.m.User, text, h.now); err != nil {
-		if errors.Is(err, tickets.ErrResolved) {
-			return nil
-		}
-		return err
-	}
-	_, err := h.tickets.AddMessage(ctx, t.ID, tickets.AuthorBot, "bot", truncate(strings.Join(answers, "\n"), 1000), h.now)
-	return err
-}
-
-// handOff opens (or joins) a question ticket for a message the bot cannot
-// answer and tells the customer a person will.
-func (h *handling) handOff(ctx context.Context, c tickets.Classification, text string) error {
-	t, err := h.openTicket(ctx, c, text, "")
-	if err != nil {
-		return err
-	}
-	h.reply(Reply{Kind: KindHandoff, Text: msg(h.lang, "handoff", t.Ref), Ticket: t.ID, Ref: t.Ref, Priority: string(t.Priority)})
-	return nil
-}
-
 // shopWords are words that make a message about the shop: orders,
 // delivery, payment, products and their options, the shop itself. The
 // FAQ's keywords and the product names count too (aboutShop).

@@ -6,124 +6,58 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
 
 	"github.com/shopbot/shopbot/bot/shop"
 	"github.com/shopbot/shopbot/faq"
 	"github.com/shopbot/shopbot/tickets"
 )
 
-// answer turns a match result into a reply: an answer, choices, or a
-// ticket for a person.
-func (h *handling) answer(ctx context.Context, res faq.Result, text string) error {
-	switch res.Decision {
-	case faq.Answer:
-		return h.answerEntry(ctx, res.Best, text)
-	case faq.Clarify:
-		r := Reply{Kind: KindClarify, Text: msg(h.lang, "clarify")}
-		var ids []string
-		for i, e := range res.Choices {
-			label := questionIn(e, h.lang)
-			r.Choices = append(r.Choices, Choice{Entry: e.ID, Label: label})
-			r.Text += fmt.Sprintf("\n%d. %s", i+1, label)
-			ids = append(ids, e.ID)
-		}
-		// The way out: none of these, a person answers the question.
-		none := msg(h.lang, "choice_none")
-		r.Choices = append(r.Choices, Choice{Entry: ChoiceNone, Label: none})
-		r.Text += fmt.Sprintf("\n%d. %s", len(res.Choices)+1, none)
-		h.conv.setState(stateClarify, strings.Join(ids, " ")+"\n"+truncate(text, 500))
-		h.reply(r)
-		return nil
-	default:
-		return h.handOff(ctx, tickets.Classification{Category: tickets.Question, Priority: tickets.Normal, Reason: "no FAQ match"}, text)
-	}
+// maxFailures is how many failed order verifications in an hour stop a
+// conversation's lookups and open a ticket.
+const maxFailures = 5
+
+// VerifyLimits bound order verification. A conversation with maxFailures
+// failed verifications in an hour is locked and gets a ticket; an order
+// number and a network are locked by their own failures across every
+// conversation, so new chats (a web visitor is a new chat) cannot farm
+// guesses.
+type VerifyLimits struct {
+	TTL     time.Duration // how long a proof of an order lasts in its conversation
+	Order   Lockout       // failures against one order number, from any chat
+	Network Lockout       // failures from one network (Message.Network), against any order
 }
 
-// ChoiceNone is the choice "none of these": a person answers the question
-// the choices were offered for. It is no FAQ entry id (those are
-// [a-z0-9_-]+).
-const ChoiceNone = "none:"
-
-// questionIn is the entry's first phrasing in lang, for a choice button.
-func questionIn(e *faq.Entry, lang string) string {
-	for _, q := range e.Questions {
-		if faq.DetectLanguage(q) == lang {
-			return q
-		}
-	}
-	return e.Questions[0]
+// Lockout locks a scope once it has After failed verifications in a day:
+// for For after the latest, doubled for each failure past After, at most a
+// day.
+type Lockout struct {
+	After int
+	For   time.Duration
 }
 
-// answerEntry answers with one FAQ entry, following its action.
-func (h *handling) answerEntry(ctx context.Context, e *faq.Entry, text string) error {
-	switch e.Action {
-	case faq.ActionOrderStatus, faq.ActionDelivery:
-		if number := shop.ExtractOrderNumber(text, h.cfg.OrderPattern); number != "" {
-			return h.lookup(ctx, number, e.Action)
-		}
-		h.conv.setState(stateOrderAsked, string(e.Action))
-		h.reply(Reply{Kind: KindOrder, Text: msg(h.lang, "ask_order_number"), Entry: e.ID, Ask: AskOrderNumber})
-		return nil
-	case faq.ActionHuman:
-		t, err := h.openTicket(ctx, tickets.Classification{Category: tickets.Question, Priority: tickets.Normal, Reason: "FAQ entry " + e.ID}, text, "")
-		if err != nil {
-			return err
-		}
-		body, err := e.Render(h.lang, h.data(nil))
-		if err != nil {
-			body = msg(h.lang, "handoff", t.Ref)
-		}
-		h.reply(Reply{Kind: KindHandoff, Text: body, Entry: e.ID, Ticket: t.ID, Ref: t.Ref, Priority: string(t.Priority)})
-		return nil
-	}
-	body, err := e.Render(h.lang, h.data(nil))
-	if err != nil {
-		// The file was checked at load; a failure here is a bug or a nil
-		// order in a template: a person answers instead of a broken text.
-		h.log.Error("bot: render", "entry", e.ID, "err", err)
-		return h.answer(ctx, faq.Result{Decision: faq.NoAnswer}, text)
-	}
-	h.conv.Answered++
-	h.reply(Reply{Kind: KindFAQ, Text: body, Entry: e.ID})
-	return nil
+// DefaultVerifyLimits: a proof lasts an hour; five failures lock an order
+// number, twenty lock a network, each for 15 minutes and then longer.
+var DefaultVerifyLimits = VerifyLimits{
+	TTL:     time.Hour,
+	Order:   Lockout{After: 5, For: 15 * time.Minute},
+	Network: Lockout{After: 20, For: 15 * time.Minute},
 }
 
-func (h *handling) data(o *shop.Order) faq.Data {
-	d := faq.Data{Customer: faq.Customer{Name: h.conv.Name}, Shop: h.cfg.Shop}
-	if o != nil {
-		d.Order = orderData(o, h.lang, h.cfg.Location)
-		if d.Customer.Name == "" {
-			d.Customer.Name = o.CustomerName
-		}
+func (v VerifyLimits) withDefaults() VerifyLimits {
+	d := DefaultVerifyLimits
+	if v.TTL <= 0 {
+		v.TTL = d.TTL
 	}
-	return d
-}
-
-// lookup starts (or, for a verified conversation, finishes) an order lookup.
-func (h *handling) lookup(ctx context.Context, number string, action faq.Action) error {
-	n, err := recentFailures(ctx, h.tx, h.conv.ID, h.now)
-	if err != nil {
-		return err
+	if v.Order.After <= 0 || v.Order.For <= 0 {
+		v.Order = d.Order
 	}
-	if n >= maxFailures {
-		h.reply(Reply{Kind: KindOrder, Text: msg(h.lang, "locked")})
-		return nil
+	if v.Network.After <= 0 || v.Network.For <= 0 {
+		v.Network = d.Network
 	}
-	ok, err := verified(ctx, h.tx, h.conv.ID, number, h.now.Add(-h.cfg.Verify.TTL))
-	if err != nil {
-		return err
-	}
-	if ok {
-		return h.showOrder(ctx, number, action)
-	}
-	if locked, err := h.lockedOut(ctx, number, action, false); locked || err != nil {
-		return err
-	}
-	// Whether the order exists or not, the customer sees the same question:
-	// the answer to a guess must not tell which numbers are real.
-	h.conv.setState(stateVerify, number+" "+string(action))
-	h.reply(Reply{Kind: KindOrder, Text: msg(h.lang, "ask_verify", number), Ask: AskVerify})
-	return nil
+	return v
 }
 
 // scopes are what a failed verification of number from this message
@@ -299,56 +233,102 @@ func nationalDigits(s string) string {
 	return d
 }
 
-// showOrder renders a verified order: through the FAQ's order entry when
-// the file has one, else the built-in text.
-func (h *handling) showOrder(ctx context.Context, number string, action faq.Action) error {
-	o, err := h.shop.Order(ctx, number)
-	if errors.Is(err, shop.ErrNotFound) {
-		h.reply(Reply{Kind: KindOrder, Text: msg(h.lang, "verify_failed")})
-		return nil
-	}
+// verified reports whether the conversation proved it owns the order
+// since since: a verification lasts Config.VerifyTTL.
+func verified(ctx context.Context, q sqlx.ExtContext, convID int64, number string, since time.Time) (bool, error) {
+	var n int
+	err := sqlx.GetContext(ctx, q, &n, q.Rebind(`SELECT COUNT(*) FROM verifications WHERE conversation_id = ? AND order_number = ? AND verified_at > ?`),
+		convID, number, since.UTC())
 	if err != nil {
-		return err
+		return false, fmt.Errorf("bot: verified: %w", err)
 	}
-	if e := h.orderEntry(action); e != nil {
-		if body, err := e.Render(h.lang, h.data(o)); err == nil {
-			// Whatever the owner's template shows, a shipped order's
-			// tracking is part of the answer.
-			if d := orderData(o, h.lang, h.cfg.Location); d.TrackingNumber != "" && !strings.Contains(body, d.TrackingNumber) {
-				body = strings.TrimRight(body, "\n") + "\n" + msg(h.lang, "order_tracking", d.Carrier, d.TrackingNumber, d.TrackingURL)
-			}
-			h.conv.Answered++
-			h.reply(Reply{Kind: KindOrder, Text: body, Entry: e.ID, Link: orderData(o, h.lang, h.cfg.Location).TrackingURL})
-			return nil
-		} else {
-			h.log.Error("bot: render order", "entry", e.ID, "err", err)
-		}
+	return n > 0, nil
+}
+
+// lastVerified returns the order the conversation verified most recently
+// since since, or "" if none.
+func lastVerified(ctx context.Context, q sqlx.ExtContext, convID int64, since time.Time) (string, error) {
+	var numbers []string
+	err := sqlx.SelectContext(ctx, q, &numbers, q.Rebind(`SELECT order_number FROM verifications WHERE conversation_id = ? AND verified_at > ?
+		ORDER BY verified_at DESC, order_number LIMIT 1`), convID, since.UTC())
+	if err != nil {
+		return "", fmt.Errorf("bot: last verified: %w", err)
 	}
-	d := orderData(o, h.lang, h.cfg.Location)
-	var items []string
-	for _, it := range d.Items {
-		items = append(items, fmt.Sprintf("%s × %d", it.Name, it.Qty))
+	if len(numbers) == 0 {
+		return "", nil
 	}
-	text := msg(h.lang, "order", d.Number, d.StatusText, strings.Join(items, ", "), d.Total, d.OrderedAt)
-	if d.TrackingNumber != "" {
-		text += "\n" + msg(h.lang, "order_tracking", d.Carrier, d.TrackingNumber, d.TrackingURL)
+	return numbers[0], nil
+}
+
+// markVerified records (or renews) the conversation's proof of the order.
+func markVerified(ctx context.Context, q sqlx.ExtContext, convID int64, number string, now time.Time) error {
+	_, err := q.ExecContext(ctx, q.Rebind(`INSERT INTO verifications (conversation_id, order_number, verified_at) VALUES (?, ?, ?)
+		ON CONFLICT (conversation_id, order_number) DO UPDATE SET verified_at = excluded.verified_at`), convID, number, now.UTC())
+	if err != nil {
+		return fmt.Errorf("bot: mark verified: %w", err)
 	}
-	h.conv.Answered++
-	h.reply(Reply{Kind: KindOrder, Text: text, Link: d.TrackingURL})
 	return nil
 }
 
-// orderEntry is the FAQ entry whose template shows an order: the one with
-// the asked action, else any order entry.
-func (h *handling) orderEntry(action faq.Action) *faq.Entry {
-	var fallback *faq.Entry
-	for _, e := range h.cfg.FAQ.Entries {
-		if e.Action == action && action != faq.ActionNone {
-			return e
-		}
-		if fallback == nil && (e.Action == faq.ActionOrderStatus || e.Action == faq.ActionDelivery) {
-			fallback = e
-		}
+// recordFailure stores a failed verification of the order number (whether
+// or not such an order exists) from the conversation and network, and
+// returns how many the conversation has had in the last hour, this one
+// included.
+func recordFailure(ctx context.Context, q sqlx.ExtContext, convID int64, number, network string, now time.Time) (int, error) {
+	if _, err := q.ExecContext(ctx, q.Rebind(`INSERT INTO verify_failures (conversation_id, order_number, network, at) VALUES (?, ?, ?, ?)`),
+		convID, number, network, now.UTC()); err != nil {
+		return 0, fmt.Errorf("bot: record failure: %w", err)
 	}
-	return fallback
+	return recentFailures(ctx, q, convID, now)
+}
+
+func recentFailures(ctx context.Context, q sqlx.ExtContext, convID int64, now time.Time) (int, error) {
+	var n int
+	err := sqlx.GetContext(ctx, q, &n, q.Rebind(`SELECT COUNT(*) FROM verify_failures WHERE conversation_id = ? AND at > ?`),
+		convID, now.Add(-time.Hour).UTC())
+	if err != nil {
+		return 0, fmt.Errorf("bot: failures: %w", err)
+	}
+	return n, nil
+}
+
+// failureScope is what failed verifications are counted against besides
+// the conversation: one order number across every chat, or one network
+// (an IPv4 /24, an IPv6 /64) across every visitor from it.
+type failureScope struct {
+	column string // "order_number" or "network"
+	key    string
+	lock   Lockout
+}
+
+// lockedUntil returns when the scope's lockout ends, or the zero time when
+// it is not locked. A scope with lock.After failures in the last day is
+// locked from its latest failure for lock.For, doubled for every failure
+// past After (capped at a day): each guess that gets through buys a
+// longer wait.
+func (s failureScope) lockedUntil(ctx context.Context, q sqlx.ExtContext, now time.Time) (time.Time, int, error) {
+	if s.key == "" || s.lock.After <= 0 {
+		return time.Time{}, 0, nil
+	}
+	since := now.Add(-24 * time.Hour).UTC()
+	var ats []time.Time
+	// The column name is one of two constants, never input.
+	err := sqlx.SelectContext(ctx, q, &ats, q.Rebind(`SELECT at FROM verify_failures WHERE `+s.column+` = ? AND at > ? ORDER BY at DESC LIMIT ?`),
+		s.key, since, s.lock.After+12)
+	if err != nil {
+		return time.Time{}, 0, fmt.Errorf("bot: lockout: %w", err)
+	}
+	n := len(ats)
+	if n < s.lock.After {
+		return time.Time{}, n, nil
+	}
+	d := s.lock.For << (n - s.lock.After)
+	if d <= 0 || d > 24*time.Hour {
+		d = 24 * time.Hour
+	}
+	until := ats[0].Add(d)
+	if !until.After(now) {
+		return time.Time{}, n, nil
+	}
+	return until, n, nil
 }
