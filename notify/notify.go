@@ -40,6 +40,8 @@ const (
 	KindAnswered  = "answered"  // an owner replied to the customer
 	KindClaimed   = "claimed"   // an owner took it
 	KindResolved  = "resolved"  // closed
+	KindFlood     = "flood"     // a conversation sent too many messages and is muted for now (Key "flood:CHANNEL:CHAT")
+	KindLockout   = "lockout"   // order verification locked after repeated failures (Key "lockout:SCOPE:KEY")
 )
 
 // Event kinds raised by notify itself.
