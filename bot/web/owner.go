@@ -292,12 +292,10 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 }
 
-func (s *Server) store() *tickets.Store { return tickets.NewStore(s.cfg.DB, s.cfg.SLA) }
-
 func (s *Server) inbox(w http.ResponseWriter, r *http.Request, v ownerView) {
 	ctx := r.Context()
 	now := s.now()
-	list, err := s.store().List(ctx, tickets.Filter{Limit: 300})
+	list, err := s.cfg.Tickets.List(ctx, tickets.Filter{Limit: 300})
 	if err != nil {
 		s.log.Error("web: inbox", "err", err)
 		s.render(w, r, http.StatusServiceUnavailable, "login", ownerView{Error: s.words()["unavailable"]})
@@ -307,7 +305,7 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request, v ownerView) {
 	for i, t := range list {
 		ids[i] = t.ID
 	}
-	latest, err := s.store().Latest(ctx, ids)
+	latest, err := s.cfg.Tickets.Latest(ctx, ids)
 	if err != nil {
 		s.log.Error("web: inbox", "err", err)
 		s.render(w, r, http.StatusServiceUnavailable, "login", ownerView{Error: s.words()["unavailable"]})
@@ -344,14 +342,14 @@ func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request, v ownerView)
 		return
 	}
 	ctx := r.Context()
-	t, err := s.store().Get(ctx, id)
+	t, err := s.cfg.Tickets.Get(ctx, id)
 	if errors.Is(err, tickets.ErrNotFound) {
 		http.NotFound(w, r)
 		return
 	}
 	var msgs []tickets.Message
 	if err == nil {
-		msgs, err = s.store().Messages(ctx, id)
+		msgs, err = s.cfg.Tickets.Messages(ctx, id)
 	}
 	for _, m := range msgs {
 		v.Msgs = append(v.Msgs, s.message(m))
