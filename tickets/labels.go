@@ -2,6 +2,7 @@ package tickets
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -199,4 +200,15 @@ func DueText(left time.Duration, lang string) string {
 func ClockWords(lang string) map[string]string {
 	return map[string]string{"duein": stateWord("duein", lang), "overdue": stateWord("late", lang),
 		"days": stateWord("days", lang), "hours": stateWord("hours", lang), "minutes": stateWord("minutes", lang)}
+}
+
+// Number is a ticket's number as the owner sees it everywhere, with the
+// reference the customer knows it by: "12 K7Q2XM" ("12" without one).
+// Alerts show it after "#".
+func Number(id int64, ref string) string {
+	n := strconv.FormatInt(id, 10)
+	if ref != "" {
+		n += " " + ref
+	}
+	return n
 }

@@ -172,11 +172,7 @@ func imageName(r bot.Reply) string {
 // language: "🔴 URGENT #3 K7Q2XM · cancellation", "🔴 긴급 #3 K7Q2XM · 취소".
 func (a *Adapter) ticketTitle(e notify.Event) string {
 	p := tickets.Priority(e.Priority)
-	number := strconv.FormatInt(e.Ticket, 10)
-	if e.Ref != "" {
-		number += " " + e.Ref
-	}
-	return label(a.cfg.Lang, "ticket", priorityMark(p)+" "+strings.ToUpper(p.Label(a.cfg.Lang)), number,
+	return label(a.cfg.Lang, "ticket", priorityMark(p)+" "+strings.ToUpper(p.Label(a.cfg.Lang)), tickets.Number(e.Ticket, e.Ref),
 		tickets.Category(e.Category).Label(a.cfg.Lang))
 }
 
