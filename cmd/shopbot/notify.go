@@ -92,6 +92,18 @@ func (p outboxPoster) Wake() { p.ob.Wake() }
 
 // forwardSender hands routed events, chart included, to the outbox of
 // their destination's channel, once per (Source, destination).
+//
+// An owner alert is therefore queued twice: once on the "notify" channel
+// by the engine's transaction (or notify's Poster), with its snapshot, and
+// once per destination that hears of it now, by the router. The first row
+// is the event's durable record until the router has taken its decisions
+// (notify_alerts, once per Source and destination); the second is the
+// destination's own delivery, with its own retries, rate limit and thread
+// (Outbox.Thread). One row per destination is possible — the engine
+// queues each destination's row itself and the router decides, by the
+// row's id, when that row comes up to send — but needs every owner
+// destination's sender to ask the router first; that waits for the one
+// adapter shape (issue 18, item 5). TestAlertRows (notify) counts them.
 type forwardSender struct{ ob *bot.Outbox }
 
 func (s forwardSender) Send(ctx context.Context, d notify.Destination, e notify.Event) error {
