@@ -69,7 +69,7 @@ func newHarness(t testing.TB, db *sqlx.DB) *harness {
 	}
 	rt := &notify.Router{Destinations: []notify.Destination{{Channel: slack.Channel, Chat: channel, Every: true}}, Sender: forwarder{ob}}
 	route := func(ctx context.Context, r bot.Reply) (string, error) {
-		return "", rt.Route(ctx, notify.Event{Source: r.ID, Ticket: r.Ticket, Priority: r.Priority, Kind: r.Event, Text: r.Text, Key: r.Key})
+		return "", rt.Route(ctx, r.OwnerEvent())
 	}
 	return &harness{t: t, db: db, eng: eng, ob: ob, clock: c, api: api, ad: ad, route: route}
 }
