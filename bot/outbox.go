@@ -67,6 +67,10 @@ type Outbox struct {
 	// failed round doubles from Poll up to five times RecordRetry or eight
 	// times Poll, whichever is less.
 	RecordRetry time.Duration
+	// Drain is how long a send already under way may go on after Run's
+	// context ends (a shutdown): a request cut off after it reached the
+	// platform would be sent again by the next process.
+	Drain time.Duration
 }
 
 // NewOutbox returns the outbox on db. now and log may be nil.
@@ -78,7 +82,7 @@ func NewOutbox(db *sqlx.DB, now func() time.Time, log *slog.Logger) *Outbox {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Outbox{db: db, now: now, log: log, MaxBackoff: 5 * time.Minute, Poll: time.Second, Lease: time.Minute,
-		RecordRetry: time.Second, sent: map[int64]bool{}}
+		RecordRetry: time.Second, Drain: 5 * time.Second, sent: map[int64]bool{}}
 }
 
 // Ping checks that the outbox's database answers: adapters ask it whether
@@ -292,7 +296,7 @@ func (o *Outbox) Deliver(ctx context.Context, channel, chat string, send SendFun
 // chat must wait (a retry, a lost claim).
 func (o *Outbox) deliverOne(ctx context.Context, c *claimed, r Reply, send SendFunc) (ok, block bool, err error) {
 	defer o.hold(r.ID, false)
-	sendCtx, cancel := context.WithCancel(ctx)
+	sendCtx, cancel := o.sendContext(ctx)
 	defer cancel()
 	stop := o.keep(ctx, c, cancel)
 	defer stop()
@@ -318,6 +322,30 @@ func (o *Outbox) deliverOne(ctx context.Context, c *claimed, r Reply, send SendF
 		return false, false, c.finish(bk, "failed", "", err.Error())
 	default:
 		return false, true, o.retry(bk, c, err)
+	}
+}
+
+// sendContext is the context of one send under ctx. The end of ctx (a
+// shutdown) ends it only Drain later: a request on its way may already
+// have reached the platform, and one cut off then is sent again after the
+// restart (seen in a restart mid-burst). cancel ends it at once.
+func (o *Outbox) sendContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	sendCtx, end := context.WithCancel(context.WithoutCancel(ctx))
+	var mu sync.Mutex
+	var drain *time.Timer
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		drain = time.AfterFunc(o.Drain, end)
+	})
+	return sendCtx, func() {
+		stop()
+		mu.Lock()
+		if drain != nil {
+			drain.Stop()
+		}
+		mu.Unlock()
+		end()
 	}
 }
 

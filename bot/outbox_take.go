@@ -82,7 +82,7 @@ func (o *Outbox) takeBatch(ctx context.Context, chat string, batch []Reply,
 	if ctx.Err() != nil {
 		return 0, releaseAll(bk, claims)
 	}
-	sendCtx, cancel := context.WithCancel(ctx)
+	sendCtx, cancel := o.sendContext(ctx)
 	defer cancel()
 	stops := make([]func(), len(claims))
 	for i, c := range claims {
