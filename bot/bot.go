@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/shopbot/shopbot/bot/schema"
+	"github.com/shopbot/shopbot/notify"
 )
 
 //go:embed migrations
@@ -116,20 +117,44 @@ type Reply struct {
 	Return string `json:"return,omitempty"`
 	// Lang is the language of a customer reply (ko, en, zh): the
 	// conversation's, for an adapter's own words around the text.
-	Lang    string    `json:"lang,omitempty"`
-	Created time.Time `json:"-"` // when it was stored
+	Lang string `json:"lang,omitempty"`
+	// Alert is the owner event an alert carries, with the snapshot of its
+	// ticket (notify.TicketEvent): what a channel shows, without reading
+	// the database at send time. Text, Ticket, Priority, Event and Key
+	// repeat its fields for adapters that show any reply.
+	Alert   *notify.Event `json:"alert,omitempty"`
+	Created time.Time     `json:"-"` // when it was stored
 }
 
-// Ticket events carried by owner alerts.
+// Ticket events carried by owner alerts: notify's kinds, spelled once there.
 const (
-	EventNew       = "new"       // a ticket was opened
-	EventMessage   = "message"   // the customer wrote again
-	EventRemark    = "remark"    // the customer said thanks or hello on a handed-off ticket: for its thread, never a page
-	EventEscalated = "escalated" // the ticket became urgent
-	EventAnswered  = "answered"  // an owner replied to the customer
-	EventClaimed   = "claimed"   // an owner took it
-	EventResolved  = "resolved"  // closed
+	EventNew       = notify.KindNew       // a ticket was opened
+	EventMessage   = notify.KindMessage   // the customer wrote again
+	EventRemark    = notify.KindRemark    // the customer said thanks or hello on a handed-off ticket: for its thread, never a page
+	EventEscalated = notify.KindEscalated // the ticket became urgent
+	EventAnswered  = notify.KindAnswered  // an owner replied to the customer
+	EventClaimed   = notify.KindClaimed   // an owner took it
+	EventResolved  = notify.KindResolved  // closed
 )
+
+// AlertReply is owner event e as an alert to channel and chat: the event
+// itself, and the fields of it that any reply has.
+func AlertReply(channel, chat string, e notify.Event) Reply {
+	return Reply{Channel: channel, Chat: chat, Kind: KindAlert, Text: e.Text, Ticket: e.Ticket, Ref: e.Ref,
+		Priority: e.Priority, Event: e.Kind, Key: e.Key, Image: e.Image, Alert: &e}
+}
+
+// OwnerEvent is the owner event alert r carries, its Source r's outbox id
+// and its Image r's. An alert without one (queued by an older version, or
+// by a hook) is read from r's fields.
+func (r Reply) OwnerEvent() notify.Event {
+	e := notify.Event{Ticket: r.Ticket, Ref: r.Ref, Priority: r.Priority, Kind: r.Event, Text: r.Text, Key: r.Key}
+	if r.Alert != nil {
+		e = *r.Alert
+	}
+	e.Source, e.Image = r.ID, r.Image
+	return e
+}
 
 // What a reply asks the customer for.
 const (

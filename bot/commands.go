@@ -116,7 +116,7 @@ func (h *handling) ownerReply(ctx context.Context, id int64, text string) error 
 		return err
 	}
 	h.out = append(h.out, Reply{Channel: t.Channel, Chat: t.Chat, Kind: KindOwner, Text: text, Ticket: t.ID, Ref: t.Ref, Priority: string(t.Priority), Lang: t.Lang})
-	h.alert(EventAnswered, h.o("alert_answered", t.ID, cmp.Or(h.m.Name, h.m.User), oneLine(text, 300)), t)
+	h.alert(EventAnswered, h.o("alert_answered", tickets.Number(t.ID, t.Ref), cmp.Or(h.m.Name, h.m.User), oneLine(text, 300)), t)
 	h.reply(Reply{Kind: KindCommand, Text: h.o("sent", t.ID, customerName(t), t.ID), Ticket: t.ID})
 	return nil
 }
@@ -246,7 +246,7 @@ func (h *handling) cmdClose(ctx context.Context, args string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	h.alert(EventResolved, h.o("alert_resolved", t.ID, cmp.Or(h.m.Name, h.m.User)), t)
+	h.alert(EventResolved, h.o("alert_resolved", tickets.Number(t.ID, t.Ref), cmp.Or(h.m.Name, h.m.User)), t)
 	return h.o("closed", t.ID, customerName(t)), nil
 }
 
@@ -263,7 +263,7 @@ func (h *handling) cmdClaim(ctx context.Context, args string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	h.alert(EventClaimed, h.o("alert_claimed", t.ID, who), t)
+	h.alert(EventClaimed, h.o("alert_claimed", tickets.Number(t.ID, t.Ref), who), t)
 	return h.o("claimed", t.ID), nil
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/shopbot/shopbot/bot/shop"
 	"github.com/shopbot/shopbot/faq"
+	"github.com/shopbot/shopbot/notify"
 	"github.com/shopbot/shopbot/tickets"
 )
 
@@ -208,10 +209,16 @@ func (h *handling) reply(r Reply) {
 
 // alert tells every owner address what happened to ticket t. Every ticket
 // event goes out; which ones interrupt the owner is the notifier's choice.
+// The alert carries the ticket's snapshot (notify.TicketEvent), with the
+// customer's words when a customer's message raised it.
 func (h *handling) alert(event, text string, t *tickets.Ticket) {
+	latest := ""
+	if !h.m.Owner {
+		latest = CleanText(h.m.Text)
+	}
+	e := notify.TicketEvent(event, t, latest, text)
 	for _, a := range h.cfg.Owners {
-		h.out = append(h.out, Reply{Channel: a.Channel, Chat: a.Chat, Kind: KindAlert, Text: text,
-			Ticket: t.ID, Priority: string(t.Priority), Event: event, Key: fmt.Sprintf("ticket:%d", t.ID)})
+		h.out = append(h.out, AlertReply(a.Channel, a.Chat, e))
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/shopbot/shopbot/notify"
 	"github.com/shopbot/shopbot/tickets"
 )
 
@@ -46,10 +47,10 @@ func (h *handling) flooding(ctx context.Context) (bool, error) {
 		}
 		if n == l.n+1 {
 			h.log.Warn("conversation muted: too many messages", "channel", h.m.Channel, "chat", h.m.Chat, "limit", l.n, "window", l.window)
+			e := notify.Event{Kind: notify.KindFlood, Priority: string(tickets.Low), Key: "flood:" + h.m.Channel + ":" + h.m.Chat,
+				Text: ownerText(h.cfg.OwnerLang, "alert_flood", h.m.Channel, h.m.Chat, h.o(windowKey(l.window)), l.n)}
 			for _, a := range h.cfg.Owners {
-				h.out = append(h.out, Reply{Channel: a.Channel, Chat: a.Chat, Kind: KindAlert, Event: "flood", Priority: string(tickets.Low),
-					Key:  "flood:" + h.m.Channel + ":" + h.m.Chat,
-					Text: ownerText(h.cfg.OwnerLang, "alert_flood", h.m.Channel, h.m.Chat, h.o(windowKey(l.window)), l.n)})
+				h.out = append(h.out, AlertReply(a.Channel, a.Chat, e))
 			}
 		}
 		return true, nil

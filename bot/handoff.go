@@ -101,7 +101,7 @@ func (h *handling) openTicketAbout(ctx context.Context, c tickets.Classification
 		// A question that became a complaint: the owner reads it as one.
 		h.alert(EventMessage, h.ticketAlert(t, text), t)
 	default:
-		h.alert(EventMessage, h.o("alert_message", t.ID, customerName(t), oneLine(text, 500)), t)
+		h.alert(EventMessage, h.o("alert_message", tickets.Number(t.ID, t.Ref), customerName(t), oneLine(text, 500)), t)
 	}
 	return t, nil
 }
@@ -143,7 +143,7 @@ func (h *handling) joinTicket(ctx context.Context, t *tickets.Ticket, text strin
 		h.alert(EventEscalated, h.ticketAlert(t, text), t)
 		return nil
 	}
-	h.alert(EventMessage, h.o("alert_message", t.ID, customerName(t), oneLine(text, 500)), t)
+	h.alert(EventMessage, h.o("alert_message", tickets.Number(t.ID, t.Ref), customerName(t), oneLine(text, 500)), t)
 	return nil
 }
 
@@ -157,17 +157,12 @@ func (h *handling) ticketAlert(t *tickets.Ticket, text string) string {
 	if baseLang(lang) == "en" {
 		label = strings.ToUpper(label)
 	}
-	return h.o("alert_ticket", label, t.ID, t.Category.Label(lang), who, oneLine(text, 500), t.ID, t.ID)
+	return h.o("alert_ticket", label, tickets.Number(t.ID, t.Ref), t.Category.Label(lang), who, oneLine(text, 500), t.ID, t.ID)
 }
 
 // customerName is how the owner knows the ticket's customer: the name, or
 // the channel and chat.
-func customerName(t *tickets.Ticket) string {
-	if n := CleanName(t.Customer); n != "" {
-		return n
-	}
-	return oneLine(t.Channel+":"+t.Chat, 80)
-}
+func customerName(t *tickets.Ticket) string { return t.CustomerName() }
 
 // ErrNoTicket is returned for an owner action on a ticket that does not exist.
 var ErrNoTicket = errors.New("no such ticket")
@@ -192,7 +187,7 @@ func (h *handling) remark(ctx context.Context, t *tickets.Ticket, text string) e
 	if err != nil {
 		return err
 	}
-	h.alert(EventRemark, h.o("alert_message", t.ID, customerName(t), oneLine(text, 500)), t)
+	h.alert(EventRemark, h.o("alert_message", tickets.Number(t.ID, t.Ref), customerName(t), oneLine(text, 500)), t)
 	return nil
 }
 

@@ -125,7 +125,8 @@ func TestOwnerWordsKorean(t *testing.T) {
 			t.Errorf("/ticket 1 has English words:\n%s", ticket)
 		}
 		alerts := h.Pending(ownerInbox)
-		if len(alerts) == 0 || !strings.HasPrefix(alerts[0].Text, "[긴급] 새 문의 #1 (취소) — console:c0 · #1043") {
+		// The ticket's number and the reference the customer quotes.
+		if len(alerts) == 0 || alerts[0].Ref == "" || !strings.HasPrefix(alerts[0].Text, "[긴급] 새 문의 #1 "+alerts[0].Ref+" (취소) — console:c0 · #1043") {
 			t.Errorf("first alert = %+v", alerts)
 		}
 	})

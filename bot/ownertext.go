@@ -12,29 +12,29 @@ import (
 // Customer text only ever fills a %s.
 var ownerMessages = map[string]map[string]string{
 	"alert_ticket": {
-		"ko": "[%s] 새 문의 #%d (%s) — %s\n%s\n/reply %d 답변 · /ticket %d",
-		"en": "[%s] New ticket #%d (%s) — %s\n%s\n/reply %d text · /ticket %d",
-		"zh": "[%s] 新工单 #%d（%s）— %s\n%s\n/reply %d 内容 · /ticket %d",
+		"ko": "[%s] 새 문의 #%s (%s) — %s\n%s\n/reply %d 답변 · /ticket %d",
+		"en": "[%s] New ticket #%s (%s) — %s\n%s\n/reply %d text · /ticket %d",
+		"zh": "[%s] 新工单 #%s（%s）— %s\n%s\n/reply %d 内容 · /ticket %d",
 	},
 	"alert_message": {
-		"ko": "문의 #%d — %s: %s",
-		"en": "Ticket #%d — %s: %s",
-		"zh": "工单 #%d — %s：%s",
+		"ko": "문의 #%s — %s: %s",
+		"en": "Ticket #%s — %s: %s",
+		"zh": "工单 #%s — %s：%s",
 	},
 	"alert_answered": {
-		"ko": "문의 #%d — %s 님이 답변했어요: %s",
-		"en": "#%d answered by %s: %s",
-		"zh": "工单 #%d — %s 已回复：%s",
+		"ko": "문의 #%s — %s 님이 답변했어요: %s",
+		"en": "#%s answered by %s: %s",
+		"zh": "工单 #%s — %s 已回复：%s",
 	},
 	"alert_resolved": {
-		"ko": "문의 #%d — %s 님이 해결 처리했어요",
-		"en": "#%d resolved by %s",
-		"zh": "工单 #%d — 已由 %s 关闭",
+		"ko": "문의 #%s — %s 님이 해결 처리했어요",
+		"en": "#%s resolved by %s",
+		"zh": "工单 #%s — 已由 %s 关闭",
 	},
 	"alert_claimed": {
-		"ko": "문의 #%d — %s 님이 맡았어요",
-		"en": "#%d claimed by %s",
-		"zh": "工单 #%d — 已由 %s 认领",
+		"ko": "문의 #%s — %s 님이 맡았어요",
+		"en": "#%s claimed by %s",
+		"zh": "工单 #%s — 已由 %s 认领",
 	},
 	"alert_flood": {
 		"ko": "%s:%s 대화에서 %s 동안 메시지가 %d개를 넘었어요. 잠시 이 대화에는 답하지 않아요.",

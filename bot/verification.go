@@ -12,6 +12,7 @@ import (
 
 	"github.com/shopbot/shopbot/bot/shop"
 	"github.com/shopbot/shopbot/faq"
+	"github.com/shopbot/shopbot/notify"
 	"github.com/shopbot/shopbot/tickets"
 )
 
@@ -90,10 +91,10 @@ func (h *handling) lockedOut(ctx context.Context, number string, action faq.Acti
 				key = ownerText(h.cfg.OwnerLang, "scope_network", s.key)
 			}
 			h.log.Warn("order verification locked", "scope", s.column, "failures", n, "until", until)
+			e := notify.Event{Kind: notify.KindLockout, Priority: string(tickets.High), Key: "lockout:" + s.column + ":" + s.key,
+				Text: ownerText(h.cfg.OwnerLang, "alert_lockout", key, n, until.In(h.cfg.Location).Format("15:04"))}
 			for _, a := range h.cfg.Owners {
-				h.out = append(h.out, Reply{Channel: a.Channel, Chat: a.Chat, Kind: KindAlert, Event: "lockout", Priority: string(tickets.High),
-					Key:  "lockout:" + s.column + ":" + s.key,
-					Text: ownerText(h.cfg.OwnerLang, "alert_lockout", key, n, until.In(h.cfg.Location).Format("15:04"))})
+				h.out = append(h.out, AlertReply(a.Channel, a.Chat, e))
 			}
 		}
 		// Still about this order: the code that follows gets the same

@@ -23,8 +23,7 @@ import (
 type outboxPoster struct{ ob *bot.Outbox }
 
 func (p outboxPoster) Post(ctx context.Context, e notify.Event) error {
-	return p.ob.Forward(ctx, e.Source, bot.Reply{Channel: "notify", Kind: bot.KindAlert, Text: e.Text, Ticket: e.Ticket,
-		Priority: e.Priority, Event: e.Kind, Key: e.Key, Image: e.Image})
+	return p.ob.Forward(ctx, e.Source, bot.AlertReply("notify", "", e))
 }
 
 // A busy Tuesday, 09:00–21:00 in Seoul: 300 orders (two products sell
@@ -70,7 +69,7 @@ func TestBusyDay(t *testing.T) {
 		s := &notify.Scheduler{DB: db, Poster: poster, Location: seoul, Hour: 21, Lang: "ko", Now: c.Now,
 			Summarizer: &notify.Summarizer{DB: db, Conversations: bot.NewConversations(db), Location: seoul, ShopName: "하루상점", Now: c.Now, NoChart: true}}
 		route := func(ctx context.Context, r bot.Reply) (string, error) {
-			return "", rt.Route(ctx, notify.Event{Source: r.ID, Ticket: r.Ticket, Priority: r.Priority, Kind: r.Event, Text: r.Text, Key: r.Key, Image: r.Image})
+			return "", rt.Route(ctx, r.OwnerEvent())
 		}
 
 		// The day's script, minute by minute.

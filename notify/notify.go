@@ -15,9 +15,12 @@ import (
 	"fmt"
 	"github.com/jmoiron/sqlx"
 	"io"
+	"strconv"
 	"sync"
+	"time"
 
 	"github.com/shopbot/shopbot/bot/schema"
+	"github.com/shopbot/shopbot/tickets"
 )
 
 //go:embed schema/postgres/*.sql schema/sqlite/*.sql
@@ -27,8 +30,21 @@ var schemaFS embed.FS
 // across instances) and the router's record of alerts.
 var Schema = schema.Embedded("notify", schemaFS, "schema")
 
-// Event kinds raised by notify itself, next to the bot's ticket events
-// ("new", "message", "escalated", "answered", "claimed", "resolved").
+// Ticket events: what happened to a ticket, raised by the bot's engine.
+// These constants are the one spelling of them (bot.Event* are these).
+const (
+	KindNew       = "new"       // a ticket was opened
+	KindMessage   = "message"   // the customer wrote again
+	KindRemark    = "remark"    // the customer said thanks or hello on a handed-off ticket: for its thread, never a page
+	KindEscalated = "escalated" // the ticket became urgent
+	KindAnswered  = "answered"  // an owner replied to the customer
+	KindClaimed   = "claimed"   // an owner took it
+	KindResolved  = "resolved"  // closed
+	KindFlood     = "flood"     // a conversation sent too many messages and is muted for now (Key "flood:CHANNEL:CHAT")
+	KindLockout   = "lockout"   // order verification locked after repeated failures (Key "lockout:SCOPE:KEY")
+)
+
+// Event kinds raised by notify itself.
 const (
 	KindStock      = "stock"       // a product reached its safety stock or zero (Key "stock:SKU")
 	KindSLAWarning = "sla_warning" // 80% of a ticket's first-response time is gone (Key "ticket:N")
@@ -38,16 +54,60 @@ const (
 	KindSummary    = "summary"     // the daily or weekly summary: to every destination
 )
 
-// Event is something the owner may hear of: a ticket event from the bot,
-// or an event notify raised itself.
+// Event is the one owner event: something the owner may hear of, a
+// ticket event from the bot or an event notify raised itself. A ticket
+// event carries the ticket as it stood (TicketEvent), so that a channel
+// shows it without reading the database at send time; adapters only
+// translate it. It travels in the outbox as part of bot.Reply (JSON).
 type Event struct {
-	Source   int64  // the id of the message that carried it, for exactly-once fan-out
-	Ticket   int64  // ticket id, if about a ticket
-	Priority string // "urgent", "high", "normal", "low"
-	Kind     string // "new", "message", "escalated", "answered", "claimed", "resolved", or a Kind* constant
-	Text     string // what the owner reads
-	Key      string // what it is about ("ticket:12", "stock:SKU"): coalescing and threading
-	Image    []byte // an optional PNG (the summary chart)
+	// Source is the id of the outbox message that carried the event, for
+	// exactly-once fan-out; 0 until the event is queued.
+	Source   int64  `json:"source,omitempty"`
+	Kind     string `json:"kind"`               // a Kind* constant
+	Text     string `json:"text"`               // what the owner reads, in the owner's language
+	Key      string `json:"key,omitempty"`      // what it is about ("ticket:12", "stock:SKU"): coalescing and threading
+	Priority string `json:"priority,omitempty"` // "urgent", "high", "normal", "low"
+	Image    []byte `json:"-"`                  // an optional PNG (the summary chart); travels as bot.Reply.Image
+
+	// The ticket, when the event is about one: its snapshot at the event.
+	Ticket          int64     `json:"ticket,omitempty"`           // the owner's ticket number
+	Ref             string    `json:"ref,omitempty"`              // the customer's reference (tickets.Ticket.Ref)
+	Category        string    `json:"category,omitempty"`         // tickets.Category
+	Status          string    `json:"status,omitempty"`           // tickets.Status
+	Customer        string    `json:"customer,omitempty"`         // display name (tickets.Ticket.CustomerName)
+	CustomerChannel string    `json:"customer_channel,omitempty"` // where the customer writes ("telegram", "web")
+	Order           string    `json:"order,omitempty"`            // the order number the ticket is about
+	Subject         string    `json:"subject,omitempty"`          // the customer's first words
+	Latest          string    `json:"latest,omitempty"`           // the customer's words that raised this event
+	Due             time.Time `json:"due,omitzero"`               // first response due (SLA)
+	Answered        bool      `json:"answered,omitempty"`         // the owner has answered the customer
+	ClaimedBy       string    `json:"claimed_by,omitempty"`
+	ResolvedBy      string    `json:"resolved_by,omitempty"`
+}
+
+// TicketEvent is the event kind about ticket t, with t's snapshot; latest
+// is the customer's words that raised it (may be empty), text what the
+// owner reads.
+func TicketEvent(kind string, t *tickets.Ticket, latest, text string) Event {
+	return Event{Kind: kind, Text: text, Key: "ticket:" + strconv.FormatInt(t.ID, 10), Priority: string(t.Priority),
+		Ticket: t.ID, Ref: t.Ref, Category: string(t.Category), Status: string(t.Status), Customer: t.CustomerName(),
+		CustomerChannel: t.Channel, Order: t.OrderNumber, Subject: t.Subject, Latest: latest, Due: t.DueAt.UTC(),
+		Answered: t.FirstResponseAt != nil, ClaimedBy: t.ClaimedBy, ResolvedBy: t.ResolvedBy}
+}
+
+// HasSnapshot reports whether e carries a ticket's snapshot (TicketEvent).
+func (e Event) HasSnapshot() bool { return e.Ticket != 0 && e.Status != "" }
+
+// Overdue reports whether e's ticket was past its first-response time at
+// now, unanswered and unresolved.
+func (e Event) Overdue(now time.Time) bool {
+	return e.HasSnapshot() && e.Status != string(tickets.Resolved) && !e.Answered && e.Due.Before(now)
+}
+
+// State is e's ticket state in the owner's words (tickets.StateLabel);
+// who shows a person's id as the channel shows people.
+func (e Event) State(lang string, now time.Time, who func(string) string) string {
+	return tickets.StateLabel(tickets.Status(e.Status), e.ClaimedBy, e.ResolvedBy, e.Overdue(now), lang, who)
 }
 
 // Sender delivers an event to one destination. Sending the same Source to

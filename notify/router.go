@@ -71,7 +71,7 @@ func Interrupts(e Event) bool {
 	switch e.Kind {
 	case KindStock, KindSLAWarning, KindSLAMissed, KindFailure, KindDigest, KindSummary:
 		return true
-	case "new", "message", "escalated":
+	case KindNew, KindMessage, KindEscalated:
 		return e.Priority == "urgent"
 	}
 	return false
@@ -240,7 +240,7 @@ func (r *Router) policy(ctx context.Context, q sqlx.ExtContext, d Destination, e
 // same key with priority prev: the ticket became urgent, its SLA is
 // running out or was missed, or its priority rose.
 func escalates(e Event, prev string) bool {
-	return e.Kind == "escalated" || e.Kind == KindSLAWarning || e.Kind == KindSLAMissed || rank(e.Priority) < rank(prev)
+	return e.Kind == KindEscalated || e.Kind == KindSLAWarning || e.Kind == KindSLAMissed || rank(e.Priority) < rank(prev)
 }
 
 func rank(p string) int {

@@ -205,7 +205,7 @@ func (p *txPoster) PostTx(ctx context.Context, q sqlx.ExtContext, e notify.Event
 	if p.fail {
 		return errors.New("killed before the post")
 	}
-	return bot.ForwardTx(ctx, q, e.Source, bot.Reply{Channel: "notify", Kind: bot.KindAlert, Text: e.Text, Event: e.Kind, Key: e.Key}, time.Now())
+	return bot.ForwardTx(ctx, q, e.Source, bot.AlertReply("notify", "", e), time.Now())
 }
 
 // TestSummaryClaimAndPostAreOne: the daily summary is claimed and posted

@@ -1,4 +1,4 @@
-package notify
+package notify_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/shopbot/shopbot/bot"
 	"github.com/shopbot/shopbot/bot/dbtest"
 	"github.com/shopbot/shopbot/bot/shop"
+	"github.com/shopbot/shopbot/notify"
 	"github.com/shopbot/shopbot/tickets"
 )
 
@@ -19,11 +20,11 @@ import (
 func BenchmarkSummaryOpenQuestions(b *testing.B) {
 	const n = 20000
 	now := time.Date(2026, 11, 23, 21, 0, 0, 0, time.UTC)
-	texts := unanswered(rand.New(rand.NewPCG(n, 7)), n)
+	texts := notify.Unanswered(rand.New(rand.NewPCG(n, 7)), n)
 	for _, engine := range dbtest.Engines {
 		b.Run(engine, func(b *testing.B) {
 			ctx := context.Background()
-			db := dbtest.Open(b, engine, shop.Schema, tickets.Schema, bot.Schema, Schema)
+			db := dbtest.Open(b, engine, shop.Schema, tickets.Schema, bot.Schema, notify.Schema)
 			tx := db.MustBegin()
 			st := tickets.NewStore(tx, tickets.DefaultSLA)
 			for i, text := range texts {
@@ -35,8 +36,8 @@ func BenchmarkSummaryOpenQuestions(b *testing.B) {
 			if err := tx.Commit(); err != nil {
 				b.Fatal(err)
 			}
-			s := &Summarizer{DB: db, Location: time.UTC, ShopName: "하루상점", NoChart: true, Now: func() time.Time { return now }}
-			var r *Report
+			s := &notify.Summarizer{DB: db, Location: time.UTC, ShopName: "하루상점", NoChart: true, Now: func() time.Time { return now }}
+			var r *notify.Report
 			for b.Loop() {
 				var err error
 				if r, err = s.Report(ctx, now, false); err != nil {

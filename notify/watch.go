@@ -153,7 +153,7 @@ func (w *Watcher) slaEvent(t tickets.Ticket, now time.Time) (Event, string, bool
 	total := t.DueAt.Sub(t.CreatedAt)
 	words := wordsFor(w.Lang)
 	id := strconv.FormatInt(t.ID, 10)
-	e := Event{Ticket: t.ID, Priority: string(t.Priority), Key: "ticket:" + id}
+	e := TicketEvent("", &t, "", "")
 	subject := oneLine(t.Subject, 80)
 	switch {
 	case now.Sub(t.DueAt) > 24*time.Hour:
@@ -162,11 +162,11 @@ func (w *Watcher) slaEvent(t tickets.Ticket, now time.Time) (Event, string, bool
 		return Event{}, "", false
 	case !now.Before(t.DueAt):
 		e.Kind = KindSLAMissed
-		e.Text = fmt.Sprintf(words["sla_missed"], t.ID, duration(now.Sub(t.DueAt), w.Lang), priorityLabel(string(t.Priority), w.Lang), subject)
+		e.Text = fmt.Sprintf(words["sla_missed"], tickets.Number(t.ID, t.Ref), duration(now.Sub(t.DueAt), w.Lang), priorityLabel(string(t.Priority), w.Lang), subject)
 		return e, "slamiss:" + id, true
 	case now.Sub(t.CreatedAt) >= time.Duration(float64(total)*warnAt):
 		e.Kind = KindSLAWarning
-		e.Text = fmt.Sprintf(words["sla_warning"], t.ID, duration(t.DueAt.Sub(now), w.Lang), priorityLabel(string(t.Priority), w.Lang), subject)
+		e.Text = fmt.Sprintf(words["sla_warning"], tickets.Number(t.ID, t.Ref), duration(t.DueAt.Sub(now), w.Lang), priorityLabel(string(t.Priority), w.Lang), subject)
 		return e, "sla80:" + id, true
 	}
 	return Event{}, "", false

@@ -62,14 +62,14 @@ func newHarness(t testing.TB, db *sqlx.DB) *harness {
 	ad, err := slack.New(slack.Config{
 		BotToken: token, SigningSecret: secret, APIURL: api.URL,
 		Channel: channel, Owners: []string{owner, staff},
-		Engine: eng, Outbox: ob, DB: db, Location: seoul, Now: c.Now,
+		Engine: eng, Outbox: ob, Location: seoul, Now: c.Now,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	rt := &notify.Router{Destinations: []notify.Destination{{Channel: slack.Channel, Chat: channel, Every: true}}, Sender: forwarder{ob}}
 	route := func(ctx context.Context, r bot.Reply) (string, error) {
-		return "", rt.Route(ctx, notify.Event{Source: r.ID, Ticket: r.Ticket, Priority: r.Priority, Kind: r.Event, Text: r.Text, Key: r.Key})
+		return "", rt.Route(ctx, r.OwnerEvent())
 	}
 	return &harness{t: t, db: db, eng: eng, ob: ob, clock: c, api: api, ad: ad, route: route}
 }
@@ -78,8 +78,7 @@ func newHarness(t testing.TB, db *sqlx.DB) *harness {
 type forwarder struct{ ob *bot.Outbox }
 
 func (f forwarder) Send(ctx context.Context, d notify.Destination, e notify.Event) error {
-	return f.ob.Forward(ctx, e.Source, bot.Reply{Channel: d.Channel, Chat: d.Chat, Kind: bot.KindAlert,
-		Text: e.Text, Ticket: e.Ticket, Priority: e.Priority, Event: e.Kind, Key: e.Key})
+	return f.ob.Forward(ctx, e.Source, bot.AlertReply(d.Channel, d.Chat, e))
 }
 
 func run(t *testing.T, f func(t *testing.T, h *harness)) {

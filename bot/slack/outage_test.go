@@ -29,7 +29,7 @@ func TestSocketModeKeepsTrying(t *testing.T) {
 	}
 	api := slacktest.NewServer(t, token)
 	ad, err := slack.New(slack.Config{BotToken: token, AppToken: "xapp-revoked", APIURL: api.URL, Channel: channel,
-		Owners: []string{owner}, Engine: eng, Outbox: ob, DB: db})
+		Owners: []string{owner}, Engine: eng, Outbox: ob})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,28 +14,28 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/shopbot/shopbot/bot"
+	"github.com/shopbot/shopbot/notify"
 	"github.com/shopbot/shopbot/tickets"
 )
 
 // EventSummary is the event of the daily summary (package notify), shown
 // with a header.
-const EventSummary = "summary"
-
-// eventSLAMissed is notify's event for a ticket past its first-response
-// time: its thread post is also shown in the channel.
-const eventSLAMissed = "sla_missed"
+const EventSummary = notify.KindSummary
 
 // Send is the outbox's SendFunc for the "slack" channel; it returns the
 // Slack ts of the message it posted.
 //
-//   - A ticket event (an alert with a Ticket) whose ticket has no message in
-//     the chat yet becomes that ticket's message: Block Kit with priority,
+//   - A ticket event (an alert whose notify.Event carries its ticket's
+//     snapshot) whose ticket has no message in the chat yet becomes that
+//     ticket's message: Block Kit with priority, number and reference,
 //     category, customer, order number, the customer's words, the SLA due
 //     time and the Close and Claim buttons. Later events are posted in its
 //     thread (an escalation also in the channel), and the message is
-//     updated to the ticket's state (claimed, answered, resolved, overdue).
-//     notify's SLA events (sla_warning, sla_missed) take the same path, so
-//     an overdue ticket's message says so.
+//     updated to the ticket's state as the event saw it (claimed,
+//     answered, resolved, overdue). notify's SLA events (sla_warning,
+//     sla_missed) take the same path, so an overdue ticket's message says
+//     so. An alert without a snapshot (its ticket was erased) is a plain
+//     message.
 //   - A reply to "ephemeral:<channel>:<user>" (the answer to an owner's
 //     command, button or thread reply) is shown to that user only, in the
 //     ticket's thread when it is about one; where the bot is not in the
@@ -52,8 +52,8 @@ func (a *Adapter) Send(ctx context.Context, r bot.Reply) (string, error) {
 	if channel, user, ok := parseEphemeral(r.Chat); ok {
 		return a.sendEphemeral(ctx, channel, user, r)
 	}
-	if r.Kind == bot.KindAlert && r.Ticket != 0 {
-		return a.sendTicketEvent(ctx, r)
+	if r.Kind == bot.KindAlert && r.Alert != nil && r.Alert.HasSnapshot() {
+		return a.sendTicketEvent(ctx, r, *r.Alert)
 	}
 	return a.sendPlain(ctx, r)
 }
@@ -99,42 +99,34 @@ func (a *Adapter) sendEphemeral(ctx context.Context, channel, user string, r bot
 	return ts, sendError(err)
 }
 
-// sendTicketEvent posts or threads one ticket event.
-func (a *Adapter) sendTicketEvent(ctx context.Context, r bot.Reply) (string, error) {
-	t, err := tickets.NewStore(a.cfg.DB, a.cfg.SLA).Get(ctx, r.Ticket)
-	if errors.Is(err, tickets.ErrNotFound) {
-		// Forgotten (erased on request) since the event: the text stands alone.
-		return a.sendPlain(ctx, r)
-	}
-	if err != nil {
-		return "", err
-	}
-	root, err := a.cfg.Outbox.Thread(ctx, Channel, r.Chat, r.Ticket)
+// sendTicketEvent posts or threads one ticket event e, which r carries.
+func (a *Adapter) sendTicketEvent(ctx context.Context, r bot.Reply, e notify.Event) (string, error) {
+	root, err := a.cfg.Outbox.Thread(ctx, Channel, r.Chat, e.Ticket)
 	if err != nil {
 		return "", err
 	}
 	now := a.now()
 	if root == "" {
 		note := ""
-		if r.Event != bot.EventNew {
+		if e.Kind != notify.KindNew {
 			note = r.Text // the first we hear of it is a later event
 		}
 		_, ts, err := a.api.PostMessageContext(ctx, r.Chat, fallback(r.Text),
-			slackapi.MsgOptionBlocks(a.ticketBlocks(t, now, note)...))
+			slackapi.MsgOptionBlocks(a.ticketBlocks(e, now, note)...))
 		return ts, sendError(err)
 	}
-	_, _, _, err = a.api.UpdateMessageContext(ctx, r.Chat, root, fallback(a.ticketTitle(t)),
-		slackapi.MsgOptionBlocks(a.ticketBlocks(t, now, "")...))
+	_, _, _, err = a.api.UpdateMessageContext(ctx, r.Chat, root, fallback(a.ticketTitle(e)),
+		slackapi.MsgOptionBlocks(a.ticketBlocks(e, now, "")...))
 	if err != nil {
 		err = sendError(err)
 		if !errors.Is(err, bot.ErrPermanent) {
 			return "", err
 		}
 		// Deleted or too old to edit: the thread still gets the event.
-		a.log.Warn("slack: ticket message not updated", "ticket", t.ID, "err", err)
+		a.log.Warn("slack: ticket message not updated", "ticket", e.Ticket, "err", err)
 	}
 	opts := []slackapi.MsgOption{slackapi.MsgOptionTS(root), fallback(r.Text), slackapi.MsgOptionBlocks(textBlocks(r.Text)...)}
-	if r.Event == bot.EventEscalated || r.Event == eventSLAMissed {
+	if e.Kind == notify.KindEscalated || e.Kind == notify.KindSLAMissed {
 		opts = append(opts, slackapi.MsgOptionBroadcast()) // shown in the channel too
 	}
 	_, ts, err := a.api.PostMessageContext(ctx, r.Chat, opts...)
@@ -177,69 +169,58 @@ func imageName(r bot.Reply) string {
 }
 
 // ticketTitle is the ticket message's first line, in the owner's
-// language: "🔴 URGENT #3 · cancellation", "🔴 긴급 #3 · 취소".
-func (a *Adapter) ticketTitle(t *tickets.Ticket) string {
-	return label(a.cfg.Lang, "ticket", priorityMark(t.Priority)+" "+strings.ToUpper(t.Priority.Label(a.cfg.Lang)), t.ID, t.Category.Label(a.cfg.Lang))
+// language: "🔴 URGENT #3 K7Q2XM · cancellation", "🔴 긴급 #3 K7Q2XM · 취소".
+func (a *Adapter) ticketTitle(e notify.Event) string {
+	p := tickets.Priority(e.Priority)
+	return label(a.cfg.Lang, "ticket", priorityMark(p)+" "+strings.ToUpper(p.Label(a.cfg.Lang)), tickets.Number(e.Ticket, e.Ref),
+		tickets.Category(e.Category).Label(a.cfg.Lang))
 }
 
-// ticketBlocks renders ticket t as its Block Kit message at now. note, if
-// not empty, is shown under the customer's words.
-func (a *Adapter) ticketBlocks(t *tickets.Ticket, now time.Time, note string) []slackapi.Block {
+// ticketBlocks renders the ticket of e, as e saw it, as its Block Kit
+// message at now. note, if not empty, is shown under the customer's words.
+func (a *Adapter) ticketBlocks(e notify.Event, now time.Time, note string) []slackapi.Block {
 	lang := a.cfg.Lang
-	customer := t.Customer
-	if customer == "" {
-		customer = t.Chat
-	}
-	customer += " (" + t.Channel + ")"
+	customer := e.Customer + " (" + e.CustomerChannel + ")"
 	order := label(lang, "none")
-	if t.OrderNumber != "" {
-		order = "#" + t.OrderNumber
+	if e.Order != "" {
+		order = "#" + e.Order
 	}
-	status := label(lang, "open")
-	switch {
-	case t.Status == tickets.Resolved:
-		status = "✅ " + label(lang, "resolved", mention(t.ResolvedBy))
-	case t.Status == tickets.Pending:
-		status = "💬 " + label(lang, "answered")
-	case t.ClaimedBy != "":
-		status = "🙋 " + label(lang, "claimed", mention(t.ClaimedBy))
-	}
-	due := t.DueAt.In(a.cfg.Location).Format("2006-01-02 15:04 MST")
-	if t.FirstResponseAt != nil {
+	due := e.Due.In(a.cfg.Location).Format("2006-01-02 15:04 MST")
+	if e.Answered {
 		due = "~" + due + "~"
 	}
-	if t.Overdue(now) {
-		status = label(lang, "overdue", status)
+	if e.Overdue(now) {
 		due = "⏰ *" + due + "*"
 	}
 	field := func(key, value string) *slackapi.TextBlockObject {
 		return slackapi.NewTextBlockObject(slackapi.MarkdownType, "*"+label(lang, key)+"*\n"+value, false, false)
 	}
 	blocks := []slackapi.Block{
-		header(a.ticketTitle(t)),
+		header(a.ticketTitle(e)),
 		slackapi.NewSectionBlock(nil, []*slackapi.TextBlockObject{
 			field("customer", escape(customer)),
 			field("order", escape(order)),
-			field("status", status),
+			field("status", e.State(lang, now, mention)),
 			field("due", due),
 		}, nil),
-		slackapi.NewSectionBlock(plain(clip(t.Subject, 2900)), nil, nil),
+		slackapi.NewSectionBlock(plain(clip(e.Subject, 2900)), nil, nil),
 	}
 	if note != "" {
 		blocks = append(blocks, slackapi.NewSectionBlock(plain(clip(note, 2900)), nil, nil))
 	}
-	if t.Status != tickets.Resolved {
-		closeBtn := slackapi.NewButtonBlockElement(actionClose, strconv.FormatInt(t.ID, 10), plain(label(lang, "close")))
+	if e.Status != string(tickets.Resolved) {
+		id := strconv.FormatInt(e.Ticket, 10)
+		closeBtn := slackapi.NewButtonBlockElement(actionClose, id, plain(label(lang, "close")))
 		closeBtn.Style = slackapi.StyleDanger
-		closeBtn.Confirm = slackapi.NewConfirmationBlockObject(plain(label(lang, "close")), plain(label(lang, "confirm", t.ID)),
+		closeBtn.Confirm = slackapi.NewConfirmationBlockObject(plain(label(lang, "close")), plain(label(lang, "confirm", e.Ticket)),
 			plain(label(lang, "yes")), plain(label(lang, "no")))
 		elems := []slackapi.BlockElement{closeBtn}
-		if t.ClaimedBy == "" {
-			claim := slackapi.NewButtonBlockElement(actionClaim, strconv.FormatInt(t.ID, 10), plain(label(lang, "claim")))
+		if e.ClaimedBy == "" {
+			claim := slackapi.NewButtonBlockElement(actionClaim, id, plain(label(lang, "claim")))
 			claim.Style = slackapi.StylePrimary
 			elems = append(elems, claim)
 		}
-		blocks = append(blocks, slackapi.NewActionBlock(fmt.Sprintf("ticket:%d", t.ID), elems...),
+		blocks = append(blocks, slackapi.NewActionBlock(fmt.Sprintf("ticket:%d", e.Ticket), elems...),
 			slackapi.NewContextBlock("", plain(label(lang, "hint"))))
 	}
 	return blocks

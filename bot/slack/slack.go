@@ -18,12 +18,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	slackapi "github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/shopbot/shopbot/bot"
-	"github.com/shopbot/shopbot/tickets"
 )
 
 // Channel is Slack's channel name in messages and the outbox.
@@ -34,7 +32,7 @@ const Channel = "slack"
 // or shows an error (commands, buttons) after that.
 const ackBudget = 2500 * time.Millisecond
 
-// Config is what an Adapter needs. BotToken, Channel, Engine, Outbox and DB
+// Config is what an Adapter needs. BotToken, Channel, Engine and Outbox
 // are required, and one of AppToken (Socket Mode) or SigningSecret (HTTP).
 type Config struct {
 	BotToken      string // xoxb-…: the Web API
@@ -47,8 +45,6 @@ type Config struct {
 
 	Engine Engine
 	Outbox *bot.Outbox
-	DB     *sqlx.DB    // read-only: a ticket's fields for its alert
-	SLA    tickets.SLA // as the engine's; nil: tickets.DefaultSLA
 
 	Lang     string         // labels of the alert messages: "ko" or "en" (default)
 	Location *time.Location // the shop's time zone for due times; nil: UTC
@@ -84,11 +80,8 @@ func New(cfg Config) (*Adapter, error) {
 		return nil, errors.New("slack: no channel (slack.channel)")
 	case len(cfg.Owners) == 0:
 		return nil, errors.New("slack: no owners (slack.owners)")
-	case cfg.Engine == nil || cfg.Outbox == nil || cfg.DB == nil:
-		return nil, errors.New("slack: Engine, Outbox and DB are required")
-	}
-	if cfg.SLA == nil {
-		cfg.SLA = tickets.DefaultSLA
+	case cfg.Engine == nil || cfg.Outbox == nil:
+		return nil, errors.New("slack: Engine and Outbox are required")
 	}
 	if cfg.Location == nil {
 		cfg.Location = time.UTC

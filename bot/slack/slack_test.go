@@ -11,6 +11,7 @@ import (
 	"github.com/shopbot/shopbot/bot"
 	"github.com/shopbot/shopbot/bot/slack"
 	"github.com/shopbot/shopbot/bot/slack/slacktest"
+	"github.com/shopbot/shopbot/notify"
 	"github.com/shopbot/shopbot/tickets"
 )
 
@@ -475,7 +476,7 @@ func TestRun(t *testing.T) {
 
 func TestNewConfig(t *testing.T) {
 	run(t, func(t *testing.T, h *harness) {
-		base := slack.Config{BotToken: token, SigningSecret: secret, Channel: channel, Owners: []string{owner}, Engine: h.eng, Outbox: h.ob, DB: h.db}
+		base := slack.Config{BotToken: token, SigningSecret: secret, Channel: channel, Owners: []string{owner}, Engine: h.eng, Outbox: h.ob}
 		tests := []struct {
 			name string
 			edit func(c *slack.Config)
@@ -507,8 +508,13 @@ func TestOverdue(t *testing.T) {
 		h.pump()
 		root := h.api.Messages(channel)[0]
 		h.clock.Advance(5 * time.Hour) // high: 4 h
-		if _, err := h.ob.Enqueue(context.Background(), bot.Reply{Channel: slack.Channel, Chat: channel, Kind: bot.KindAlert,
-			Ticket: id, Priority: "high", Event: "sla_missed", Text: "#1 is past its first-response time", Key: "ticket:1"}); err != nil {
+		// The event as notify's Watcher raises it: with the ticket's snapshot.
+		tk, err := tickets.NewStore(h.db, nil).Get(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := notify.TicketEvent(notify.KindSLAMissed, tk, "", "#1 is past its first-response time")
+		if _, err := h.ob.Enqueue(context.Background(), bot.AlertReply(slack.Channel, channel, e)); err != nil {
 			t.Fatal(err)
 		}
 		h.pump()

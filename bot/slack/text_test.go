@@ -6,6 +6,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/shopbot/shopbot/notify"
 	"github.com/shopbot/shopbot/tickets"
 )
 
@@ -104,18 +105,26 @@ func TestLabelsComplete(t *testing.T) {
 	}
 }
 
-// TestTicketTitle: a ticket's title names its priority and category in
-// the owner's language.
+// TestTicketTitle: a ticket's title names its priority, number,
+// reference (when it has one) and category in the owner's language.
 func TestTicketTitle(t *testing.T) {
 	tk := &tickets.Ticket{ID: 3, Priority: tickets.Urgent, Category: tickets.Cancellation}
-	tests := []struct{ lang, want string }{
-		{"en", "🔴 URGENT #3 · cancellation"},
-		{"ko", "🔴 긴급 #3 · 취소"},
-		{"zh", "🔴 紧急 #3 · 取消"},
+	withRef := *tk
+	withRef.Ref = "K7Q2XM"
+	tests := []struct {
+		lang string
+		t    *tickets.Ticket
+		want string
+	}{
+		{"en", tk, "🔴 URGENT #3 · cancellation"},
+		{"ko", tk, "🔴 긴급 #3 · 취소"},
+		{"zh", tk, "🔴 紧急 #3 · 取消"},
+		{"en", &withRef, "🔴 URGENT #3 K7Q2XM · cancellation"},
+		{"ko", &withRef, "🔴 긴급 #3 K7Q2XM · 취소"},
 	}
 	for _, tt := range tests {
 		a := &Adapter{cfg: Config{Lang: tt.lang}}
-		if got := a.ticketTitle(tk); got != tt.want {
+		if got := a.ticketTitle(notify.TicketEvent(notify.KindNew, tt.t, "", "")); got != tt.want {
 			t.Errorf("%s title = %q, want %q", tt.lang, got, tt.want)
 		}
 	}

@@ -210,7 +210,7 @@ func (s *Server) handleMessage(w http.ResponseWriter, r *http.Request) {
 	// duplicate and handled once.
 	// A visitor who gave no name is "웹 방문자 #K7Q2" to the owner, in
 	// every channel that shows the ticket (alerts, commands, the inbox).
-	name := cmp.Or(strings.TrimSpace(req.Name), s.anonymous(Channel, visitor))
+	name := cmp.Or(strings.TrimSpace(req.Name), s.anonymous(visitor))
 	m := bot.Message{Channel: Channel, ID: visitor + ":" + req.ID, Chat: visitor, User: visitor, Name: name,
 		Text: req.Text, Lang: req.Lang, Choice: req.Choice, Time: now, Network: s.clientNet(r)}
 	done := make(chan int64, 1)

@@ -52,7 +52,7 @@ func newHarness(t *testing.T, db *sqlx.DB, opts ...option) *harness {
 	}
 	h.ob = bot.NewOutbox(db, nil, nil)
 	h.ob.Poll = 50 * time.Millisecond
-	cfg := web.Config{DB: db, ShopName: "하루상점", Lang: "ko", Demo: true,
+	cfg := web.Config{DB: db, Tickets: tickets.NewStore(db, nil), ShopName: "하루상점", Lang: "ko", Demo: true,
 		AllowedOrigins: []string{"https://shop.example"}, Now: h.Now}
 	for _, o := range opts {
 		o(&cfg)

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -230,11 +231,8 @@ func (s *Server) view(t tickets.Ticket, now time.Time) ticketView {
 	lang := s.cfg.OwnerLang
 	// Names and texts stored before they were cleaned are cleaned here too.
 	t.Subject = bot.CleanText(t.Subject)
-	v := ticketView{Ticket: t, Who: bot.CleanName(t.Customer), Created: s.local(t.CreatedAt),
+	v := ticketView{Ticket: t, Who: t.CustomerName(), Created: s.local(t.CreatedAt),
 		Priority: t.Priority.Label(lang), Category: t.Category.Label(lang), Status: t.Status.Label(lang)}
-	if v.Who == "" {
-		v.Who = s.anonymous(t.Channel, t.Chat)
-	}
 	switch {
 	case t.Status == tickets.Resolved:
 		v.Due = s.words()["resolved"]
@@ -243,7 +241,7 @@ func (s *Server) view(t tickets.Ticket, now time.Time) ticketView {
 	default:
 		v.DueUnix = t.DueAt.Unix()
 		v.Overdue = !now.Before(t.DueAt)
-		v.Due = dueText(t.DueAt.Sub(now), s.words())
+		v.Due = tickets.DueText(t.DueAt.Sub(now), lang)
 	}
 	return v
 }
@@ -256,14 +254,12 @@ func (s *Server) message(m tickets.Message) messageView {
 	return messageView{Author: m.Author, Who: s.words()[m.Author], Text: bot.CleanText(m.Text), At: s.local(m.At)}
 }
 
-// anonymous names a customer who gave no name: a web visitor as "Web
-// visitor" and a short tag of their id (the same visitor, the same tag),
-// others by channel and a shortened chat id.
-func (s *Server) anonymous(channel, chat string) string {
-	if id, ok := strings.CutPrefix(chat, "v_"); ok && channel == Channel {
-		return s.words()["visitor"] + " " + visitorTag(id)
-	}
-	return channel + " · " + shortChat(chat)
+// anonymous names a web visitor who gave no name, as the owner knows
+// them on every channel: "Web visitor" and a short tag of their id (the
+// same visitor, the same tag).
+func (s *Server) anonymous(visitor string) string {
+	id := strings.TrimPrefix(visitor, "v_")
+	return s.words()["visitor"] + " " + visitorTag(id)
 }
 
 // visitorTag is four letters and digits derived from a visitor id, easy to
@@ -282,33 +278,6 @@ func visitorTag(id string) string {
 	return string(b[:])
 }
 
-func shortChat(c string) string {
-	if utf8.RuneCountInString(c) > 10 {
-		return string([]rune(c)[:10]) + "…"
-	}
-	return c
-}
-
-// dueText is the SLA countdown in the owner's words: "in 2h 5m",
-// "overdue 10m", "2시간 5분 남음".
-func dueText(d time.Duration, l map[string]string) string {
-	f := func(d time.Duration) string {
-		d = d.Round(time.Minute)
-		h, m := int(d.Hours()), int(d.Minutes())%60
-		if h >= 48 {
-			return fmt.Sprintf(l["days"], h/24)
-		}
-		if h > 0 {
-			return fmt.Sprintf(l["hours"], h, m)
-		}
-		return fmt.Sprintf(l["minutes"], m)
-	}
-	if d <= 0 {
-		return fmt.Sprintf(l["overdue"], f(-d))
-	}
-	return fmt.Sprintf(l["duein"], f(d))
-}
-
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, v ownerView) {
 	v.L, v.Shop, v.Lang, v.Nonce = s.words(), s.cfg.ShopName, s.cfg.OwnerLang, newNonce()
 	if v.Now.IsZero() {
@@ -323,12 +292,10 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 }
 
-func (s *Server) store() *tickets.Store { return tickets.NewStore(s.cfg.DB, s.cfg.SLA) }
-
 func (s *Server) inbox(w http.ResponseWriter, r *http.Request, v ownerView) {
 	ctx := r.Context()
 	now := s.now()
-	list, err := s.store().List(ctx, tickets.Filter{Limit: 300})
+	list, err := s.cfg.Tickets.List(ctx, tickets.Filter{Limit: 300})
 	if err != nil {
 		s.log.Error("web: inbox", "err", err)
 		s.render(w, r, http.StatusServiceUnavailable, "login", ownerView{Error: s.words()["unavailable"]})
@@ -338,7 +305,7 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request, v ownerView) {
 	for i, t := range list {
 		ids[i] = t.ID
 	}
-	latest, err := s.store().Latest(ctx, ids)
+	latest, err := s.cfg.Tickets.Latest(ctx, ids)
 	if err != nil {
 		s.log.Error("web: inbox", "err", err)
 		s.render(w, r, http.StatusServiceUnavailable, "login", ownerView{Error: s.words()["unavailable"]})
@@ -375,14 +342,14 @@ func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request, v ownerView)
 		return
 	}
 	ctx := r.Context()
-	t, err := s.store().Get(ctx, id)
+	t, err := s.cfg.Tickets.Get(ctx, id)
 	if errors.Is(err, tickets.ErrNotFound) {
 		http.NotFound(w, r)
 		return
 	}
 	var msgs []tickets.Message
 	if err == nil {
-		msgs, err = s.store().Messages(ctx, id)
+		msgs, err = s.cfg.Tickets.Messages(ctx, id)
 	}
 	for _, m := range msgs {
 		v.Msgs = append(v.Msgs, s.message(m))
@@ -538,6 +505,13 @@ func (s *Server) ownerEvents(w http.ResponseWriter, r *http.Request) {
 }
 
 // words are the inbox's words in the owner's language.
+func init() {
+	// The first-response clock's words are the tickets package's.
+	for lang, w := range ownerWords {
+		maps.Copy(w, tickets.ClockWords(lang))
+	}
+}
+
 func (s *Server) words() map[string]string {
 	if w, ok := ownerWords[s.cfg.OwnerLang]; ok {
 		return w
@@ -551,32 +525,32 @@ var ownerWords = map[string]map[string]string{
 		"badtoken": "토큰이 맞지 않아요.", "slow": "시도가 너무 많아요. 잠시 뒤에 다시 해 주세요.", "unavailable": "지금은 처리할 수 없어요. 잠시 뒤 다시 시도해 주세요.",
 		"csrf":   "이 요청은 확인할 수 없어 거절했어요. 페이지를 새로 고친 뒤 다시 해 주세요.",
 		"urgent": "긴급", "high": "높음", "normal": "보통", "low": "낮음", "none": "없음",
-		"duein": "%s 남음", "overdue": "%s 초과", "answered": "답변함", "resolved": "해결됨",
+		"answered": "답변함", "resolved": "해결됨",
 		"summary": "오늘의 요약", "reply": "답장", "send": "보내기", "claim": "담당하기", "close": "해결 처리", "back": "← 문의함",
 		"command": "명령", "run": "실행", "logout": "로그아웃", "customer": "고객", "visitor": "웹 방문자", "owner": "나", "bot": "봇", "live": "새 알림",
 		"claimed": "담당", "order": "주문", "empty": "대기 중인 문의가 없어요.", "placeholder": "고객에게 보낼 답장",
-		"days": "%d일", "hours": "%d시간 %d분", "minutes": "%d분", "latest": "최근", "conversation": "대화",
+		"latest": "최근", "conversation": "대화",
 	},
 	"en": {
 		"title": "Inbox", "login": "Sign in", "token": "Owner token", "tokenhelp": "Paste the token printed when the server started, or a new one from `shopbot owner token`.",
 		"badtoken": "That token does not match.", "slow": "Too many attempts. Try again in a moment.", "unavailable": "That did not work right now. Please try again.",
 		"csrf":   "This request could not be verified and was refused. Reload the page and try again.",
 		"urgent": "Urgent", "high": "High", "normal": "Normal", "low": "Low", "none": "none",
-		"duein": "due in %s", "overdue": "overdue %s", "answered": "answered", "resolved": "resolved",
+		"answered": "answered", "resolved": "resolved",
 		"summary": "Today", "reply": "Reply", "send": "Send", "claim": "Claim", "close": "Close", "back": "← Inbox",
 		"command": "Command", "run": "Run", "logout": "Sign out", "customer": "Customer", "visitor": "Web visitor", "owner": "You", "bot": "Bot", "live": "New alert",
 		"claimed": "claimed by", "order": "order", "empty": "Nothing waiting.", "placeholder": "Your reply to the customer",
-		"days": "%dd", "hours": "%dh %dm", "minutes": "%dm", "latest": "latest", "conversation": "conversation",
+		"latest": "latest", "conversation": "conversation",
 	},
 	"zh": {
 		"title": "收件箱", "login": "登录", "token": "店主令牌", "tokenhelp": "粘贴服务器启动时打印的令牌，或用 `shopbot owner token` 生成的新令牌。",
 		"badtoken": "令牌不正确。", "slow": "尝试次数过多，请稍后再试。", "unavailable": "暂时无法处理，请稍后再试。",
 		"csrf":   "无法验证此请求，已拒绝。请刷新页面后重试。",
 		"urgent": "紧急", "high": "高", "normal": "普通", "low": "低", "none": "无",
-		"duein": "剩 %s", "overdue": "超时 %s", "answered": "已回复", "resolved": "已解决",
+		"answered": "已回复", "resolved": "已解决",
 		"summary": "今日摘要", "reply": "回复", "send": "发送", "claim": "认领", "close": "关闭工单", "back": "← 收件箱",
 		"command": "命令", "run": "执行", "logout": "退出", "customer": "顾客", "visitor": "网页访客", "owner": "我", "bot": "机器人", "live": "新提醒",
 		"claimed": "负责人", "order": "订单", "empty": "没有等待处理的工单。", "placeholder": "回复顾客的内容",
-		"days": "%d天", "hours": "%d小时%d分", "minutes": "%d分钟", "latest": "最新", "conversation": "对话",
+		"latest": "最新", "conversation": "对话",
 	},
 }

@@ -51,7 +51,16 @@ type Summarizer interface {
 	Summary(ctx context.Context, day time.Time, lang string) (string, error)
 }
 
-// Config is what a Server needs. DB and Engine are required.
+// Tickets is what the inbox reads of the tickets (*tickets.Store does
+// it): the list, the newest message of each, one ticket and its messages.
+type Tickets interface {
+	List(ctx context.Context, f tickets.Filter) ([]tickets.Ticket, error)
+	Latest(ctx context.Context, ids []int64) (map[int64]tickets.Message, error)
+	Get(ctx context.Context, id int64) (*tickets.Ticket, error)
+	Messages(ctx context.Context, id int64) ([]tickets.Message, error)
+}
+
+// Config is what a Server needs. DB, Engine and Tickets are required.
 type Config struct {
 	DB     *sqlx.DB
 	Engine Handler
@@ -69,8 +78,8 @@ type Config struct {
 	Lang       string         // the widget's language when the visitor's is unknown: ko, en or zh
 	OwnerLang  string         // the inbox's language (notify.language): ko, en or zh; empty: Lang
 	Location   *time.Location // the shop's time zone, for the inbox
-	SLA        tickets.SLA
-	Summary    Summarizer // the inbox's summary of today; nil: none
+	Tickets    Tickets        // the inbox's tickets
+	Summary    Summarizer     // the inbox's summary of today; nil: none
 	// Demo serves the demo shop page at "/" (products from the shop's
 	// store); otherwise "/" shows how to embed the widget.
 	Demo   bool
@@ -106,8 +115,8 @@ type Server struct {
 // New returns a server for cfg. It fails if the secret cannot be read or
 // created, or an allowed origin is not a URL.
 func New(ctx context.Context, cfg Config) (*Server, error) {
-	if cfg.DB == nil || cfg.Engine == nil {
-		return nil, errors.New("web: new: DB and Engine are required")
+	if cfg.DB == nil || cfg.Engine == nil || cfg.Tickets == nil {
+		return nil, errors.New("web: new: DB, Engine and Tickets are required")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

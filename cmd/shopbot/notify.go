@@ -84,8 +84,7 @@ func (p outboxPoster) Post(ctx context.Context, e notify.Event) error {
 // PostTx posts e within q, the caller's transaction (the summary's claim):
 // notify.TxPoster.
 func (p outboxPoster) PostTx(ctx context.Context, q sqlx.ExtContext, e notify.Event) error {
-	return bot.ForwardTx(ctx, q, e.Source, bot.Reply{Channel: notifyChannel, Kind: bot.KindAlert,
-		Text: e.Text, Ticket: e.Ticket, Priority: e.Priority, Event: e.Kind, Key: e.Key, Image: e.Image}, timeNow())
+	return bot.ForwardTx(ctx, q, e.Source, bot.AlertReply(notifyChannel, "", e), timeNow())
 }
 
 // Wake wakes the outbox after a PostTx committed.
@@ -93,11 +92,22 @@ func (p outboxPoster) Wake() { p.ob.Wake() }
 
 // forwardSender hands routed events, chart included, to the outbox of
 // their destination's channel, once per (Source, destination).
+//
+// An owner alert is therefore queued twice: once on the "notify" channel
+// by the engine's transaction (or notify's Poster), with its snapshot, and
+// once per destination that hears of it now, by the router. The first row
+// is the event's durable record until the router has taken its decisions
+// (notify_alerts, once per Source and destination); the second is the
+// destination's own delivery, with its own retries, rate limit and thread
+// (Outbox.Thread). One row per destination is possible — the engine
+// queues each destination's row itself and the router decides, by the
+// row's id, when that row comes up to send — but needs every owner
+// destination's sender to ask the router first; that waits for the one
+// adapter shape (issue 18, item 5). TestAlertRows (notify) counts them.
 type forwardSender struct{ ob *bot.Outbox }
 
 func (s forwardSender) Send(ctx context.Context, d notify.Destination, e notify.Event) error {
-	return s.ob.Forward(ctx, e.Source, bot.Reply{Channel: d.Channel, Chat: d.Chat, Kind: bot.KindAlert,
-		Text: e.Text, Ticket: e.Ticket, Priority: e.Priority, Event: e.Kind, Key: e.Key, Image: e.Image})
+	return s.ob.Forward(ctx, e.Source, bot.AlertReply(d.Channel, d.Chat, e))
 }
 
 // router is the owner-alert policy of cfg over dests.
@@ -111,8 +121,7 @@ func (svc *service) router(dests []notify.Destination) *notify.Router {
 // routeSend is the notify channel's sender: each event through the router.
 func routeSend(rt *notify.Router) bot.SendFunc {
 	return func(ctx context.Context, r bot.Reply) (string, error) {
-		return "", rt.Route(ctx, notify.Event{Source: r.ID, Ticket: r.Ticket, Priority: r.Priority, Kind: r.Event,
-			Text: r.Text, Key: r.Key, Image: r.Image})
+		return "", rt.Route(ctx, r.OwnerEvent())
 	}
 }
 

@@ -38,8 +38,6 @@ func (svc *service) slackChannel() (c channel, ok bool, err error) {
 		Owners:        cfg.Slack.Owners,
 		Engine:        svc.ops.engine(svc.eng),
 		Outbox:        svc.ob,
-		DB:            svc.st.db,
-		SLA:           cfg.sla,
 		Lang:          cfg.Notify.Language,
 		Location:      cfg.location,
 		Now:           timeNow,

@@ -14,6 +14,7 @@ import (
 
 	"github.com/shopbot/shopbot/bot/web"
 	"github.com/shopbot/shopbot/notify"
+	"github.com/shopbot/shopbot/tickets"
 )
 
 // webConfig is shopbot.yaml's web: section.
@@ -97,7 +98,7 @@ func (svc *service) webChannel(ctx context.Context, demo bool) (channel, error) 
 		Lang:           cfg.Shop.Language,
 		OwnerLang:      cfg.Notify.Language,
 		Location:       cfg.location,
-		SLA:            cfg.sla,
+		Tickets:        tickets.NewStore(svc.st.db, cfg.sla),
 		Summary:        svc.st.summarizer(), // the same summary as /summary and the daily one
 		Demo:           demo,
 		OnLimited:      svc.ops.onLimited(web.Channel),

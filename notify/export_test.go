@@ -1,0 +1,5 @@
+package notify
+
+// Unanswered is unanswered for the external tests (the benchmark's
+// questions).
+var Unanswered = unanswered
