@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/shopbot/shopbot/bot"
+	"github.com/shopbot/shopbot/bot/outlet"
 )
 
 // Channel is the console's channel name in messages and the outbox.
@@ -36,59 +37,60 @@ type Options struct {
 	Poll time.Duration
 }
 
-// Run reads one message per line from in until it ends or ctx is done,
-// hands each to eng and prints the replies to out. Replies that were
-// waiting for this chat (an owner's answer given while the customer was
-// away, alerts for the console owner) are printed first, and new ones as
-// they arrive.
-func Run(ctx context.Context, eng *bot.Engine, ob *bot.Outbox, in io.Reader, out io.Writer, opt Options) error {
+// Adapter is one conversation on a terminal.
+type Adapter struct {
+	eng  *bot.Engine
+	ob   *bot.Outbox
+	in   io.Reader
+	p    *printer
+	opt  Options
+	chat string
+}
+
+// New returns the console adapter: one message per line read from in,
+// handed to eng, the replies printed to out.
+func New(eng *bot.Engine, ob *bot.Outbox, in io.Reader, out io.Writer, opt Options) (*Adapter, error) {
 	chat := opt.User
 	if opt.Owner {
 		chat = OwnerChat
 	}
 	if chat == "" {
-		return errors.New("console: no user")
+		return nil, errors.New("console: no user")
 	}
 	if !opt.Owner && strings.EqualFold(strings.TrimSpace(chat), OwnerChat) {
 		// The owner's console queue is the owner's: a customer named
 		// "owner" would read the owner's alerts.
-		return ErrOwnerID
+		return nil, ErrOwnerID
 	}
-	p := &printer{w: out, json: opt.JSON}
+	return &Adapter{eng: eng, ob: ob, in: in, p: &printer{w: out, json: opt.JSON}, opt: opt, chat: chat}, nil
+}
+
+// Send prints one reply.
+func (a *Adapter) Send(ctx context.Context, r bot.Reply) (string, error) { return a.p.send(ctx, r) }
+
+// Outlets is how the console sends what arrives from elsewhere while it
+// waits for input (an owner's answer, alerts for the console owner): this
+// conversation's replies only, every Poll.
+func (a *Adapter) Outlets() []outlet.Outlet {
+	return []outlet.Outlet{{Channel: Channel, Chat: a.chat, Send: a.Send, Poll: a.opt.Poll}}
+}
+
+// Run reads one message per line from in until it ends or ctx is done,
+// hands each to the engine and prints its replies before reading the next
+// line (a terminal shows a line's answers before the prompt returns, and
+// before the input's end stops it). Replies that were waiting for this
+// chat (an owner's answer given while the customer was away, alerts for
+// the console owner) are printed first; new ones arrive through Outlets.
+func (a *Adapter) Run(ctx context.Context) error {
 	deliver := func() error {
-		_, err := ob.Deliver(ctx, Channel, chat, p.send)
+		_, err := a.ob.Deliver(ctx, Channel, a.chat, a.Send)
 		return err
 	}
 	if err := deliver(); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	defer func() {
-		cancel()
-		wg.Wait()
-	}()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		poll := opt.Poll
-		if poll <= 0 {
-			poll = time.Second
-		}
-		t := time.NewTicker(poll)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				deliver() // errors show again on the next line's delivery
-			}
-		}
-	}()
-
 	start := time.Now().UnixNano()
-	r := bufio.NewReader(in)
+	r := bufio.NewReader(a.in)
 	for n := 1; ; n++ {
 		line, err := r.ReadString('\n')
 		if line == "" && err != nil {
@@ -98,12 +100,12 @@ func Run(ctx context.Context, eng *bot.Engine, ob *bot.Outbox, in io.Reader, out
 			return fmt.Errorf("console: read: %w", err)
 		}
 		text := strings.TrimRight(line, "\r\n")
-		m := bot.Message{Channel: Channel, ID: fmt.Sprintf("%s-%d-%d", chat, start, n), Chat: chat, User: chat, Owner: opt.Owner, Text: text}
-		if _, herr := eng.Handle(ctx, m); herr != nil {
+		m := bot.Message{Channel: Channel, ID: fmt.Sprintf("%s-%d-%d", a.chat, start, n), Chat: a.chat, User: a.chat, Owner: a.opt.Owner, Text: text}
+		if _, herr := a.eng.Handle(ctx, m); herr != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			p.send(ctx, bot.Reply{Kind: bot.KindError, Text: "Sorry, something went wrong. Please try again. / 죄송해요, 잠시 문제가 생겼어요."})
+			a.p.send(ctx, bot.Reply{Kind: bot.KindError, Text: "Sorry, something went wrong. Please try again. / 죄송해요, 잠시 문제가 생겼어요."})
 			return fmt.Errorf("console: %w", herr)
 		}
 		if err := deliver(); err != nil {

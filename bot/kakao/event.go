@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/shopbot/shopbot/bot"
+	"github.com/shopbot/shopbot/bot/outlet"
 )
 
 // HoldFor is how long a reply other than the owner's waits for a skill
@@ -19,43 +20,16 @@ import (
 // missed the platform's deadline, a shipping notice).
 const HoldFor = 30 * time.Second
 
-// Run keeps the channel's books until ctx ends: with the Event API on it
-// pushes the owner's answers (and replies no skill response took within
-// HoldFor), one message per request; either way it forgets skill requests
-// older than an hour.
+// Run receives until ctx ends: the skill requests arrive on Skill's
+// handler, so Run only keeps the books, forgetting skill requests older
+// than an hour. Sending is Outlets'.
 func (a *Adapter) Run(ctx context.Context) error {
-	wake := a.cfg.Outbox.Waker()
-	poll := time.NewTicker(time.Second)
-	defer poll.Stop()
 	prune := time.NewTicker(10 * time.Minute)
 	defer prune.Stop()
-	failures := 0
 	for {
-		if a.cfg.EventAPI {
-			n, err := a.cfg.Outbox.Take(ctx, Channel, "", a.pushable, 1, func(ctx context.Context, chat string, batch []bot.Reply) error {
-				_, err := a.send(ctx, batch[0])
-				return err
-			})
-			switch {
-			case ctx.Err() != nil:
-				return ctx.Err()
-			case err != nil:
-				failures++
-				if failures == 1 {
-					a.log.Error("kakao: event delivery failed; retrying", "err", err)
-				}
-			default:
-				failures = 0
-			}
-			if n > 0 {
-				continue // more may be due
-			}
-		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-wake:
-		case <-poll.C:
 		case <-prune.C:
 			if n, err := a.reqs.prune(ctx, a.now().Add(-time.Hour)); err != nil {
 				a.log.Warn("kakao: prune", "err", err)
@@ -64,6 +38,18 @@ func (a *Adapter) Run(ctx context.Context) error {
 			}
 		}
 	}
+}
+
+// Outlets is how the adapter sends what no skill response carried
+// (outlet.Serve runs them): with the Event API on, the owner's answers at
+// once and other replies no skill response took within HoldFor, one
+// message per request; without it, nothing (a reply waits for the
+// customer's next message).
+func (a *Adapter) Outlets() []outlet.Outlet {
+	if !a.cfg.EventAPI {
+		return nil
+	}
+	return []outlet.Outlet{{Channel: Channel, Send: a.send, Due: a.pushable, Log: a.log}}
 }
 
 // pushable tells the messages the Event API sends: the owner's words at

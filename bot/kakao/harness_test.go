@@ -19,6 +19,7 @@ import (
 	"github.com/shopbot/shopbot/bot/dbtest"
 	"github.com/shopbot/shopbot/bot/kakao"
 	"github.com/shopbot/shopbot/bot/kakao/kakaotest"
+	"github.com/shopbot/shopbot/bot/outlet"
 	"github.com/shopbot/shopbot/bot/shop"
 	"github.com/shopbot/shopbot/faq"
 	"github.com/shopbot/shopbot/tickets"
@@ -89,7 +90,7 @@ func newHarness(t testing.TB, db *sqlx.DB, opts ...option) *harness {
 	h.kk.SkillURL = h.ts.URL + "/hooks/kakao/" + secret
 	var wg sync.WaitGroup
 	wg.Add(1)
-	go func() { defer wg.Done(); h.a.Run(ctx) }()
+	go func() { defer wg.Done(); outlet.Serve(ctx, h.ob, h.a.Run, h.a.Outlets()...) }()
 	h.stop = func() { cancel(); wg.Wait() }
 	t.Cleanup(func() {
 		h.stop()

@@ -70,13 +70,11 @@ type Config struct {
 	Client      *http.Client // Event API and callbacks; nil: a client with timeouts
 	Now         func() time.Time
 	Log         *slog.Logger
-	// WrapSend wraps the Event API sender (metrics); nil: none.
-	WrapSend func(bot.SendFunc) bot.SendFunc
 	// OnAnswer is told how each skill request was answered ("sync",
 	// "retry", "callback", "late", "error") and how long it took: metrics.
 	OnAnswer func(how string, d time.Duration)
 	// OnTaken is told of each reply delivered in a skill response or a
-	// callback (the Event API's go through WrapSend): metrics.
+	// callback (the Event API's go through Outlets): metrics.
 	OnTaken func(bot.Reply)
 }
 
@@ -94,7 +92,7 @@ type Adapter struct {
 	now  func() time.Time
 	log  *slog.Logger
 	http *http.Client
-	send bot.SendFunc // the Event API sender, wrapped
+	send bot.SendFunc // the Event API sender
 }
 
 // New returns the adapter for cfg, or an error naming what is missing.
@@ -139,9 +137,6 @@ func New(cfg Config) (*Adapter, error) {
 	}
 	a := &Adapter{cfg: cfg, reqs: requests{cfg.DB}, now: cfg.Now, log: cfg.Log, http: cfg.Client}
 	a.send = a.sendEvent
-	if cfg.WrapSend != nil {
-		a.send = cfg.WrapSend(a.send)
-	}
 	return a, nil
 }
 

@@ -120,8 +120,8 @@ func (a *Adapter) SocketMode() bool { return a.cfg.AppToken != "" }
 
 // Run checks the bot token (auth.test) and, in Socket Mode, receives
 // Slack's events until ctx is done; in HTTP mode Handler receives them and
-// Run only waits. A token Slack rejects is an error at once. Sending is the
-// caller's: ob.Run(ctx, slack.Channel, a.Send).
+// Run only waits. A token Slack rejects is an error at once. Sending is
+// Outlets'.
 func (a *Adapter) Run(ctx context.Context) error {
 	if err := a.authenticate(ctx); err != nil {
 		return err

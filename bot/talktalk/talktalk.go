@@ -33,6 +33,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/shopbot/shopbot/bot"
+	"github.com/shopbot/shopbot/bot/outlet"
 	"github.com/shopbot/shopbot/tickets"
 )
 
@@ -76,9 +77,8 @@ type Config struct {
 	Client    *http.Client
 	Now       func() time.Time
 	Log       *slog.Logger
-	WrapSend  func(bot.SendFunc) bot.SendFunc // metrics; nil: none
 	// OnTaken is told of each reply delivered in a webhook's response
-	// (the send API's go through WrapSend): metrics.
+	// (the send API's go through Outlets): metrics.
 	OnTaken func(bot.Reply)
 }
 
@@ -138,9 +138,6 @@ func New(cfg Config) (*Adapter, error) {
 	}
 	a := &Adapter{cfg: cfg, now: cfg.Now, log: cfg.Log, http: cfg.Client}
 	a.send = a.sendReply
-	if cfg.WrapSend != nil {
-		a.send = cfg.WrapSend(a.send)
-	}
 	return a, nil
 }
 
@@ -312,34 +309,19 @@ func (a *Adapter) passThread(ctx context.Context, user string) {
 // before the send API sends it.
 const HoldFor = 3 * time.Second
 
-// Run sends what no webhook response carried (the owner's answers, late
-// answers, shipping notices) through the send API until ctx ends, one
-// message per call, within the rate limit.
+// Run receives until ctx ends: the events arrive on Webhook's handler, so
+// Run only waits.
 func (a *Adapter) Run(ctx context.Context) error {
-	wake := a.cfg.Outbox.Waker()
-	poll := time.NewTicker(time.Second)
-	defer poll.Stop()
-	for {
-		n, err := a.cfg.Outbox.Take(ctx, Channel, "", a.sendable, 1, func(ctx context.Context, _ string, batch []bot.Reply) error {
-			_, err := a.send(ctx, batch[0])
-			return err
-		})
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if err != nil {
-			a.log.Warn("talktalk: send round failed", "err", err)
-		}
-		if n > 0 {
-			continue
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-wake:
-		case <-poll.C:
-		}
-	}
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// Outlets is how the adapter sends what no webhook response carried (the
+// owner's answers, late answers, shipping notices; outlet.Serve runs
+// them): through the send API, one message per call, within the rate
+// limit.
+func (a *Adapter) Outlets() []outlet.Outlet {
+	return []outlet.Outlet{{Channel: Channel, Send: a.send, Due: a.sendable, Log: a.log}}
 }
 
 func (a *Adapter) sendable(r bot.Reply) bool {

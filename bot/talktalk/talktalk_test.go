@@ -18,6 +18,7 @@ import (
 
 	"github.com/shopbot/shopbot/bot"
 	"github.com/shopbot/shopbot/bot/dbtest"
+	"github.com/shopbot/shopbot/bot/outlet"
 	"github.com/shopbot/shopbot/bot/shop"
 	"github.com/shopbot/shopbot/bot/talktalk"
 	"github.com/shopbot/shopbot/bot/talktalk/talktalktest"
@@ -82,7 +83,7 @@ func newHarness(t testing.TB, db *sqlx.DB, opt func(*talktalk.Config, *harness))
 	h.tt.WebhookURL = h.ts.URL + "/hooks/talktalk/" + secret
 	var wg sync.WaitGroup
 	wg.Add(1)
-	go func() { defer wg.Done(); a.Run(ctx) }()
+	go func() { defer wg.Done(); outlet.Serve(ctx, h.ob, a.Run, a.Outlets()...) }()
 	t.Cleanup(func() { cancel(); wg.Wait(); h.ts.Close(); h.tt.Close() })
 	return h
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/shopbot/shopbot/bot"
 	"github.com/shopbot/shopbot/bot/dbtest"
+	"github.com/shopbot/shopbot/bot/outlet"
 	"github.com/shopbot/shopbot/bot/shop"
 	"github.com/shopbot/shopbot/bot/telegram"
 	"github.com/shopbot/shopbot/bot/telegram/telegramtest"
@@ -158,7 +159,7 @@ func (h *harness) connect(opt options) {
 func (h *harness) start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel, h.done = cancel, make(chan error, 1)
-	go func() { h.done <- h.a.Run(ctx) }()
+	go func() { h.done <- outlet.Serve(ctx, h.ob, h.a.Run, h.a.Outlets()...) }()
 	h.t.Cleanup(h.stop)
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/shopbot/shopbot/bot"
 	"github.com/shopbot/shopbot/bot/dbtest"
+	"github.com/shopbot/shopbot/bot/outlet"
 	"github.com/shopbot/shopbot/bot/shop"
 	"github.com/shopbot/shopbot/bot/telegram"
 	"github.com/shopbot/shopbot/bot/telegram/telegramtest"
@@ -92,7 +93,7 @@ func TestWebhookRegistrationRetries(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			done := make(chan error, 1)
-			go func() { done <- h.a.Run(ctx) }()
+			go func() { done <- outlet.Serve(ctx, h.ob, h.a.Run, h.a.Outlets()...) }()
 			if tc.wantErr {
 				select {
 				case err := <-done:

@@ -15,6 +15,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/shopbot/shopbot/bot"
+	"github.com/shopbot/shopbot/bot/outlet"
 )
 
 // MaxText is Telegram's limit on one message's text, in UTF-16 code units.
@@ -392,46 +393,11 @@ func (p *pacer) done(chat int64, t time.Time, hold time.Duration) {
 	}
 }
 
-// startSenders runs the outbox senders. stop, called once ctx is done,
-// lets the sends in flight finish and their outcome be recorded, then ends
-// the senders.
-func (a *Adapter) startSenders(ctx context.Context, wg *sync.WaitGroup) (stop func()) {
-	var inflight sync.RWMutex
-	deliver := bot.SendFunc(a.Send)
-	if a.cfg.WrapSend != nil {
-		deliver = a.cfg.WrapSend(deliver)
-	}
-	n := max(a.Senders, 1)
-	cancels := make([]context.CancelFunc, n)
-	for i := range n {
-		// The runner's context ends only after the drain: the outbox
-		// records a finished send with it.
-		rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		cancels[i] = cancel
-		send := func(sctx context.Context, r bot.Reply) (string, error) {
-			inflight.RLock()
-			defer inflight.RUnlock()
-			if ctx.Err() != nil {
-				return "", &bot.RetryAfter{After: time.Millisecond, Err: errStopping}
-			}
-			// Waits (rate limits) end with ctx; the request itself does not.
-			sctx, cancel := context.WithCancel(sctx)
-			defer cancel()
-			defer context.AfterFunc(ctx, cancel)()
-			return deliver(sctx, r)
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			a.cfg.Outbox.Run(rctx, Channel, send)
-		}()
-	}
-	return func() {
-		inflight.Lock() // every send in flight has returned
-		inflight.Unlock()
-		wait(context.Background(), a.Drain) // …and the outbox recorded it
-		for _, c := range cancels {
-			c()
-		}
-	}
+// Outlets is how the adapter sends (outlet.Serve runs them): Send, on
+// Senders loops at once, paced by the chat's and the bot's limits, with
+// Drain for the outcome of the last sends to be recorded at shutdown.
+// Send needs no database for an alert without a ticket, so the outage
+// alert can go through it.
+func (a *Adapter) Outlets() []outlet.Outlet {
+	return []outlet.Outlet{{Channel: Channel, Send: a.Send, Runners: a.Senders, Drain: a.Drain, Direct: true, Log: a.log}}
 }

@@ -1,6 +1,7 @@
 // Package telegram is shopbot's Telegram adapter: it turns Bot API updates
 // from private chats into bot.Messages for the engine, and sends what the
-// outbox hands it for the "telegram" channel, within Telegram's limits.
+// outbox hands it for the "telegram" channel, within Telegram's limits
+// (Run receives, Outlets sends).
 //
 // Updates arrive by long polling (no public URL needed) or, optionally, by
 // webhook. The poll offset advances only after Engine.Handle has journaled
@@ -49,16 +50,6 @@ type Config struct {
 	WebhookSecret string
 	Client        *http.Client // nil: http.DefaultTransport with per-request deadlines
 	Log           *slog.Logger // nil: discard
-	// WrapSend, if set, wraps the sender the outbox runners use (metrics).
-	WrapSend func(bot.SendFunc) bot.SendFunc
-	// Lead, if set, runs the long-polling loop (or the webhook
-	// registration) and the outbox senders: it calls run only while this
-	// process is the one Telegram client among the instances sharing the
-	// database (leader.Run), and returns when ctx is done. One process then
-	// both polls and paces every message, so Telegram's per-chat and
-	// per-bot limits hold across instances; webhook updates are still
-	// taken by any instance. nil: always receive and send.
-	Lead func(ctx context.Context, run func(context.Context) error) error
 }
 
 // Engine handles an inbound message (*bot.Engine does).
@@ -88,7 +79,7 @@ type Adapter struct {
 	// PerSecond is the most messages Telegram may see in any one second
 	// (30); 0: no limit.
 	PerSecond int
-	// Senders is how many outbox runners send concurrently.
+	// Senders is how many outbox loops send concurrently (Outlets).
 	Senders int
 	// MaxWait is the longest a sender waits for a chat's interval; a
 	// longer wait hands the message back to the outbox (a RetryAfter), so
@@ -170,32 +161,21 @@ func (a *Adapter) Self() tgbotapi.User { return a.api.Self }
 // WebhookSecret is the secret Telegram must send with webhook requests.
 func (a *Adapter) WebhookSecret() string { return a.cfg.WebhookSecret }
 
-// Run serves until ctx is done: it scopes the owner commands to the owner
-// chats, starts the outbox senders and then either long-polls (under Lead,
-// when set) or (with a WebhookURL) registers the webhook and waits. It returns ctx's error, or
-// the error that stopped it.
+// Run receives until ctx is done: it scopes the owner commands to the
+// owner chats and then either long-polls or (with a WebhookURL) registers
+// the webhook and waits. It returns ctx's error, or the error that stopped
+// it. Sending is Outlets'. Among instances sharing a database, serve runs
+// Run and the outlets only on the one that holds the poll lock, so
+// Telegram's per-chat and per-bot limits hold across instances (webhook
+// updates are still taken by any instance).
 func (a *Adapter) Run(ctx context.Context) error {
 	if err := a.SetCommands(ctx); err != nil && ctx.Err() == nil {
 		a.log.Warn("telegram: owner commands not set", "err", err)
 	}
-	receive := a.Poll
 	if a.cfg.WebhookURL != "" {
-		receive = a.awaitWebhook // updates arrive on any instance's webhook handler
+		return a.awaitWebhook(ctx) // updates arrive on any instance's webhook handler
 	}
-	if a.cfg.Lead != nil {
-		return a.cfg.Lead(ctx, func(ctx context.Context) error { return a.sending(ctx, receive) })
-	}
-	return a.sending(ctx, receive)
-}
-
-// sending runs the outbox senders while f runs.
-func (a *Adapter) sending(ctx context.Context, f func(context.Context) error) error {
-	var wg sync.WaitGroup
-	stopSenders := a.startSenders(ctx, &wg)
-	err := f(ctx)
-	stopSenders()
-	wg.Wait()
-	return err
+	return a.Poll(ctx)
 }
 
 // call returns a copy of the API client whose requests carry ctx and a

@@ -102,7 +102,7 @@ func TestWebhookChannelsInstances(t *testing.T) {
 	num := ticketRE // the reference customers see
 	owner := func(ticket, text string) {
 		t.Helper()
-		if _, errOut, err := shopbot(t, nil, "/reply "+ticket+" "+text+"\n", "chat", "--as", "owner", "--db", db); err != nil {
+		if _, errOut, err := shopbotLive(t, nil, "/reply "+ticket+" "+text+"\n", "chat", "--as", "owner", "--db", db); err != nil {
 			t.Fatalf("owner: %v\n%s", err, errOut)
 		}
 	}

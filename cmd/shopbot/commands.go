@@ -24,9 +24,6 @@ import (
 	"github.com/shopbot/shopbot/notify"
 )
 
-// timeNow is the clock; tests replace it.
-var timeNow = time.Now
-
 // stdoutChannel is the outbox channel of alerts written to a terminal.
 const stdoutChannel = "stdout"
 
@@ -113,14 +110,23 @@ func (e env) chat(ctx context.Context, args []string) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	a, err := console.New(eng, ob, e.stdin, e.stdout, console.Options{User: *user, Owner: *as == "owner", JSON: *asJSON})
+	if err != nil {
+		return err
+	}
+	svc := &service{st: st, eng: eng, ob: ob, log: log, env: e}
 	alerts := make(chan error, 2)
 	go func() { alerts <- ob.Run(ctx, notifyChannel, routeEvents(ob, terminalOwners)) }()
-	go func() { alerts <- ob.Run(ctx, stdoutChannel, alertSender(notify.NewWriter(e.stderr))) }()
+	go func() {
+		alerts <- svc.runChannel(ctx, channel{name: stdoutChannel, connect: ready(alertStream{alertSender(notify.NewWriter(e.stderr))})})
+	}()
 	if c.demo && !*asJSON {
 		fmt.Fprintf(e.stderr, "demo database: %s (made-up shop; delete it to start over)\n", dbName(st.url))
 		fmt.Fprintln(e.stderr, demoHint(*as == "owner"))
 	}
-	err = console.Run(ctx, eng, ob, e.stdin, e.stdout, console.Options{User: *user, Owner: *as == "owner", JSON: *asJSON})
+	// The conversation: the console adapter's Run and its outlet, as serve
+	// runs every channel (channels.go).
+	err = svc.runChannel(ctx, channel{name: console.Channel, connect: ready(a)})
 	// Let alerts raised by the last lines reach the terminal.
 	cancel()
 	<-alerts
@@ -193,8 +199,12 @@ func (e env) serve(ctx context.Context, args []string) error {
 	// The console owner's inbox always; the terminal only while no chat
 	// channel shows the owner anything.
 	dests := []notify.Destination{{Channel: console.Channel, Chat: console.OwnerChat}}
+	var direct []notify.Destination // reached without the database: the outage alert's
 	for _, c := range chans {
 		dests = append(dests, c.owners...)
+		if c.direct {
+			direct = append(direct, c.owners...)
+		}
 	}
 	if len(dests) == 1 {
 		dests = append(dests, notify.Destination{Channel: stdoutChannel})
@@ -220,16 +230,16 @@ func (e env) serve(ctx context.Context, args []string) error {
 	errc := make(chan error, 4+len(chans))
 	go func() { errc <- srv.Serve(limited) }()
 	// outage.go: tells the owner, without the database, when it is away.
-	svc.watchDatabase(ctx, dests)
+	svc.watchDatabase(ctx, direct)
 	go func() { errc <- svc.runNotify(ctx, dests, running) }() // notify.go: router, summaries, watchers
 	go func() { errc <- purgeDaily(ctx, svc) }()               // privacy.go: retention
 	go func() {
-		errc <- ob.Run(ctx, stdoutChannel, svc.ops.send(stdoutChannel, alertSender(notify.NewWriter(e.stdout))))
+		errc <- svc.runChannel(ctx, channel{name: stdoutChannel, connect: ready(alertStream{alertSender(notify.NewWriter(e.stdout))})})
 	}()
 	for _, c := range chans {
 		log.Info("channel running", "channel", c.name)
 		go func() {
-			err := c.run(ctx)
+			err := svc.runChannel(ctx, c) // channels.go: the adapter's Run and its sender loops
 			if err != nil && ctx.Err() == nil {
 				err = fmt.Errorf("%s: %w", c.name, err)
 			}
@@ -359,7 +369,7 @@ func (e env) summary(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.db.Close()
-	day := timeNow()
+	day := st.now()
 	if *date != "" {
 		if day, err = time.ParseInLocation("2006-01-02", *date, st.cfg.location); err != nil {
 			return usageError{fmt.Sprintf("--date %q: want YYYY-MM-DD", *date)}

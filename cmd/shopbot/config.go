@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // time zones on machines without a zoneinfo database
@@ -200,16 +199,10 @@ func (c *config) validate() error {
 			return fmt.Errorf("order_pattern: %v", err)
 		}
 	}
-	if _, _, err := parseClock(c.Notify.DailyAt); err != nil {
-		return fmt.Errorf("notify.daily_at: %v", err)
-	}
-	if c.Notify.QuietHours != "" {
-		from, to, ok := strings.Cut(c.Notify.QuietHours, "-")
-		_, _, err1 := parseClock(strings.TrimSpace(from))
-		_, _, err2 := parseClock(strings.TrimSpace(to))
-		if !ok || err1 != nil || err2 != nil {
-			return fmt.Errorf("notify.quiet_hours: %q: want HH:MM-HH:MM, e.g. 22:00-08:00", c.Notify.QuietHours)
-		}
+	// notify.go: daily_at, quiet_hours and the other notify: keys, each
+	// checked once and kept parsed.
+	if err := c.validateNotify(); err != nil {
+		return err
 	}
 	c.sla = tickets.SLA{}
 	for k, v := range tickets.DefaultSLA {
@@ -263,9 +256,6 @@ func (c *config) validate() error {
 	if err := c.Web.validate(); err != nil {
 		return err
 	}
-	if err := c.validateNotify(); err != nil {
-		return err
-	}
 	if c.Slack.Channel != "" && !strings.HasPrefix(c.Slack.Channel, "C") && !strings.HasPrefix(c.Slack.Channel, "G") {
 		return fmt.Errorf("slack.channel: %q: want a channel id such as C0123456 (not its name)", c.Slack.Channel)
 	}
@@ -275,17 +265,6 @@ func (c *config) validate() error {
 		}
 	}
 	return nil
-}
-
-// parseClock reads "21:00".
-func parseClock(s string) (hour, minute int, err error) {
-	h, m, ok := strings.Cut(s, ":")
-	hour, err1 := strconv.Atoi(h)
-	minute, err2 := strconv.Atoi(m)
-	if !ok || err1 != nil || err2 != nil || hour < 0 || hour > 23 || minute < 0 || minute > 59 || len(m) != 2 {
-		return 0, 0, fmt.Errorf("%q: want HH:MM, e.g. 21:00", s)
-	}
-	return hour, minute, nil
 }
 
 // relativeTo makes the file's relative faq: and sqlite db: paths

@@ -88,7 +88,7 @@ func TestServeRefusesDemoData(t *testing.T) {
 }
 
 func shopbotEnv() env {
-	return env{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: os.Stdout, stderr: os.Stderr}
+	return env{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: os.Stdout, stderr: os.Stderr, now: frozenNow}
 }
 
 // TestConfigMistakes: each mistake names its key and line in words a shop
@@ -193,8 +193,6 @@ func TestChannelWithoutSecret(t *testing.T) {
 // not stop serve: the web chat starts, the owner-inbox link is printed,
 // and Telegram follows once it answers.
 func TestServeTelegramUnreachableAtStart(t *testing.T) {
-	defer func(d time.Duration) { startRetry = d }(startRetry)
-	startRetry = 20 * time.Millisecond
 	api := telegramtest.New(t)
 	api.Inject(telegramtest.Fault{Method: "getMe", Times: 3, Code: http.StatusBadGateway})
 	dir := t.TempDir()
@@ -208,8 +206,8 @@ func TestServeTelegramUnreachableAtStart(t *testing.T) {
 	var stdout, stderr syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--config", cfg, "--db", "sqlite:" + filepath.Join(dir, "shop.db")},
-			func(k string) string { return env[k] }, strings.NewReader(""), &stdout, &stderr)
+		e := testEnv(env, &stdout, &stderr, frozenNow, timing{startRetry: 20 * time.Millisecond})
+		done <- e.run(ctx, []string{"serve", "--config", cfg, "--db", "sqlite:" + filepath.Join(dir, "shop.db")})
 	}()
 	wait := func(what string, ok func(string) bool) {
 		t.Helper()

@@ -37,7 +37,7 @@ func (e env) importCmd(ctx context.Context, args []string) error {
 	if len(pos) != 2 || (pos[0] != string(shop.ImportProducts) && pos[0] != string(shop.ImportOrders)) {
 		return usageError{importUsage}
 	}
-	opts := shop.ImportOptions{Kind: shop.ImportKind(pos[0]), Format: shop.Format(*format), Strict: *strict, Now: timeNow}
+	opts := shop.ImportOptions{Kind: shop.ImportKind(pos[0]), Format: shop.Format(*format), Strict: *strict, Now: e.clock()}
 	if *format != "" && !validFormat(opts.Format) {
 		return usageError{fmt.Sprintf("--format %q: want shopify, cafe24, smartstore or generic", *format)}
 	}
@@ -60,7 +60,7 @@ func (e env) importCmd(ctx context.Context, args []string) error {
 	defer st.db.Close()
 	opts.Location = st.cfg.location
 	ann := &hooks.Announcer{NotifyShipped: st.cfg.Orders.NotifyShipped,
-		OwnerLang: st.cfg.Notify.Language, Location: st.cfg.location, Now: timeNow}
+		OwnerLang: st.cfg.Notify.Language, Location: st.cfg.location, Now: st.now}
 	opts.Changed = ann.Announce
 	start := time.Now()
 	rep, err := shop.Import(ctx, st.db, f, opts)
@@ -94,10 +94,10 @@ func (svc *service) registerHooks() {
 	h := &hooks.Handler{
 		DB: svc.st.db,
 		Announcer: &hooks.Announcer{Outbox: svc.ob, NotifyShipped: cfg.Orders.NotifyShipped,
-			OwnerLang: cfg.Notify.Language, Location: cfg.location, Now: timeNow, Log: svc.log},
+			OwnerLang: cfg.Notify.Language, Location: cfg.location, Now: svc.st.now, Log: svc.log},
 		ShopifySecret: svc.env.getenv("SHOPIFY_WEBHOOK_SECRET"),
 		Token:         svc.env.getenv("SHOPBOT_HOOK_TOKEN"),
-		Now:           timeNow,
+		Now:           svc.st.now,
 		Log:           svc.log,
 	}
 	h.Register(svc.mux)

@@ -19,7 +19,7 @@ func TestImportCommand(t *testing.T) {
 			getenv := func(string) string { return "" }
 			imp := func(args ...string) (string, error) {
 				var out, errOut bytes.Buffer
-				err := run(context.Background(), append([]string{"import"}, append(args, "--db", db)...), getenv, strings.NewReader(""), &out, &errOut)
+				err := runFrozen(context.Background(), append([]string{"import"}, append(args, "--db", db)...), getenv, strings.NewReader(""), &out, &errOut)
 				return out.String(), err
 			}
 			out, err := imp("orders", fixture("cafe24_orders_cp949.csv"), "--format", "cafe24")
@@ -47,7 +47,7 @@ func TestImportCommand(t *testing.T) {
 		})
 	}
 	for _, args := range [][]string{{"import"}, {"import", "stock", "x.csv"}, {"import", "orders", "x.csv", "--format", "amazon"}} {
-		err := run(context.Background(), args, func(string) string { return "" }, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
+		err := runFrozen(context.Background(), args, func(string) string { return "" }, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
 		var u usageError
 		if !errors.As(err, &u) {
 			t.Errorf("run %q = %v, want a usage error", args, err)

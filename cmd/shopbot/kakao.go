@@ -53,7 +53,6 @@ func (svc *service) kakaoChannel() (c channel, ok bool, err error) {
 		DB: svc.st.db, Engine: svc.ops.engine(svc.eng), Outbox: svc.ob, Secret: secret,
 		Callback: cfg.Callback, EventAPI: cfg.EventAPI, BotID: cfg.BotID, APIKey: key, APIURL: cfg.APIURL, EventName: cfg.Event,
 		Log:      svc.log,
-		WrapSend: func(s bot.SendFunc) bot.SendFunc { return svc.ops.send(kakao.Channel, s) },
 		OnAnswer: svc.ops.skillAnswered(kakao.Channel),
 		OnTaken:  svc.ops.taken(kakao.Channel),
 	})
@@ -62,7 +61,7 @@ func (svc *service) kakaoChannel() (c channel, ok bool, err error) {
 	}
 	svc.mux.Handle("POST /hooks/kakao/{secret}", a.Skill())
 	svc.log.Info("kakao skill", "path", "/hooks/kakao/<KAKAO_SKILL_SECRET>", "callback", cfg.Callback, "event_api", cfg.EventAPI)
-	return channel{name: kakao.Channel, run: a.Run}, true, nil
+	return channel{name: kakao.Channel, connect: ready(a)}, true, nil
 }
 
 // skillAnswered counts the answers of a channel that replies in the
@@ -97,7 +96,7 @@ func (o *ops) taken(channel string) func(bot.Reply) {
 	return func(r bot.Reply) {
 		o.out.WithLabelValues(channel, string(r.Kind)).Inc()
 		if !r.Created.IsZero() {
-			o.delay.WithLabelValues(channel).Observe(timeNow().Sub(r.Created).Seconds())
+			o.delay.WithLabelValues(channel).Observe(o.now().Sub(r.Created).Seconds())
 		}
 		o.touch(channel)
 	}

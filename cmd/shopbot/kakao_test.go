@@ -100,9 +100,6 @@ func kakaoService(t *testing.T, engine string, env map[string]string) *service {
 func TestKakaoServe(t *testing.T) {
 	for _, engine := range dbtest.Engines {
 		t.Run(engine, func(t *testing.T) {
-			frozen := timeNow
-			timeNow = time.Now
-			t.Cleanup(func() { timeNow = frozen })
 			kk := kakaotest.New("bot-1", "rest-key")
 			defer kk.Close()
 			dir := t.TempDir()
@@ -157,7 +154,7 @@ func TestKakaoServe(t *testing.T) {
 			if n == nil || !strings.Contains(got, "이 채팅방으로 바로") {
 				t.Fatalf("complaint: %q", got)
 			}
-			if _, errOut, err := shopbot(t, nil, "/reply "+n[1]+" 새 컵을 보내드릴게요\n", "chat", "--as", "owner", "--db", db); err != nil {
+			if _, errOut, err := shopbotLive(t, nil, "/reply "+n[1]+" 새 컵을 보내드릴게요\n", "chat", "--as", "owner", "--db", db); err != nil {
 				t.Fatalf("owner: %v\n%s", err, errOut)
 			}
 			for deadline := time.Now().Add(20 * time.Second); kk.Events() == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {

@@ -7,6 +7,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -17,6 +18,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	_ "github.com/lib/pq"  // PostgreSQL driver
@@ -77,16 +79,58 @@ const usage = `usage: shopbot COMMAND [flags]
 
 Every command takes --db URL (or SHOPBOT_DB): sqlite:PATH or postgres://…`
 
-// env is what a command needs from the outside world.
+// env is what a command needs from the outside world: the environment,
+// the standard streams, the clock and serve's waits. Tests set its fields
+// (a stopped clock, short waits); nothing else in the package is swapped.
 type env struct {
 	getenv         func(string) string
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	now            func() time.Time // nil: time.Now
+	timing         timing           // zero fields: the defaults
+}
+
+// timing is serve's waits, each zero for its default.
+type timing struct {
+	// pingEvery is how often the database watchdog pings the database
+	// (notify.DefaultPingEvery).
+	pingEvery time.Duration
+	// alertAfter is how long the database must stay unreachable before
+	// the owner is told (notify.DefaultAlertAfter).
+	alertAfter time.Duration
+	// directRetry is the first wait between attempts of an outage alert,
+	// sent without the outbox (notify.DefaultRetry); it doubles up to a
+	// minute, for up to directGiveUp (notify.DefaultGiveUp).
+	directRetry, directGiveUp time.Duration
+	// leaderRetry is how often an instance that does not poll Telegram
+	// tries to take over: the bound on the takeover time once the poller's
+	// process is gone (its connection closes and PostgreSQL frees the
+	// lock). Default 2 s.
+	leaderRetry time.Duration
+	// startRetry is how long serve waits between attempts to reach a
+	// database, or Telegram, that is not up yet. Default 5 s.
+	startRetry time.Duration
+}
+
+func (t timing) leader() time.Duration { return cmp.Or(t.leaderRetry, 2*time.Second) }
+func (t timing) start() time.Duration  { return cmp.Or(t.startRetry, 5*time.Second) }
+
+// clock is the command's clock.
+func (e env) clock() func() time.Time {
+	if e.now == nil {
+		return time.Now
+	}
+	return e.now
 }
 
 // run is main, testable: args without the program name.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	e := env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	return env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}.run(ctx, args)
+}
+
+// run runs the command line args (without the program name).
+func (e env) run(ctx context.Context, args []string) error {
+	stdout := e.stdout
 	if len(args) == 0 {
 		return usageError{usage}
 	}
@@ -167,7 +211,8 @@ var errHelp = errors.New("help shown")
 type stores struct {
 	cfg *config
 	db  *sqlx.DB
-	url string // the database's URL, as given
+	url string           // the database's URL, as given
+	now func() time.Time // the command's clock
 }
 
 // open loads the configuration, opens the database (flag, then
@@ -196,12 +241,12 @@ func (e env) open(ctx context.Context, c common) (*stores, error) {
 		return nil, err
 	}
 	if c.demo {
-		if _, err := shop.SeedDemo(ctx, db, timeNow()); err != nil {
+		if _, err := shop.SeedDemo(ctx, db, e.clock()()); err != nil {
 			db.Close()
 			return nil, err
 		}
 	}
-	return &stores{cfg: cfg, db: db, url: url}, nil
+	return &stores{cfg: cfg, db: db, url: url, now: e.clock()}, nil
 }
 
 // allSchemas are the packages' migrations, in the order they apply.
@@ -213,7 +258,7 @@ func (s *stores) engine(ctx context.Context, log *slog.Logger, owners []bot.Addr
 	if err != nil {
 		return nil, nil, err
 	}
-	ob := bot.NewOutbox(s.db, timeNow, log)
+	ob := bot.NewOutbox(s.db, s.now, log)
 	if s.cfg.Outbox.lease > 0 {
 		ob.Lease = s.cfg.Outbox.lease // outbox_config.go
 	}
@@ -231,7 +276,7 @@ func (s *stores) engine(ctx context.Context, log *slog.Logger, owners []bot.Addr
 		Verify:       s.cfg.Verification.limits(),
 		SLA:          s.cfg.sla,
 		Summary:      s.summarizer(), // notify.go
-		Now:          timeNow,
+		Now:          s.now,
 		Log:          log,
 	})
 	if err != nil {

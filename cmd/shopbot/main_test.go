@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,20 +23,45 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-func init() {
+// frozenNow is the tests' stopped clock: 2026-11-23 14:00 in Seoul.
+func frozenNow() time.Time {
 	seoul, _ := time.LoadLocation("Asia/Seoul")
-	now := time.Date(2026, 11, 23, 14, 0, 0, 0, seoul)
-	timeNow = func() time.Time { return now }
+	return time.Date(2026, 11, 23, 14, 0, 0, 0, seoul)
 }
 
-// shopbot runs the command line with args and stdin, returning stdout and
-// stderr. getenv sees only env.
+// shopbot runs the command line with args and stdin on the stopped clock,
+// returning stdout and stderr. getenv sees only env.
 func shopbot(t *testing.T, env map[string]string, stdin string, args ...string) (string, string, error) {
+	t.Helper()
+	return shopbotAt(t, frozenNow, env, stdin, args...)
+}
+
+// runFrozen is run on the stopped clock.
+func runFrozen(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr, now: frozenNow}.run(ctx, args)
+}
+
+// testEnv is the outside world of a test's command: getenv sees only
+// vars, stdin is empty; now (nil: the real clock) and tm as given.
+func testEnv(vars map[string]string, stdout, stderr io.Writer, now func() time.Time, tm timing) env {
+	return env{getenv: func(k string) string { return vars[k] }, stdin: strings.NewReader(""), stdout: stdout, stderr: stderr, now: now, timing: tm}
+}
+
+// shopbotLive is shopbot on the real clock: for a command that works
+// alongside a serve whose rate limits and retries need a clock that moves.
+func shopbotLive(t *testing.T, env map[string]string, stdin string, args ...string) (string, string, error) {
+	t.Helper()
+	return shopbotAt(t, time.Now, env, stdin, args...)
+}
+
+func shopbotAt(t *testing.T, now func() time.Time, vars map[string]string, stdin string, args ...string) (string, string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	err := run(ctx, args, func(k string) string { return env[k] }, strings.NewReader(stdin), &out, &errOut)
+	e := testEnv(vars, &out, &errOut, now, timing{})
+	e.stdin = strings.NewReader(stdin)
+	err := e.run(ctx, args)
 	return out.String(), errOut.String(), err
 }
 

@@ -70,21 +70,24 @@ func (c *config) validateNotify() error {
 // summarizer writes the owner's summaries from s's database.
 func (s *stores) summarizer() *notify.Summarizer {
 	return &notify.Summarizer{DB: s.db, Conversations: bot.NewConversations(s.db), Location: s.cfg.location, ShopName: s.cfg.Shop.Name, SLA: s.cfg.sla,
-		UnshippedDays: s.cfg.Notify.UnshippedDays, Now: timeNow}
+		UnshippedDays: s.cfg.Notify.UnshippedDays, Now: s.now}
 }
 
 // outboxPoster puts notify's own events (summaries, SLA and stock alerts,
 // failures) in the outbox channel "notify", once per Source.
-type outboxPoster struct{ ob *bot.Outbox }
+type outboxPoster struct {
+	ob  *bot.Outbox
+	now func() time.Time
+}
 
 func (p outboxPoster) Post(ctx context.Context, e notify.Event) error {
-	return forwardSender(p).Send(ctx, notify.Destination{Channel: notifyChannel}, e)
+	return forwardSender{p.ob}.Send(ctx, notify.Destination{Channel: notifyChannel}, e)
 }
 
 // PostTx posts e within q, the caller's transaction (the summary's claim):
 // notify.TxPoster.
 func (p outboxPoster) PostTx(ctx context.Context, q sqlx.ExtContext, e notify.Event) error {
-	return bot.ForwardTx(ctx, q, e.Source, bot.AlertReply(notifyChannel, "", e), timeNow())
+	return bot.ForwardTx(ctx, q, e.Source, bot.AlertReply(notifyChannel, "", e), p.now())
 }
 
 // Wake wakes the outbox after a PostTx committed.
@@ -113,7 +116,7 @@ func (s forwardSender) Send(ctx context.Context, d notify.Destination, e notify.
 // router is the owner-alert policy of cfg over dests.
 func (svc *service) router(dests []notify.Destination) *notify.Router {
 	n := svc.st.cfg.Notify
-	return &notify.Router{Destinations: dests, Sender: forwardSender{svc.ob}, DB: svc.st.db, Now: timeNow,
+	return &notify.Router{Destinations: dests, Sender: forwardSender{svc.ob}, DB: svc.st.db, Now: svc.st.now,
 		Location: svc.st.cfg.location, MaxPerHour: n.MaxPerHour, Window: n.window, Quiet: n.quiet,
 		HoldUrgent: n.QuietUrgent, Lang: n.Language, Log: svc.log}
 }
@@ -133,11 +136,11 @@ func (svc *service) runNotify(ctx context.Context, dests []notify.Destination, r
 	cfg := svc.st.cfg
 	n := cfg.Notify
 	rt := svc.router(dests)
-	poster := outboxPoster{svc.ob}
+	poster := outboxPoster{svc.ob, svc.st.now}
 	sched := &notify.Scheduler{DB: svc.st.db, Summarizer: svc.st.summarizer(), Poster: poster, Location: cfg.location,
-		Hour: n.hour, Minute: n.min, Weekly: n.weekly, WeeklyDay: n.weeklyDay, Lang: n.Language, Now: timeNow, Log: svc.log}
+		Hour: n.hour, Minute: n.min, Weekly: n.weekly, WeeklyDay: n.weeklyDay, Lang: n.Language, Now: svc.st.now, Log: svc.log}
 	watch := &notify.Watcher{DB: svc.st.db, Outbox: svc.ob, Poster: poster, SLA: cfg.sla, Lang: n.Language,
-		Channels: append([]string{notifyChannel, stdoutChannel}, running...), Now: timeNow, Stuck: n.stuck, Log: svc.log}
+		Channels: append([]string{notifyChannel, stdoutChannel}, running...), Now: svc.st.now, Stuck: n.stuck, Log: svc.log}
 	// Database outages: serve's watchdog (outage.go) tells the owner.
 	errc := make(chan error, 4)
 	go func() { errc <- svc.ob.Run(ctx, notifyChannel, svc.ops.send(notifyChannel, routeSend(rt))) }()
@@ -168,9 +171,9 @@ func (e env) summaryNow(ctx context.Context, st *stores, day time.Time, send boo
 	}
 	// Each --send is its own message: a fresh negative Source from the
 	// clock's nanoseconds never meets an outbox id.
-	ev.Source = -(timeNow().UnixNano()/1000 + 1)
-	ob := bot.NewOutbox(st.db, timeNow, nil)
-	if err := (outboxPoster{ob}).Post(ctx, ev); err != nil {
+	ev.Source = -(st.now().UnixNano()/1000 + 1)
+	ob := bot.NewOutbox(st.db, st.now, nil)
+	if err := (outboxPoster{ob, st.now}).Post(ctx, ev); err != nil {
 		return err
 	}
 	fmt.Fprintln(e.stdout, ev.Text)

@@ -42,7 +42,7 @@ func TestSummaryCommand(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
-			pending, err := bot.NewOutbox(db, timeNow, nil).Pending(ctx, notifyChannel, "", 10)
+			pending, err := bot.NewOutbox(db, frozenNow, nil).Pending(ctx, notifyChannel, "", 10)
 			if err != nil {
 				t.Fatal(err)
 			}

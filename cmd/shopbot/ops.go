@@ -19,6 +19,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/shopbot/shopbot/bot"
+	"github.com/shopbot/shopbot/notify"
 	"github.com/shopbot/shopbot/tickets"
 )
 
@@ -47,7 +48,7 @@ type ops struct {
 	mu      sync.Mutex
 	contact map[string]time.Time    // channel → last successful send or inbound message
 	senders map[string]bot.SendFunc // channel → its adapter's own sender, for alerts without the outbox
-	watch   *watchdog               // the database watchdog, once serve runs it
+	watch   *notify.Watchdog        // the database watchdog, once serve runs it
 }
 
 func newOps(st *stores, ob *bot.Outbox) *ops {
@@ -75,7 +76,7 @@ func newOps(st *stores, ob *bot.Outbox) *ops {
 
 func (o *ops) touch(channel string) {
 	o.mu.Lock()
-	o.contact[channel] = timeNow()
+	o.contact[channel] = o.now()
 	o.mu.Unlock()
 }
 
@@ -119,7 +120,7 @@ func (o *ops) count(channel string, r bot.Reply, start time.Time, err error) {
 	case err == nil:
 		o.out.WithLabelValues(channel, string(r.Kind)).Inc()
 		if !r.Created.IsZero() {
-			o.delay.WithLabelValues(channel).Observe(timeNow().Sub(r.Created).Seconds())
+			o.delay.WithLabelValues(channel).Observe(o.now().Sub(r.Created).Seconds())
 		}
 		if r.Kind == bot.KindAlert && r.Event != "" && channel == notifyChannel {
 			o.events.WithLabelValues(r.Event, r.Priority).Inc()
@@ -146,14 +147,22 @@ func (o *ops) sender(channel string) bot.SendFunc {
 	return o.senders[channel]
 }
 
+// now is the command's clock.
+func (o *ops) now() time.Time {
+	if o == nil || o.st == nil || o.st.now == nil {
+		return time.Now()
+	}
+	return o.st.now()
+}
+
 // setWatchdog lets /healthz and /metrics report w's view of the database.
-func (o *ops) setWatchdog(w *watchdog) {
+func (o *ops) setWatchdog(w *notify.Watchdog) {
 	o.mu.Lock()
 	o.watch = w
 	o.mu.Unlock()
 }
 
-func (o *ops) watchdog() *watchdog {
+func (o *ops) watchdog() *notify.Watchdog {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.watch
@@ -246,12 +255,12 @@ func (c dbCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c dbCollector) Collect(ch chan<- prometheus.Metric) {
-	since, outages := c.o.watchdog().state()
+	since, outages := c.o.watchdog().State()
 	ch <- prometheus.MustNewConstMetric(outagesDesc, prometheus.CounterValue, float64(outages))
 	if !since.IsZero() {
 		// The watchdog knows the database is away: the scrape answers at
 		// once instead of waiting on reads that cannot succeed.
-		ch <- prometheus.MustNewConstMetric(dbDownDesc, prometheus.GaugeValue, timeNow().Sub(since).Seconds())
+		ch <- prometheus.MustNewConstMetric(dbDownDesc, prometheus.GaugeValue, c.o.now().Sub(since).Seconds())
 		ch <- prometheus.MustNewConstMetric(dbUpDesc, prometheus.GaugeValue, 0)
 		return
 	}
@@ -266,7 +275,7 @@ func (c dbCollector) Collect(ch chan<- prometheus.Metric) {
 	} else {
 		up = 0
 	}
-	now := timeNow()
+	now := c.o.now()
 	if s, err := tickets.NewStore(c.o.st.db, c.o.st.cfg.sla).Stats(ctx, now, now, now); err == nil {
 		for _, p := range tickets.Priorities {
 			ch <- prometheus.MustNewConstMetric(openDesc, prometheus.GaugeValue, float64(s.OpenByPriority[p]), string(p))
@@ -326,10 +335,10 @@ func (o *ops) routes(mux *http.ServeMux, running []string) {
 	mux.Handle("GET /metrics", o.metricsGuard(promhttp.HandlerFor(o.reg, promhttp.HandlerOpts{})))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		h := health{OK: true, Database: "ok", Channels: map[string]channelHealth{}}
-		now := timeNow()
-		if err := pingWithin(r.Context(), o.st.db.PingContext, 3*time.Second); err != nil {
+		now := o.now()
+		if err := notify.PingWithin(r.Context(), o.st.db.PingContext, 3*time.Second); err != nil {
 			h.OK, h.Database = false, "unreachable"
-			if since, _ := o.watchdog().state(); !since.IsZero() {
+			if since, _ := o.watchdog().State(); !since.IsZero() {
 				since := since.UTC()
 				secs := int64(now.Sub(since) / time.Second)
 				h.DownSince, h.DownSeconds = &since, &secs

@@ -43,8 +43,7 @@ func TestOutageRealRestart(t *testing.T) {
 	if _, err := exec.LookPath("pg_ctlcluster"); err != nil {
 		t.Skip("no pg_ctlcluster")
 	}
-	shortOutageTimes(t, 100*time.Millisecond, alertAfter)
-	s := startOutageServe(t) // the proxy only forwards here: the server itself goes away
+	s := startOutageServe(t, shortOutageTimes(100*time.Millisecond, alertAfter)) // the proxy only forwards here: the server itself goes away
 
 	users := make([]tgbotapi.User, customers)
 	for i := range users {

@@ -45,12 +45,10 @@ var servingRE = regexp.MustCompile(`shopbot serving on (http://\S+) `)
 
 // startOutageServe starts serve with the database behind a proxy. extra
 // lines go at the end of the config's web: section.
-func startOutageServe(t *testing.T, extra ...string) *outageServe {
+// tm are serve's waits (shortOutageTimes); the clock is the real one:
+// retries, rate limits and the watchdog need a clock that moves.
+func startOutageServe(t *testing.T, tm timing, extra ...string) *outageServe {
 	t.Helper()
-	// Retries, rate limits and the watchdog need a clock that moves.
-	frozen := timeNow
-	timeNow = time.Now
-	t.Cleanup(func() { timeNow = frozen })
 	db, proxy := dbtest.PostgresProxy(t)
 	s := &outageServe{t: t, proxy: proxy, tg: telegramtest.New(t), slack: slacktest.NewServer(t, outageSlackTk), done: make(chan error, 1)}
 	cfg := filepath.Join(t.TempDir(), "shopbot.yaml")
@@ -73,8 +71,8 @@ web:
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	go func() {
-		s.done <- run(ctx, []string{"serve", "--demo", "--config", cfg, "--db", db}, func(k string) string { return env[k] },
-			strings.NewReader(""), &s.stdout, &s.stderr)
+		e := testEnv(env, &s.stdout, &s.stderr, nil, tm)
+		s.done <- e.run(ctx, []string{"serve", "--demo", "--config", cfg, "--db", db})
 	}()
 	for deadline := time.Now().Add(30 * time.Second); s.base == ""; time.Sleep(20 * time.Millisecond) {
 		if m := servingRE.FindStringSubmatch(s.stderr.String()); m != nil {
@@ -200,12 +198,9 @@ func (s *outageServe) healthz() int {
 	return res.StatusCode
 }
 
-// shortOutageTimes makes the watchdog quick for a test.
-func shortOutageTimes(t *testing.T, every, after time.Duration) {
-	t.Helper()
-	e, a, r := dbPingEvery, dbAlertAfter, directRetry
-	dbPingEvery, dbAlertAfter, directRetry = every, after, 100*time.Millisecond
-	t.Cleanup(func() { dbPingEvery, dbAlertAfter, directRetry = e, a, r })
+// shortOutageTimes are serve's waits that make the watchdog quick for a test.
+func shortOutageTimes(every, after time.Duration) timing {
+	return timing{pingEvery: every, alertAfter: after, directRetry: 100 * time.Millisecond}
 }
 
 // ownerTexts are the texts sent to the owner's Telegram chat and Slack
@@ -264,8 +259,7 @@ func TestDatabaseOutageServe(t *testing.T) {
 
 func outageUnderTraffic(t *testing.T, away func(p *dbtest.Proxy)) {
 	const after = 1500 * time.Millisecond
-	shortOutageTimes(t, 100*time.Millisecond, after)
-	s := startOutageServe(t)
+	s := startOutageServe(t, shortOutageTimes(100*time.Millisecond, after))
 	customers := []tgbotapi.User{
 		{ID: 601, FirstName: "Minji", LanguageCode: "ko"},
 		{ID: 602, FirstName: "Junho", LanguageCode: "ko"},

@@ -23,7 +23,7 @@ import (
 // holds. With database/sql's default of two idle connections it opened
 // hundreds (each burst past two closed the connections it had just made).
 func TestPoolKeepsConnections(t *testing.T) {
-	s := startOutageServe(t, "  trust_proxy: true\n")
+	s := startOutageServe(t, timing{}, "  trust_proxy: true\n")
 	const (
 		visitors  = 20
 		perVisit  = 7 // under the visitor burst: no message waits on the rate limit

@@ -70,7 +70,7 @@ func (e env) backup(ctx context.Context, args []string) error {
 // purgeDaily applies the retention rules once a day while serve runs.
 func purgeDaily(ctx context.Context, svc *service) error {
 	for {
-		now := timeNow()
+		now := svc.st.now()
 		p, err := bot.Purge(ctx, svc.st.db, svc.st.cfg.keep, now)
 		if err != nil {
 			svc.log.Error("retention purge", "err", err)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 
 	"github.com/shopbot/shopbot/bot/slack"
@@ -40,7 +39,7 @@ func (svc *service) slackChannel() (c channel, ok bool, err error) {
 		Outbox:        svc.ob,
 		Lang:          cfg.Notify.Language,
 		Location:      cfg.location,
-		Now:           timeNow,
+		Now:           svc.st.now,
 		Log:           svc.log,
 	})
 	if err != nil {
@@ -50,18 +49,9 @@ func (svc *service) slackChannel() (c channel, ok bool, err error) {
 		svc.mux.Handle("/slack/", a.Handler())
 	}
 	return channel{
-		name:   slack.Channel,
-		owners: []notify.Destination{{Channel: slack.Channel, Chat: cfg.Slack.Channel, Every: true}},
-		run: func(ctx context.Context) error {
-			ctx, cancel := context.WithCancel(ctx)
-			defer cancel()
-			errc := make(chan error, 2)
-			go func() { errc <- a.Run(ctx) }()
-			go func() { errc <- svc.ob.Run(ctx, slack.Channel, svc.ops.send(slack.Channel, a.Send)) }()
-			err := <-errc
-			cancel()
-			<-errc
-			return err
-		},
+		name:    slack.Channel,
+		owners:  []notify.Destination{{Channel: slack.Channel, Chat: cfg.Slack.Channel, Every: true}},
+		direct:  direct(a),
+		connect: ready(a),
 	}, true, nil
 }

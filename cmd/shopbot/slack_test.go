@@ -42,7 +42,7 @@ func slackService(t *testing.T, engine string, env map[string]string, apiURL str
 }
 
 func env2(m map[string]string) env {
-	return env{getenv: func(k string) string { return m[k] }, stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard}
+	return env{getenv: func(k string) string { return m[k] }, stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, now: frozenNow}
 }
 
 func TestSlackChannelConfig(t *testing.T) {
@@ -103,7 +103,7 @@ func TestSlackServe(t *testing.T) {
 			}
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan error, 2)
-			go func() { done <- c.run(ctx) }()
+			go func() { done <- svc.runChannel(ctx, c) }()
 			go func() { done <- svc.ob.Run(ctx, notifyChannel, routeEvents(svc.ob, c.owners)) }()
 			defer func() {
 				cancel()

@@ -336,14 +336,12 @@ type tgInstance struct {
 // webhook "" polls.
 func startTelegramInstances(t *testing.T, n int, api *telegramtest.Server, proxy *pollProxy, webhook string) []tgInstance {
 	t.Helper()
-	frozen, retry := timeNow, leaderRetry
-	timeNow, leaderRetry = time.Now, 100*time.Millisecond
-	t.Cleanup(func() { timeNow, leaderRetry = frozen, retry })
 	url := dbtest.URL(t, "postgres")
 	ctx := context.Background()
 	var insts []tgInstance
 	for i := 1; i <= n; i++ {
 		e := env2(map[string]string{"TELEGRAM_BOT_TOKEN": telegramtest.Token, "TELEGRAM_WEBHOOK_SECRET": "s3cret"})
+		e.now, e.timing.leaderRetry = time.Now, 100*time.Millisecond
 		st, err := e.open(ctx, common{db: url})
 		if err != nil {
 			t.Fatal(err)
@@ -364,7 +362,7 @@ func startTelegramInstances(t *testing.T, n int, api *telegramtest.Server, proxy
 		}
 		rctx, cancel := context.WithCancel(ctx)
 		done := make(chan error, 1)
-		go func() { done <- c.run(rctx) }()
+		go func() { done <- svc.runChannel(rctx, c) }()
 		insts = append(insts, tgInstance{cancel, done, log, ob})
 		t.Cleanup(func() { cancel(); <-done })
 	}

@@ -12,15 +12,12 @@ import (
 	"github.com/lib/pq"
 )
 
-// startRetry is how long serve waits between attempts to reach a database
-// that is not up yet.
-var startRetry = 5 * time.Second
-
 // openWaiting is open for serve: a database that cannot be reached yet (a
 // machine booting, PostgreSQL starting after the bot) is waited for, with
 // one log line, until ctx ends; any other error — a bad URL, a wrong
 // password, a newer schema, a broken config — stops serve at once.
 func (e env) openWaiting(ctx context.Context, c common, log *slog.Logger) (*stores, error) {
+	retry := e.timing.start()
 	for attempt := 1; ; attempt++ {
 		st, err := e.open(ctx, c)
 		if err == nil || !unreachable(err) {
@@ -30,12 +27,12 @@ func (e env) openWaiting(ctx context.Context, c common, log *slog.Logger) (*stor
 			return st, err
 		}
 		if attempt == 1 {
-			log.Warn("database not reachable yet; waiting for it", "retry", startRetry, "err", err)
+			log.Warn("database not reachable yet; waiting for it", "retry", retry, "err", err)
 		}
 		select {
 		case <-ctx.Done():
 			return nil, err
-		case <-time.After(startRetry):
+		case <-time.After(retry):
 		}
 	}
 }

@@ -43,8 +43,6 @@ func TestUnreachable(t *testing.T) {
 // reachable waits for it and then serves; a database that refuses what we
 // ask (no such database) stops it at once.
 func TestServeWaitsForTheDatabase(t *testing.T) {
-	defer func(d time.Duration) { startRetry = d }(startRetry)
-	startRetry = 50 * time.Millisecond
 	url, proxy := dbtest.PostgresProxy(t)
 	proxy.Cut()
 	cfg := filepath.Join(t.TempDir(), "shopbot.yaml")
@@ -54,7 +52,8 @@ func TestServeWaitsForTheDatabase(t *testing.T) {
 	var stderr syncBuf
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--config", cfg, "--db", url}, func(string) string { return "" }, strings.NewReader(""), &syncBuf{}, &stderr)
+		e := testEnv(nil, &syncBuf{}, &stderr, frozenNow, timing{startRetry: 50 * time.Millisecond})
+		done <- e.run(ctx, []string{"serve", "--config", cfg, "--db", url})
 	}()
 	waitUntil(t, "serve waiting for the database", func() bool { return strings.Contains(stderr.String(), "waiting for it") })
 	proxy.Restore()

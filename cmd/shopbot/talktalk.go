@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/shopbot/shopbot/bot"
 	"github.com/shopbot/shopbot/bot/talktalk"
 )
 
@@ -47,14 +46,13 @@ func (svc *service) talktalkChannel() (c channel, ok bool, err error) {
 	a, err := talktalk.New(talktalk.Config{
 		DB: svc.st.db, Engine: svc.ops.engine(svc.eng), Outbox: svc.ob, SLA: svc.st.cfg.sla,
 		Secret: secret, Token: token, APIURL: cfg.APIURL, Handover: cfg.Handover,
-		Log:      svc.log,
-		WrapSend: func(s bot.SendFunc) bot.SendFunc { return svc.ops.send(talktalk.Channel, s) },
-		OnTaken:  svc.ops.taken(talktalk.Channel),
+		Log:     svc.log,
+		OnTaken: svc.ops.taken(talktalk.Channel),
 	})
 	if err != nil {
 		return channel{}, false, err
 	}
 	svc.mux.Handle("POST /hooks/talktalk/{secret}", a.Webhook())
 	svc.log.Info("talktalk webhook", "path", "/hooks/talktalk/<TALKTALK_WEBHOOK_SECRET>", "handover", cmp.Or(cfg.Handover, talktalk.HandoverShopbot))
-	return channel{name: talktalk.Channel, run: a.Run}, true, nil
+	return channel{name: talktalk.Channel, connect: ready(a)}, true, nil
 }

@@ -74,9 +74,6 @@ func TestTalkTalkChannelConfig(t *testing.T) {
 func TestTalkTalkServe(t *testing.T) {
 	for _, engine := range dbtest.Engines {
 		t.Run(engine, func(t *testing.T) {
-			frozen := timeNow
-			timeNow = time.Now
-			t.Cleanup(func() { timeNow = frozen })
 			tt := talktalktest.New("ct_token")
 			defer tt.Close()
 			cfg := filepath.Join(t.TempDir(), "shopbot.yaml")
@@ -132,7 +129,7 @@ func TestTalkTalkServe(t *testing.T) {
 			if n == nil {
 				t.Fatalf("complaint: %q", got)
 			}
-			if _, errOut, err := shopbot(t, nil, "/reply "+n[1]+" 새 컵을 보내드릴게요\n", "chat", "--as", "owner", "--db", db); err != nil {
+			if _, errOut, err := shopbotLive(t, nil, "/reply "+n[1]+" 새 컵을 보내드릴게요\n", "chat", "--as", "owner", "--db", db); err != nil {
 				t.Fatalf("owner: %v\n%s", err, errOut)
 			}
 			for deadline := time.Now().Add(20 * time.Second); tt.Sends() == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {

@@ -12,17 +12,11 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/shopbot/shopbot/bot"
 	"github.com/shopbot/shopbot/bot/leader"
 	"github.com/shopbot/shopbot/bot/schema"
 	"github.com/shopbot/shopbot/bot/telegram"
 	"github.com/shopbot/shopbot/notify"
 )
-
-// leaderRetry is how often an instance that does not poll Telegram tries
-// to take over: the bound on the takeover time once the poller's process
-// is gone (its database connection closes and PostgreSQL frees the lock).
-var leaderRetry = 2 * time.Second
 
 // telegramChannel is the Telegram bot, when TELEGRAM_BOT_TOKEN is set (ok
 // is false otherwise): customers in private chats, owners (telegram.owners)
@@ -50,8 +44,8 @@ func (svc *service) telegramChannel(ctx context.Context) (c channel, ok bool, er
 		WebhookURL:    cfg.WebhookURL,
 		WebhookSecret: svc.env.getenv("TELEGRAM_WEBHOOK_SECRET"),
 		Log:           svc.log,
-		WrapSend:      func(s bot.SendFunc) bot.SendFunc { return svc.ops.send(telegram.Channel, s) },
 	}
+	var lead func(ctx context.Context, run func(context.Context) error) error
 	if schema.Dialect(svc.st.db) == "postgres" {
 		// Several instances may share this database; Telegram allows one
 		// poller per token (409 for the others) and its rate limits are per
@@ -63,7 +57,7 @@ func (svc *service) telegramChannel(ctx context.Context) (c channel, ok bool, er
 		if err := svc.st.db.GetContext(ctx, &where, `SELECT current_database() || '.' || current_schema()`); err != nil {
 			return channel{}, false, fmt.Errorf("telegram: leader election: %w", err)
 		}
-		cfgT.Lead = svc.pollLeader(pollLockName(token, where))
+		lead = svc.pollLeader(pollLockName(token, where))
 	}
 	// Owners' phones buzz for urgent tickets only.
 	var owners []notify.Destination
@@ -80,7 +74,7 @@ func (svc *service) telegramChannel(ctx context.Context) (c channel, ok bool, er
 			svc.mux.Handle("POST "+path, a.Webhook())
 		}
 		started(a)
-		return channel{name: telegram.Channel, owners: owners, run: a.Run}, true, nil
+		return channel{name: telegram.Channel, owners: owners, direct: direct(a), connect: ready(a), lead: lead}, true, nil
 	case !telegram.Unavailable(err):
 		return channel{}, false, err // a wrong token: nothing to wait for
 	}
@@ -88,38 +82,40 @@ func (svc *service) telegramChannel(ctx context.Context) (c channel, ok bool, er
 	// outage): everything else starts, and the channel keeps trying, as
 	// serve waits for its database. Its webhook answers 503 meanwhile, so
 	// Telegram delivers the updates again later.
-	svc.log.Warn("telegram: not reachable yet; the other channels start, Telegram follows when it answers", "retry", startRetry, "err", err)
-	var ready atomic.Pointer[telegram.Adapter]
+	retry := svc.env.timing.start()
+	svc.log.Warn("telegram: not reachable yet; the other channels start, Telegram follows when it answers", "retry", retry, "err", err)
+	var late atomic.Pointer[telegram.Adapter]
 	if path != "" {
 		svc.mux.HandleFunc("POST "+path, func(w http.ResponseWriter, r *http.Request) {
-			if a := ready.Load(); a != nil {
+			if a := late.Load(); a != nil {
 				a.Webhook().ServeHTTP(w, r)
 				return
 			}
 			http.Error(w, "telegram channel starting", http.StatusServiceUnavailable)
 		})
 	}
-	run := func(ctx context.Context) error {
+	connect := func(ctx context.Context) (adapter, error) {
 		for attempt := 1; ; attempt++ {
-			d := min(startRetry<<min(attempt-1, 10), time.Minute)
+			d := min(retry<<min(attempt-1, 10), time.Minute)
 			select {
 			case <-ctx.Done():
-				return ctx.Err()
+				return nil, ctx.Err()
 			case <-time.After(d):
 			}
 			a, err := telegram.New(ctx, cfgT)
 			if err == nil {
 				svc.log.Info("telegram: reached; starting", "attempts", attempt+1)
 				started(a)
-				ready.Store(a)
-				return a.Run(ctx)
+				late.Store(a)
+				return a, nil
 			}
 			if !telegram.Unavailable(err) {
-				return err
+				return nil, err
 			}
 		}
 	}
-	return channel{name: telegram.Channel, owners: owners, run: run}, true, nil
+	// The adapter's outlet is Direct (telegram.Adapter.Outlets).
+	return channel{name: telegram.Channel, owners: owners, direct: true, connect: connect, lead: lead}, true, nil
 }
 
 // pollLockName names the leader lock of one bot's poller in one shopbot
@@ -133,12 +129,13 @@ func pollLockName(token, where string) string {
 // pollLeader runs the Telegram poller and senders only while this instance
 // holds the lock name (a session advisory lock on a connection of its
 // own), so one process talks to Telegram and keeps its rate limits.
-// Another instance takes over within leaderRetry of the holder's
+// Another instance takes over within timing.leaderRetry of the holder's
 // connection closing: a crash, a kill or a shutdown.
 func (svc *service) pollLeader(name string) func(ctx context.Context, poll func(context.Context) error) error {
 	return func(ctx context.Context, poll func(context.Context) error) error {
-		svc.log.Info("telegram: polling and sending only while this instance leads; the others stand by", "lock", name, "retry", leaderRetry)
-		return leader.Run(ctx, svc.st.db, name, leaderRetry, svc.log, func(ctx context.Context) error {
+		retry := svc.env.timing.leader()
+		svc.log.Info("telegram: polling and sending only while this instance leads; the others stand by", "lock", name, "retry", retry)
+		return leader.Run(ctx, svc.st.db, name, retry, svc.log, func(ctx context.Context) error {
 			svc.log.Info("telegram: this instance leads: it polls getUpdates and sends", "listen", addrString(svc.listen), "pid", os.Getpid())
 			err := poll(ctx)
 			svc.log.Info("telegram: this instance stopped polling", "listen", addrString(svc.listen), "pid", os.Getpid())

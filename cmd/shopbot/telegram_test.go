@@ -23,6 +23,7 @@ func telegramService(t *testing.T, engine string, env map[string]string, api *te
 	t.Helper()
 	ctx := context.Background()
 	e := env2(env)
+	e.now = time.Now // rate limits and retries need a clock that moves
 	st, err := e.open(ctx, common{db: dbtest.URL(t, engine), demo: true})
 	if err != nil {
 		t.Fatal(err)
@@ -92,10 +93,6 @@ func TestTelegramChannelConfig(t *testing.T) {
 func TestTelegramServe(t *testing.T) {
 	for _, engine := range dbtest.Engines {
 		t.Run(engine, func(t *testing.T) {
-			// Rate limits and retries need a clock that moves.
-			frozen := timeNow
-			timeNow = time.Now
-			t.Cleanup(func() { timeNow = frozen })
 			api := telegramtest.New(t)
 			svc := telegramService(t, engine, map[string]string{"TELEGRAM_BOT_TOKEN": telegramtest.Token}, api, "")
 			c, ok, err := svc.telegramChannel(context.Background())
@@ -104,7 +101,7 @@ func TestTelegramServe(t *testing.T) {
 			}
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan error, 2)
-			go func() { done <- c.run(ctx) }()
+			go func() { done <- svc.runChannel(ctx, c) }()
 			go func() { done <- svc.ob.Run(ctx, notifyChannel, routeEvents(svc.ob, c.owners)) }()
 			defer func() {
 				cancel()

@@ -10,8 +10,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/shopbot/shopbot/bot/web"
 	"github.com/shopbot/shopbot/notify"
 	"github.com/shopbot/shopbot/tickets"
@@ -103,7 +101,7 @@ func (svc *service) webChannel(ctx context.Context, demo bool) (channel, error) 
 		Demo:           demo,
 		OnLimited:      svc.ops.onLimited(web.Channel),
 		Limits:         cfg.webLimits(),
-		Now:            timeNow,
+		Now:            svc.st.now,
 		Log:            svc.log,
 	})
 	if err != nil {
@@ -113,7 +111,7 @@ func (svc *service) webChannel(ctx context.Context, demo bool) (channel, error) 
 	return channel{
 		name:   web.Channel,
 		owners: []notify.Destination{{Channel: web.OwnerChannel, Chat: web.OwnerChat, Every: true}},
-		run: func(ctx context.Context) error {
+		connect: func(ctx context.Context) (adapter, error) {
 			// The start-up login link: a demo always gets a fresh token
 			// (the README's first command must print a working URL);
 			// otherwise a token is made only the first time, and `shopbot
@@ -125,11 +123,11 @@ func (svc *service) webChannel(ctx context.Context, demo bool) (channel, error) 
 			token := ""
 			has, err := web.HasOwnerToken(ctx, svc.st.db)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if (demo || !has) && terminal(svc.env.stderr) {
-				if token, err = web.IssueOwnerToken(ctx, svc.st.db, timeNow()); err != nil {
-					return err
+				if token, err = web.IssueOwnerToken(ctx, svc.st.db, svc.st.now()); err != nil {
+					return nil, err
 				}
 			}
 			base := baseURL(cfg, svc.listen)
@@ -146,21 +144,7 @@ func (svc *service) webChannel(ctx context.Context, demo bool) (channel, error) 
 				}
 				fmt.Fprintf(svc.env.stderr, "owner inbox:       %s/owner  (sign in with an owner token: `%s` makes one)\n", base, hint)
 			}
-			errc := make(chan error, 2)
-			// Replies to visitors are database writes: a round of them is
-			// one transaction (the sender stays registered for direct
-			// delivery while the database is away).
-			svc.ops.send(web.Channel, srv.Send)
-			go func() {
-				errc <- svc.ob.RunBatch(ctx, web.Channel, svc.ops.sendTx(web.Channel, srv.SendTx), srv.Delivered)
-			}()
-			go func() { errc <- svc.ob.Run(ctx, web.OwnerChannel, svc.ops.send(web.OwnerChannel, srv.SendOwner)) }()
-			err = <-errc
-			if ctx.Err() == nil {
-				return err
-			}
-			<-errc
-			return ctx.Err()
+			return srv, nil
 		},
 	}, nil
 }
@@ -194,15 +178,11 @@ func (e env) owner(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.db.Close()
-	token, err := issueOwnerToken(ctx, st.db)
+	token, err := web.IssueOwnerToken(ctx, st.db, st.now())
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s\n", token)
 	fmt.Fprintf(e.stderr, "owner inbox: %s/owner/login?token=%s\n(the previous token and its sessions no longer work)\n", baseURL(st.cfg, nil), token)
 	return nil
-}
-
-func issueOwnerToken(ctx context.Context, db *sqlx.DB) (string, error) {
-	return web.IssueOwnerToken(ctx, db, timeNow())
 }

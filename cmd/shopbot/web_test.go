@@ -50,7 +50,7 @@ func TestServeDemo(t *testing.T) {
 	var stderr, stdout syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--demo", "--config", cfg, "--db", db}, getenv, strings.NewReader(""), &stdout, &stderr)
+		done <- runFrozen(ctx, []string{"serve", "--demo", "--config", cfg, "--db", db}, getenv, strings.NewReader(""), &stdout, &stderr)
 	}()
 	var m []string
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline) && m == nil; time.Sleep(20 * time.Millisecond) {
@@ -138,14 +138,14 @@ func TestServeDemo(t *testing.T) {
 
 	// `shopbot owner token` prints a new token; the old one stops working.
 	var out, errOut syncBuffer
-	if err := run(context.Background(), []string{"owner", "token", "--config", cfg, "--db", db}, getenv, nil, &out, &errOut); err != nil {
+	if err := runFrozen(context.Background(), []string{"owner", "token", "--config", cfg, "--db", db}, getenv, nil, &out, &errOut); err != nil {
 		t.Fatal(err)
 	}
 	fresh := strings.TrimSpace(out.String())
 	if !strings.HasPrefix(fresh, "sbo_") || fresh == token {
 		t.Errorf("owner token printed %q", fresh)
 	}
-	if err := run(context.Background(), []string{"owner"}, getenv, nil, &out, &errOut); err == nil {
+	if err := runFrozen(context.Background(), []string{"owner"}, getenv, nil, &out, &errOut); err == nil {
 		t.Errorf("`owner` without `token`: no usage error")
 	}
 }
@@ -220,7 +220,7 @@ func TestLoginLinkOnlyToATerminal(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--demo", "--config", cfg, "--db", "sqlite:" + filepath.Join(dir, "shop.db")},
+		done <- runFrozen(ctx, []string{"serve", "--demo", "--config", cfg, "--db", "sqlite:" + filepath.Join(dir, "shop.db")},
 			func(string) string { return "" }, strings.NewReader(""), io.Discard, f)
 	}()
 	var out []byte
