@@ -76,7 +76,9 @@ type Harness struct {
 	Engine *bot.Engine
 	Outbox *bot.Outbox
 	Clock  *Clock
-	seq    int
+	// Poll, when not zero, is the outbox's Poll (Build sets it).
+	Poll time.Duration
+	seq  int
 }
 
 // Option adjusts the engine's configuration before it is built.
@@ -116,6 +118,9 @@ func (h *Harness) Build(opts ...Option) {
 		o(&cfg)
 	}
 	cfg.Outbox = bot.NewOutbox(h.DB, cfg.Now, cfg.Log)
+	if h.Poll != 0 {
+		cfg.Outbox.Poll = h.Poll
+	}
 	eng, err := bot.New(context.Background(), cfg)
 	if err != nil {
 		h.T.Fatal(err)
