@@ -128,11 +128,14 @@ func (h *Harness) Build(opts ...Option) {
 	h.Engine, h.Outbox = eng, cfg.Outbox
 }
 
-// Run runs f with a fresh harness on SQLite and on PostgreSQL. (The
-// SQLite databases are copies of one seeded database.)
+// Run runs f with a fresh harness on SQLite and on PostgreSQL, the two
+// side by side (each has its own database and clock; the SQLite databases
+// are copies of one seeded database). Run must be the last thing its
+// caller does: the two run after the caller's function returns.
 func Run(t *testing.T, f func(t *testing.T, h *Harness), opts ...Option) {
 	for _, engine := range dbtest.Engines {
 		t.Run(engine, func(t *testing.T) {
+			t.Parallel()
 			db := dbtest.Seeded(t, engine, "bottest demo shop", seedDemo, shop.Schema, tickets.Schema, bot.Schema)
 			h := &Harness{T: t, DB: db}
 			h.Build(opts...)
