@@ -1,8 +1,10 @@
 package bottest
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"net/http"
 	"regexp"
 	"sync"
 	"testing"
@@ -155,4 +157,34 @@ func ClarifyQuery(t testing.TB, eng *bot.Engine) string {
 	}
 	t.Skip("no question in the example FAQ gets choices now; the clarify steps need one")
 	return ""
+}
+
+// Call is one webhook call a test expects refused: Body posted to Path
+// answers Want.
+type Call struct {
+	Name, Path string
+	Body       []byte
+	Want       int
+}
+
+// Refused posts each call to base (a test server's URL) and checks its
+// status; afterwards no ticket is open and the outbox holds nothing.
+func (h *Harness) Refused(base string, calls []Call) {
+	h.T.Helper()
+	for _, c := range calls {
+		res, err := http.Post(base+c.Path, "application/json", bytes.NewReader(c.Body))
+		if err != nil {
+			h.T.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != c.Want {
+			h.T.Errorf("%s: %d, want %d", c.Name, res.StatusCode, c.Want)
+		}
+	}
+	if n := h.OpenTickets(); n != 0 {
+		h.T.Fatalf("%d tickets from refused calls", n)
+	}
+	if depth, err := h.Outbox.Depth(context.Background()); err != nil || len(depth) != 0 {
+		h.T.Fatalf("outbox %v (%v) after refused calls", depth, err)
+	}
 }

@@ -226,32 +226,13 @@ func TestRefused(t *testing.T) {
 	run(t, func(t *testing.T, db *sqlx.DB) {
 		h := newHarness(t, db, nil)
 		good, _ := json.Marshal(talktalk.Event{Event: "send", User: "u1", TextContent: &talktalk.TextContent{Text: "배송 언제 와요"}})
-		for _, c := range []struct {
-			name, path string
-			body       []byte
-			want       int
-		}{
-			{"wrong secret", "/hooks/talktalk/nope", good, 404},
-			{"no secret", "/hooks/talktalk/", good, 404},
-			{"too big", "/hooks/talktalk/" + secret, append(bytes.Repeat([]byte(" "), talktalk.MaxBody), good...), 413},
-			{"not json", "/hooks/talktalk/" + secret, []byte("{"), 400},
-			{"no user", "/hooks/talktalk/" + secret, []byte(`{"event":"send"}`), 400},
-		} {
-			res, err := http.Post(h.ts.URL+c.path, "application/json", bytes.NewReader(c.body))
-			if err != nil {
-				t.Fatal(err)
-			}
-			res.Body.Close()
-			if res.StatusCode != c.want {
-				t.Errorf("%s: %d, want %d", c.name, res.StatusCode, c.want)
-			}
-		}
-		if n, err := tickets.NewStore(db, nil).Count(context.Background(), tickets.Filter{}); err != nil || n != 0 {
-			t.Fatalf("%d tickets (%v) from refused calls", n, err)
-		}
-		if depth, _ := h.Outbox.Depth(context.Background()); len(depth) != 0 {
-			t.Fatalf("outbox %v after refused calls", depth)
-		}
+		h.Refused(h.ts.URL, []bottest.Call{
+			{Name: "wrong secret", Path: "/hooks/talktalk/nope", Body: good, Want: 404},
+			{Name: "no secret", Path: "/hooks/talktalk/", Body: good, Want: 404},
+			{Name: "too big", Path: "/hooks/talktalk/" + secret, Body: append(bytes.Repeat([]byte(" "), talktalk.MaxBody), good...), Want: 413},
+			{Name: "not json", Path: "/hooks/talktalk/" + secret, Body: []byte("{"), Want: 400},
+			{Name: "no user", Path: "/hooks/talktalk/" + secret, Body: []byte(`{"event":"send"}`), Want: 400},
+		})
 	})
 }
 
