@@ -34,6 +34,7 @@ func TestCommittedSurvivesSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and kills processes")
 	}
+	t.Parallel() // mostly waits for its children
 	path := filepath.Join(t.TempDir(), "shop.db")
 	var committed []int
 	for round, kill := range []int{40, 90} {

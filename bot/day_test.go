@@ -1,12 +1,14 @@
 package bot_test
 
 import (
+	"context"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/shopbot/shopbot/bot"
 	"github.com/shopbot/shopbot/notify"
+	"github.com/shopbot/shopbot/tickets"
 )
 
 // line is one customer message of the scripted day; social marks a
@@ -84,6 +86,8 @@ var personOnly = map[string]bool{"complaint": true, "payment": true, "cancellati
 // a person goes unanswered.
 func TestScriptedDay(t *testing.T) {
 	run(t, func(t *testing.T, h *harness) {
+		ctx := context.Background()
+		store := tickets.NewStore(h.DB, nil)
 		var messages, socials, socialTicketed, silent, silentOpen int
 		for _, c := range scriptedDay {
 			for _, l := range c.lines {
@@ -98,7 +102,9 @@ func TestScriptedDay(t *testing.T) {
 					}
 				}
 				var category string
-				h.DB.Get(&category, h.DB.Rebind(`SELECT category FROM tickets WHERE channel = ? AND chat = ? AND status <> 'resolved'`), "console", c.chat)
+				if tk, err := store.Current(ctx, "console", c.chat); err == nil {
+					category = string(tk.Category)
+				}
 				if len(rs) == 0 {
 					silent++
 					if !personOnly[category] {
@@ -114,11 +120,13 @@ func TestScriptedDay(t *testing.T) {
 				}
 			}
 		}
-		var tickets, urgentTickets int
-		if err := h.DB.Get(&tickets, `SELECT COUNT(*) FROM tickets`); err != nil {
+		every := []tickets.Status{tickets.Open, tickets.Pending, tickets.Resolved}
+		ticketCount, err := store.Count(ctx, tickets.Filter{Statuses: every})
+		if err != nil {
 			t.Fatal(err)
 		}
-		if err := h.DB.Get(&urgentTickets, `SELECT COUNT(*) FROM tickets WHERE priority = 'urgent'`); err != nil {
+		urgentTickets, err := store.Count(ctx, tickets.Filter{Statuses: every, Priority: tickets.Urgent})
+		if err != nil {
 			t.Fatal(err)
 		}
 		urgentAlerts := 0
@@ -128,7 +136,7 @@ func TestScriptedDay(t *testing.T) {
 			}
 		}
 		t.Logf("scripted day: %d messages (%d social): %d tickets (%d urgent), %d urgent alerts to the owner's phone, %d social messages ticketed, %d messages without a reply (%d outside a hand-off)",
-			messages, socials, tickets, urgentTickets, urgentAlerts, socialTicketed, silent, silentOpen)
+			messages, socials, ticketCount, urgentTickets, urgentAlerts, socialTicketed, silent, silentOpen)
 		if messages != 100 || socials != 30 {
 			t.Fatalf("the script has %d messages, %d social; want 100 and 30", messages, socials)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -17,78 +18,85 @@ import (
 // TestOutboxLeaseRenewedWhileSending: a send that outlasts the lease keeps
 // its claim, so a second sender (another goroutine, process or instance)
 // does not send the message again; a dead sender's claim (no renewals)
-// lets the message go after one lease.
+// lets the message go after one lease. The renewals' ticker runs in a
+// synctest bubble: its time passes only when every goroutine of the
+// bubble waits, so a renewal's database write has always finished when
+// the test looks (the database is opened outside the bubble; its I/O only
+// holds fake time back while it runs).
 func TestOutboxLeaseRenewedWhileSending(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *sqlx.DB) {
-		ctx := context.Background()
-		clk := bottest.NewClock(testNow)
-		ob := bot.NewOutbox(db, clk.Now, nil)
-		ob.Lease = 150 * time.Millisecond
-		r, err := ob.Enqueue(ctx, bot.Reply{Channel: "test", Chat: "c1", Kind: bot.KindFAQ, Text: "slow"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		nextAt := func() time.Time {
-			var at time.Time
-			if err := db.GetContext(ctx, &at, db.Rebind(`SELECT next_at FROM outbox WHERE id = ?`), r.ID); err != nil {
+		synctest.Test(t, func(t *testing.T) {
+			ctx := context.Background()
+			clk := bottest.NewClock(testNow)
+			ob := bot.NewOutbox(db, clk.Now, nil)
+			ob.Lease = 150 * time.Millisecond
+			r, err := ob.Enqueue(ctx, bot.Reply{Channel: "test", Chat: "c1", Kind: bot.KindFAQ, Text: "slow"})
+			if err != nil {
 				t.Fatal(err)
 			}
-			return at.UTC()
-		}
-		sending, release := make(chan struct{}), make(chan struct{})
-		first := make(chan error, 1)
-		go func() {
-			_, err := ob.Deliver(ctx, "test", "", func(context.Context, bot.Reply) (string, error) {
-				close(sending)
-				<-release
-				return "p1", nil
-			})
-			first <- err
-		}()
-		<-sending
-		// The send outlasts its lease by the clock…
-		clk.Advance(10 * ob.Lease)
-		// …and the claim follows it.
-		for deadline := time.Now().Add(10 * time.Second); !nextAt().After(clk.Now()); time.Sleep(10 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatal("the claim was not renewed while the send ran")
+			nextAt := func() time.Time {
+				var at time.Time
+				if err := db.GetContext(ctx, &at, db.Rebind(`SELECT next_at FROM outbox WHERE id = ?`), r.ID); err != nil {
+					t.Fatal(err)
+				}
+				return at.UTC()
 			}
-		}
-		n, err := ob.Deliver(ctx, "test", "", func(context.Context, bot.Reply) (string, error) {
-			t.Error("a second sender sent the message while the first was still sending it")
-			return "p2", nil
-		})
-		if err != nil || n != 0 {
-			t.Errorf("second sender: %d sent, %v", n, err)
-		}
-		close(release)
-		if err := <-first; err != nil {
-			t.Fatal(err)
-		}
-		if depth, _ := ob.Depth(ctx); depth["test"] != 0 {
-			t.Errorf("depth %v after the send, want nothing pending", depth)
-		}
+			sending, release := make(chan struct{}), make(chan struct{})
+			first := make(chan error, 1)
+			go func() {
+				_, err := ob.Deliver(ctx, "test", "", func(context.Context, bot.Reply) (string, error) {
+					close(sending)
+					<-release
+					return "p1", nil
+				})
+				first <- err
+			}()
+			<-sending
+			// The send outlasts its lease by the clock…
+			clk.Advance(10 * ob.Lease)
+			// …and the claim follows it: within a lease of the renewals'
+			// time, the claim ends after the clock.
+			time.Sleep(ob.Lease)
+			synctest.Wait()
+			if !nextAt().After(clk.Now()) {
+				t.Fatalf("the claim (until %v) was not renewed past %v while the send ran", nextAt(), clk.Now())
+			}
+			n, err := ob.Deliver(ctx, "test", "", func(context.Context, bot.Reply) (string, error) {
+				t.Error("a second sender sent the message while the first was still sending it")
+				return "p2", nil
+			})
+			if err != nil || n != 0 {
+				t.Errorf("second sender: %d sent, %v", n, err)
+			}
+			close(release)
+			if err := <-first; err != nil {
+				t.Fatal(err)
+			}
+			if depth, _ := ob.Depth(ctx); depth["test"] != 0 {
+				t.Errorf("depth %v after the send, want nothing pending", depth)
+			}
 
-		// A sender that dies mid-send renews nothing: after one lease the
-		// message is another sender's.
-		r2, err := ob.Enqueue(ctx, bot.Reply{Channel: "test", Chat: "c2", Kind: bot.KindFAQ, Text: "orphan"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.ExecContext(ctx, db.Rebind(`UPDATE outbox SET next_at = ? WHERE id = ?`), clk.Now().UTC().Add(ob.Lease), r2.ID); err != nil {
-			t.Fatal(err)
-		}
-		clk.Advance(ob.Lease + time.Millisecond)
-		var got []int64
-		if _, err := ob.Deliver(ctx, "test", "", func(_ context.Context, r bot.Reply) (string, error) {
-			got = append(got, r.ID)
-			return "p3", nil
-		}); err != nil {
-			t.Fatal(err)
-		}
-		if len(got) != 1 || got[0] != r2.ID {
-			t.Errorf("after the lease, sent %v, want [%d]", got, r2.ID)
-		}
+			// A sender that dies mid-send renews nothing: after one lease the
+			// message is another sender's.
+			r2, err := ob.Enqueue(ctx, bot.Reply{Channel: "test", Chat: "c2", Kind: bot.KindFAQ, Text: "orphan"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.ExecContext(ctx, db.Rebind(`UPDATE outbox SET next_at = ? WHERE id = ?`), clk.Now().UTC().Add(ob.Lease), r2.ID); err != nil {
+				t.Fatal(err)
+			}
+			clk.Advance(ob.Lease + time.Millisecond)
+			var got []int64
+			if _, err := ob.Deliver(ctx, "test", "", func(_ context.Context, r bot.Reply) (string, error) {
+				got = append(got, r.ID)
+				return "p3", nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 1 || got[0] != r2.ID {
+				t.Errorf("after the lease, sent %v, want [%d]", got, r2.ID)
+			}
+		})
 	}, bot.Schema)
 }
 

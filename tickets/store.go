@@ -460,12 +460,13 @@ type messageRow struct {
 	By       string    `db:"by_name"`
 	Text     string    `db:"text"`
 	At       time.Time `db:"at"`
+	Presses  bool      `db:"presses"`
 }
 
 // Messages returns the messages of ticket id, oldest first, or ErrNotFound.
 func (s *Store) Messages(ctx context.Context, id int64) ([]Message, error) {
 	var rows []messageRow
-	if err := sqlx.SelectContext(ctx, s.q, &rows, s.q.Rebind(`SELECT id, ticket_id, author, by_name, text, at
+	if err := sqlx.SelectContext(ctx, s.q, &rows, s.q.Rebind(`SELECT id, ticket_id, author, by_name, text, at, presses
 		FROM ticket_messages WHERE ticket_id = ? ORDER BY id`), id); err != nil {
 		return nil, fmt.Errorf("tickets: messages %d: %w", id, err)
 	}
@@ -476,7 +477,7 @@ func (s *Store) Messages(ctx context.Context, id int64) ([]Message, error) {
 	}
 	ms := make([]Message, len(rows))
 	for i, r := range rows {
-		ms[i] = Message{ID: r.ID, TicketID: r.TicketID, Author: r.Author, By: r.By, Text: r.Text, At: r.At.UTC()}
+		ms[i] = Message{ID: r.ID, TicketID: r.TicketID, Author: r.Author, By: r.By, Text: r.Text, At: r.At.UTC(), Presses: r.Presses}
 	}
 	return ms, nil
 }

@@ -102,9 +102,13 @@ func TestOpenJoinRaise(t *testing.T) {
 		}
 		var texts []string
 		for _, m := range msgs {
-			texts = append(texts, m.Author+":"+m.Text)
+			press := ""
+			if m.Presses {
+				press = " (presses)"
+			}
+			texts = append(texts, m.Author+":"+m.Text+press)
 		}
-		if diff := cmp.Diff([]string{"customer:선물 포장 되나요?", "customer:상품이 파손되어 왔어요", "customer:그리고 건의사항"}, texts); diff != "" {
+		if diff := cmp.Diff([]string{"customer:선물 포장 되나요?", "customer:상품이 파손되어 왔어요 (presses)", "customer:그리고 건의사항"}, texts); diff != "" {
 			t.Errorf("Messages (-want +got):\n%s", diff)
 		}
 		if !msgs[0].At.Equal(t0) || msgs[0].By != "김민지" || msgs[0].TicketID != tk.ID {

@@ -139,6 +139,7 @@ type Message struct {
 	By           string // who: customer name or id, owner id
 	Text         string
 	At           time.Time
+	Presses      bool // a customer's message that pressed (asked again on a ticket that needs a person)
 }
 
 // SLA is the first-response target per priority.

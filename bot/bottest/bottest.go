@@ -76,7 +76,9 @@ type Harness struct {
 	Engine *bot.Engine
 	Outbox *bot.Outbox
 	Clock  *Clock
-	seq    int
+	// Poll, when not zero, is the outbox's Poll (Build sets it).
+	Poll time.Duration
+	seq  int
 }
 
 // Option adjusts the engine's configuration before it is built.
@@ -116,6 +118,9 @@ func (h *Harness) Build(opts ...Option) {
 		o(&cfg)
 	}
 	cfg.Outbox = bot.NewOutbox(h.DB, cfg.Now, cfg.Log)
+	if h.Poll != 0 {
+		cfg.Outbox.Poll = h.Poll
+	}
 	eng, err := bot.New(context.Background(), cfg)
 	if err != nil {
 		h.T.Fatal(err)
@@ -123,11 +128,14 @@ func (h *Harness) Build(opts ...Option) {
 	h.Engine, h.Outbox = eng, cfg.Outbox
 }
 
-// Run runs f with a fresh harness on SQLite and on PostgreSQL. (The
-// SQLite databases are copies of one seeded database.)
+// Run runs f with a fresh harness on SQLite and on PostgreSQL, the two
+// side by side (each has its own database and clock; the SQLite databases
+// are copies of one seeded database). Run must be the last thing its
+// caller does: the two run after the caller's function returns.
 func Run(t *testing.T, f func(t *testing.T, h *Harness), opts ...Option) {
 	for _, engine := range dbtest.Engines {
 		t.Run(engine, func(t *testing.T) {
+			t.Parallel()
 			db := dbtest.Seeded(t, engine, "bottest demo shop", seedDemo, shop.Schema, tickets.Schema, bot.Schema)
 			h := &Harness{T: t, DB: db}
 			h.Build(opts...)

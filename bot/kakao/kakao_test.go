@@ -13,6 +13,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/shopbot/shopbot/bot/bottest"
 	"github.com/shopbot/shopbot/bot/kakao"
 	"github.com/shopbot/shopbot/bot/kakao/kakaotest"
 )
@@ -38,7 +39,7 @@ func TestConversation(t *testing.T) {
 		}
 
 		// Choices come as quick replies; a tap carries the entry.
-		sr := h.say(user, clarifyQuery(t, h.eng))
+		sr := h.say(user, bottest.ClarifyQuery(t, h.Engine))
 		if n := len(sr.Template.QuickReplies); n < 2 {
 			t.Fatalf("clarify: %d quick replies in %+v", n, sr.Template)
 		}
@@ -73,7 +74,7 @@ func TestConversation(t *testing.T) {
 		if got := joined(sr); !strings.Contains(got, "다음에 아무 메시지나") {
 			t.Fatalf("ticket: %q, want the held-answer notice", got)
 		}
-		h.owner("/reply " + id + " 죄송합니다. 새 컵을 오늘 보내드릴게요.")
+		h.Owner("/reply " + id + " 죄송합니다. 새 컵을 오늘 보내드릴게요.")
 		time.Sleep(100 * time.Millisecond)
 		if n := h.kk.Events(); n != 0 {
 			t.Fatalf("%d Event API messages without event_api", n)
@@ -100,7 +101,7 @@ func TestOwnerHeadingInCustomersLanguage(t *testing.T) {
 		h := newHarness(t, db)
 		const user = "bu-en-1"
 		id := ticketOf(t, h.say(user, "the mug arrived broken, I want a refund"))
-		h.owner("/reply " + id + " 죄송합니다, 새 컵을 보내드릴게요")
+		h.Owner("/reply " + id + " 죄송합니다, 새 컵을 보내드릴게요")
 		texts := kakaotest.ResponseTexts(h.say(user, "ok thanks"))
 		if len(texts) == 0 || !strings.Contains(texts[0], "The shop owner replied") {
 			t.Fatalf("next message: %q, want the owner's answer under an English heading", texts)
@@ -121,13 +122,13 @@ func TestEventAPI(t *testing.T) {
 			t.Fatalf("ticket: %q, want the push notice", got)
 		}
 		h.kk.SetEventStatus(http.StatusInternalServerError)
-		h.owner("/reply " + id + " 오늘 출발했어요!")
+		h.Owner("/reply " + id + " 오늘 출발했어요!")
 		time.Sleep(300 * time.Millisecond)
 		if n := h.kk.Events(); n != 0 {
 			t.Fatalf("%d events while the API fails", n)
 		}
 		h.kk.SetEventStatus(0)
-		waitFor(t, "the pushed answer", func() bool { return h.kk.Events() == 1 })
+		bottest.WaitFor(t, "the pushed answer", func() bool { return h.kk.Events() == 1 })
 		shown := h.kk.Shown(user)
 		last := shown[len(shown)-1]
 		if last.Via != "event" || !strings.Contains(last.Text, "오늘 출발했어요") {
@@ -150,12 +151,12 @@ func TestEventAPIKeyChecked(t *testing.T) {
 	run(t, func(t *testing.T, db *sqlx.DB) {
 		h := newHarness(t, db, func(c *kakao.Config, h *harness) { c.EventAPI, c.APIKey = true, "wrong" })
 		sr := h.say("botuser-k1", "환불해 주세요. 물건이 불량이에요")
-		h.owner("/reply " + ticketOf(t, sr) + " 확인했습니다")
+		h.Owner("/reply " + ticketOf(t, sr) + " 확인했습니다")
 		time.Sleep(300 * time.Millisecond)
 		if n := h.kk.Events(); n != 0 {
 			t.Fatalf("%d events with a wrong key", n)
 		}
-		depth, err := h.ob.Depth(context.Background())
+		depth, err := h.Outbox.Depth(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -193,10 +194,10 @@ func TestRetries(t *testing.T) {
 			}
 		}
 		// One ticket: the next complaint-free message shows no second one.
-		if n := ticketCount(t, db); n != 1 {
+		if n := h.OpenTickets(); n != 1 {
 			t.Fatalf("%d tickets, want 1", n)
 		}
-		if n := count(t, db, `SELECT COUNT(*) FROM kakao_requests WHERE user_key = ?`, user); n != 1 {
+		if n := bottest.Count(t, db, `SELECT COUNT(*) FROM kakao_requests WHERE user_key = ?`, user); n != 1 {
 			t.Fatalf("%d requests recorded", n)
 		}
 	})
@@ -210,34 +211,15 @@ func TestRefused(t *testing.T) {
 		req, _ := h.kk.Request("botuser-x", "배송 언제 와요", nil)
 		good, _ := json.Marshal(req)
 		big := append(bytes.Repeat([]byte(" "), kakao.MaxBody), good...)
-		for _, c := range []struct {
-			name, path string
-			body       []byte
-			want       int
-		}{
-			{"wrong secret", "/hooks/kakao/nope", good, http.StatusNotFound},
-			{"no secret", "/hooks/kakao/", good, http.StatusNotFound},
-			{"too big", "/hooks/kakao/" + secret, big, http.StatusRequestEntityTooLarge},
-			{"not json", "/hooks/kakao/" + secret, []byte("{"), http.StatusBadRequest},
-			{"no user", "/hooks/kakao/" + secret, []byte(`{"userRequest":{"utterance":"hi"}}`), http.StatusBadRequest},
-		} {
-			res, err := http.Post(h.ts.URL+c.path, "application/json", bytes.NewReader(c.body))
-			if err != nil {
-				t.Fatal(err)
-			}
-			res.Body.Close()
-			if res.StatusCode != c.want {
-				t.Errorf("%s: %d, want %d", c.name, res.StatusCode, c.want)
-			}
-		}
-		if n := count(t, db, `SELECT COUNT(*) FROM kakao_requests`); n != 0 {
+		h.Refused(h.ts.URL, []bottest.Call{
+			{Name: "wrong secret", Path: "/hooks/kakao/nope", Body: good, Want: http.StatusNotFound},
+			{Name: "no secret", Path: "/hooks/kakao/", Body: good, Want: http.StatusNotFound},
+			{Name: "too big", Path: "/hooks/kakao/" + secret, Body: big, Want: http.StatusRequestEntityTooLarge},
+			{Name: "not json", Path: "/hooks/kakao/" + secret, Body: []byte("{"), Want: http.StatusBadRequest},
+			{Name: "no user", Path: "/hooks/kakao/" + secret, Body: []byte(`{"userRequest":{"utterance":"hi"}}`), Want: http.StatusBadRequest},
+		})
+		if n := bottest.Count(t, db, `SELECT COUNT(*) FROM kakao_requests`); n != 0 {
 			t.Fatalf("%d requests stored from refused calls", n)
-		}
-		if n := ticketCount(t, db); n != 0 {
-			t.Fatalf("%d tickets from refused calls", n)
-		}
-		if depth, _ := h.ob.Depth(context.Background()); len(depth) != 0 {
-			t.Fatalf("outbox %v after refused calls", depth)
 		}
 	})
 }
@@ -249,7 +231,7 @@ func TestSlowAnswer(t *testing.T) {
 	run(t, func(t *testing.T, db *sqlx.DB) {
 		t.Run("held", func(t *testing.T) {
 			h := newHarness(t, db, func(c *kakao.Config, h *harness) {
-				c.Engine, c.Budget = &slowEngine{eng: h.eng, d: 1500 * time.Millisecond}, 700*time.Millisecond
+				c.Engine, c.Budget = bottest.Slow(h.Engine, 1500*time.Millisecond), 700*time.Millisecond
 			})
 			sr := h.say("botuser-s1", "배송 얼마나 걸려요?")
 			if got := joined(sr); !strings.Contains(got, "잠시 후 아무 메시지나") {
@@ -263,15 +245,15 @@ func TestSlowAnswer(t *testing.T) {
 		})
 		t.Run("callback", func(t *testing.T) {
 			h := newHarness(t, db, func(c *kakao.Config, h *harness) {
-				c.Engine, c.Budget, c.Callback = &slowEngine{eng: h.eng, d: 1500 * time.Millisecond}, 700*time.Millisecond, true
+				c.Engine, c.Budget, c.Callback = bottest.Slow(h.Engine, 1500*time.Millisecond), 700*time.Millisecond, true
 				h.kk.Callbacks = true
 			})
 			sr := h.say("botuser-c1", "배송 얼마나 걸려요?")
 			if !sr.UseCallback || sr.Template != nil {
 				t.Fatalf("slow with callbacks: %+v, want useCallback", sr)
 			}
-			waitFor(t, "the callback recorded sent", func() bool {
-				depth, _ := h.ob.Depth(context.Background())
+			bottest.WaitFor(t, "the callback recorded sent", func() bool {
+				depth, _ := h.Outbox.Depth(context.Background())
 				return depth[kakao.Channel] == 0 && len(h.kk.Shown("botuser-c1")) > 0
 			})
 			shown := h.kk.Shown("botuser-c1")
@@ -290,7 +272,7 @@ func TestOutputsBounded(t *testing.T) {
 		const user = "botuser-b1"
 		id := ticketOf(t, h.say(user, "환불해 주세요 불량이에요"))
 		for _, s := range []string{"첫째 답변", "둘째 답변", "셋째 답변"} {
-			h.owner("/reply " + id + " " + s)
+			h.Owner("/reply " + id + " " + s)
 		}
 		sr := h.say(user, "배송 얼마나 걸려요?")
 		got := joined(sr)
@@ -308,7 +290,7 @@ func TestOutputsBounded(t *testing.T) {
 func TestRetryAfterLoss(t *testing.T) {
 	run(t, func(t *testing.T, db *sqlx.DB) {
 		h := newHarness(t, db, func(c *kakao.Config, h *harness) {
-			c.Engine, c.Budget = &dyingEngine{eng: h.eng}, time.Second
+			c.Engine, c.Budget = bottest.Dying(h.Engine), time.Second
 		})
 		const user, text = "botuser-l1", "택배 상자가 젖어서 왔어요 교환해 주세요"
 		if got := joined(h.say(user, text)); !strings.Contains(got, "죄송해요, 지금") {
@@ -316,7 +298,7 @@ func TestRetryAfterLoss(t *testing.T) {
 		}
 		sr := h.say(user, text)
 		ticketOf(t, sr)
-		if n := ticketCount(t, db); n != 1 {
+		if n := h.OpenTickets(); n != 1 {
 			t.Fatalf("%d tickets, want 1", n)
 		}
 		if again := joined(h.say(user, text)); again != joined(sr) {

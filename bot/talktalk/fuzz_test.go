@@ -32,7 +32,7 @@ func FuzzWebhook(f *testing.F) {
 		f.Add(s)
 	}
 	h := newHarness(f, dbtest.Open(f, "sqlite", shop.Schema, tickets.Schema, bot.Schema), nil)
-	tcfg := talktalk.Config{DB: h.db, Engine: h.eng, Outbox: h.ob, Secret: secret, Token: token, APIURL: h.tt.URL(), Handover: talktalk.HandoverPartner}
+	tcfg := talktalk.Config{DB: h.DB, Engine: h.Engine, Outbox: h.Outbox, Secret: secret, Token: token, APIURL: h.tt.URL(), Handover: talktalk.HandoverPartner}
 	a, err := talktalk.New(tcfg)
 	if err != nil {
 		f.Fatal(err)

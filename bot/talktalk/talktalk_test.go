@@ -6,23 +6,20 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
-	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	"github.com/shopbot/shopbot/bot"
+	"github.com/shopbot/shopbot/bot/bottest"
 	"github.com/shopbot/shopbot/bot/dbtest"
 	"github.com/shopbot/shopbot/bot/outlet"
 	"github.com/shopbot/shopbot/bot/shop"
 	"github.com/shopbot/shopbot/bot/talktalk"
 	"github.com/shopbot/shopbot/bot/talktalk/talktalktest"
-	"github.com/shopbot/shopbot/faq"
 	"github.com/shopbot/shopbot/tickets"
 )
 
@@ -31,45 +28,21 @@ const (
 	token  = "ct_partner_token"
 )
 
+// harness is a TalkTalk adapter on bottest's live harness behind a test
+// server, and the fake platform calling it.
 type harness struct {
-	t   testing.TB
-	db  *sqlx.DB
-	eng *bot.Engine
-	ob  *bot.Outbox
-	tt  *talktalktest.Platform
-	ts  *httptest.Server
-	seq atomic.Int64
-}
-
-type slowEngine struct {
-	eng  *bot.Engine
-	d    time.Duration
-	once sync.Once
-}
-
-func (s *slowEngine) Handle(ctx context.Context, m bot.Message) ([]bot.Reply, error) {
-	s.once.Do(func() { time.Sleep(s.d) })
-	return s.eng.Handle(ctx, m)
+	*bottest.Harness
+	t  testing.TB
+	tt *talktalktest.Platform
+	ts *httptest.Server
 }
 
 func newHarness(t testing.TB, db *sqlx.DB, opt func(*talktalk.Config, *harness)) *harness {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &harness{t: t, db: db}
-	if _, err := shop.SeedDemo(ctx, db, time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	h.ob = bot.NewOutbox(db, nil, nil)
-	h.ob.Poll = 50 * time.Millisecond
-	eng, err := bot.New(ctx, bot.Config{DB: db, FAQ: faq.ExampleFile(), Outbox: h.ob,
-		Shop:   faq.Shop{Name: "하루상점", Hours: "평일 10-18시", Contact: "02-123-4567"},
-		Owners: []bot.Address{{Channel: "owner", Chat: "1"}}, Limits: bot.Limits{PerMinute: 1000, PerHour: 10000}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.eng = eng
+	h := &harness{t: t, Harness: bottest.Live(t, db, bottest.NoFlood)}
 	h.tt = talktalktest.New(token)
-	cfg := talktalk.Config{DB: db, Engine: eng, Outbox: h.ob, Secret: secret, Token: token, APIURL: h.tt.URL(), PerSecond: 100}
+	cfg := talktalk.Config{DB: db, Engine: h.Engine, Outbox: h.Outbox, Secret: secret, Token: token, APIURL: h.tt.URL(), PerSecond: 100}
 	if opt != nil {
 		opt(&cfg, h)
 	}
@@ -101,14 +74,6 @@ func (h *harness) say(user, text string) *talktalk.Event {
 	return ev
 }
 
-func (h *harness) owner(text string) {
-	h.t.Helper()
-	if _, err := h.eng.Handle(context.Background(), bot.Message{Channel: "console", Chat: "owner", User: "owner",
-		ID: "o" + strconv.FormatInt(h.seq.Add(1), 10), Text: text, Owner: true}); err != nil {
-		h.t.Fatal(err)
-	}
-}
-
 func text(ev *talktalk.Event) string {
 	if ev == nil {
 		return ""
@@ -116,25 +81,9 @@ func text(ev *talktalk.Event) string {
 	return talktalktest.Shown{Event: *ev}.Text()
 }
 
-// ticketRE is the ticket reference customers are shown (#FJB5SU).
-var ticketRE = regexp.MustCompile(`#([0-9A-Z]{6})`)
-
 func ticketOf(t *testing.T, ev *talktalk.Event) string {
 	t.Helper()
-	m := ticketRE.FindStringSubmatch(text(ev))
-	if m == nil {
-		t.Fatalf("no ticket reference in %q", text(ev))
-	}
-	return m[1]
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(15 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-	}
+	return bottest.TicketRef(t, text(ev))
 }
 
 // messages are ticket id's messages by author (all: "").
@@ -158,23 +107,6 @@ func messages(t *testing.T, db *sqlx.DB, id, author string) []tickets.Message {
 	return out
 }
 
-func clarifyQuery(t *testing.T, eng *bot.Engine) string {
-	t.Helper()
-	f := faq.ExampleFile()
-	candidates := []string{"배송", "환불", "교환", "반품", "취소", "결제", "배송비", "교환 반품", "포장", "사이즈"}
-	for _, e := range f.Entries {
-		candidates = append(candidates, e.Keywords...)
-	}
-	for _, q := range candidates {
-		r := eng.Matcher().Match(q)
-		if _, ticket := tickets.Classify(q); !ticket && r.Decision == faq.Clarify && r.Choices[1].Action == faq.ActionNone {
-			return q
-		}
-	}
-	t.Skip("no question in the example FAQ gets choices now")
-	return ""
-}
-
 // TestConversation: FAQ answers in three languages in the webhook's
 // response, choices as buttons and a tap, an order with a tracking
 // button after verification, and a complaint whose owner answer (given
@@ -190,7 +122,7 @@ func TestConversation(t *testing.T) {
 				t.Errorf("%q: %q, want %q", c.q, got, c.want)
 			}
 		}
-		ev := h.say(user, clarifyQuery(t, h.eng))
+		ev := h.say(user, bottest.ClarifyQuery(t, h.Engine))
 		buttons := talktalktest.Shown{Event: *ev}.Buttons()
 		if len(buttons) < 2 || !strings.HasPrefix(buttons[1].Data.Code, "faq:") {
 			t.Fatalf("clarify: %+v, want buttons with codes", ev)
@@ -207,8 +139,8 @@ func TestConversation(t *testing.T) {
 		}
 		id := ticketOf(t, h.say(user, "받은 컵이 깨져서 왔어요. 환불해 주세요"))
 		h.tt.FailNext(2) // the send API fails twice: retried
-		h.owner("/reply " + id + " 죄송합니다. 새 컵을 보내드릴게요.")
-		waitFor(t, "the owner's answer", func() bool { return h.tt.Sends() == 1 })
+		h.Owner("/reply " + id + " 죄송합니다. 새 컵을 보내드릴게요.")
+		bottest.WaitFor(t, "the owner's answer", func() bool { return h.tt.Sends() == 1 })
 		shown := h.tt.Shown(user)
 		if last := shown[len(shown)-1]; last.Via != "api" || !strings.Contains(last.Text(), "새 컵을") || last.Event.Options == nil || !last.Event.Options.Notification {
 			t.Fatalf("owner's answer: %+v", last)
@@ -236,7 +168,7 @@ func TestPartnerHandover(t *testing.T) {
 		if !strings.Contains(text(ev), "상담원에게 연결") {
 			t.Fatalf("ticket: %q, want the partner notice", text(ev))
 		}
-		waitFor(t, "passThread", func() bool { return h.tt.WithPartner(user) })
+		bottest.WaitFor(t, "passThread", func() bool { return h.tt.WithPartner(user) })
 		before := len(messages(t, db, id, ""))
 		if ev := h.say(user, "언제 와요? 배송비도 궁금해요"); ev != nil {
 			t.Fatalf("standby message answered: %+v", ev)
@@ -285,7 +217,7 @@ func TestPartnerKeepsQuestions(t *testing.T) {
 		if !strings.Contains(text(ev), "상담원에게 연결") {
 			t.Fatalf("asking for a person: %q, want the partner notice", text(ev))
 		}
-		waitFor(t, "passThread", func() bool { return h.tt.WithPartner(user) })
+		bottest.WaitFor(t, "passThread", func() bool { return h.tt.WithPartner(user) })
 	})
 }
 
@@ -295,32 +227,13 @@ func TestRefused(t *testing.T) {
 	run(t, func(t *testing.T, db *sqlx.DB) {
 		h := newHarness(t, db, nil)
 		good, _ := json.Marshal(talktalk.Event{Event: "send", User: "u1", TextContent: &talktalk.TextContent{Text: "배송 언제 와요"}})
-		for _, c := range []struct {
-			name, path string
-			body       []byte
-			want       int
-		}{
-			{"wrong secret", "/hooks/talktalk/nope", good, 404},
-			{"no secret", "/hooks/talktalk/", good, 404},
-			{"too big", "/hooks/talktalk/" + secret, append(bytes.Repeat([]byte(" "), talktalk.MaxBody), good...), 413},
-			{"not json", "/hooks/talktalk/" + secret, []byte("{"), 400},
-			{"no user", "/hooks/talktalk/" + secret, []byte(`{"event":"send"}`), 400},
-		} {
-			res, err := http.Post(h.ts.URL+c.path, "application/json", bytes.NewReader(c.body))
-			if err != nil {
-				t.Fatal(err)
-			}
-			res.Body.Close()
-			if res.StatusCode != c.want {
-				t.Errorf("%s: %d, want %d", c.name, res.StatusCode, c.want)
-			}
-		}
-		if n, err := tickets.NewStore(db, nil).Count(context.Background(), tickets.Filter{}); err != nil || n != 0 {
-			t.Fatalf("%d tickets (%v) from refused calls", n, err)
-		}
-		if depth, _ := h.ob.Depth(context.Background()); len(depth) != 0 {
-			t.Fatalf("outbox %v after refused calls", depth)
-		}
+		h.Refused(h.ts.URL, []bottest.Call{
+			{Name: "wrong secret", Path: "/hooks/talktalk/nope", Body: good, Want: 404},
+			{Name: "no secret", Path: "/hooks/talktalk/", Body: good, Want: 404},
+			{Name: "too big", Path: "/hooks/talktalk/" + secret, Body: append(bytes.Repeat([]byte(" "), talktalk.MaxBody), good...), Want: 413},
+			{Name: "not json", Path: "/hooks/talktalk/" + secret, Body: []byte("{"), Want: 400},
+			{Name: "no user", Path: "/hooks/talktalk/" + secret, Body: []byte(`{"event":"send"}`), Want: 400},
+		})
 	})
 }
 
@@ -331,12 +244,12 @@ func TestLateAndToken(t *testing.T) {
 	run(t, func(t *testing.T, db *sqlx.DB) {
 		t.Run("late", func(t *testing.T) {
 			h := newHarness(t, db, func(c *talktalk.Config, h *harness) {
-				c.Engine, c.Budget = &slowEngine{eng: h.eng, d: 300 * time.Millisecond}, 50*time.Millisecond
+				c.Engine, c.Budget = bottest.Slow(h.Engine, 300*time.Millisecond), 50*time.Millisecond
 			})
 			if ev := h.say("late-1", "배송 얼마나 걸려요?"); ev != nil {
 				t.Fatalf("answered in the response: %+v", ev)
 			}
-			waitFor(t, "the send API answer", func() bool { return h.tt.Sends() == 1 })
+			bottest.WaitFor(t, "the send API answer", func() bool { return h.tt.Sends() == 1 })
 			if s := h.tt.Shown("late-1"); !strings.Contains(s[0].Text(), "출고") {
 				t.Fatalf("late answer: %+v", s)
 			}
@@ -344,9 +257,9 @@ func TestLateAndToken(t *testing.T) {
 		t.Run("token", func(t *testing.T) {
 			h := newHarness(t, db, func(c *talktalk.Config, _ *harness) { c.Token = "wrong" })
 			id := ticketOf(t, h.say("tok-1", "환불해 주세요 불량이에요"))
-			h.owner("/reply " + id + " 확인했습니다")
+			h.Owner("/reply " + id + " 확인했습니다")
 			time.Sleep(300 * time.Millisecond)
-			depth, _ := h.ob.Depth(context.Background())
+			depth, _ := h.Outbox.Depth(context.Background())
 			if h.tt.Sends() != 0 || depth[talktalk.Channel] != 1 {
 				t.Fatalf("sends %d, outbox %v: want none sent, the answer kept", h.tt.Sends(), depth)
 			}

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,7 +21,6 @@ import (
 	"github.com/shopbot/shopbot/bot/dbtest"
 	"github.com/shopbot/shopbot/bot/shop"
 	"github.com/shopbot/shopbot/bot/web"
-	"github.com/shopbot/shopbot/faq"
 	"github.com/shopbot/shopbot/tickets"
 )
 
@@ -46,27 +46,19 @@ type option func(*web.Config)
 func newHarness(t *testing.T, db *sqlx.DB, opts ...option) *harness {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &harness{t: t, db: db, clock: bottest.NewClock(time.Now()), cancel: cancel}
-	if _, err := shop.SeedDemo(ctx, db, h.Now()); err != nil {
-		t.Fatal(err)
-	}
-	h.ob = bot.NewOutbox(db, nil, nil)
-	h.ob.Poll = 50 * time.Millisecond
+	h := &harness{t: t, db: db, cancel: cancel}
 	cfg := web.Config{DB: db, Tickets: tickets.NewStore(db, nil), ShopName: "하루상점", Lang: "ko", Demo: true,
 		AllowedOrigins: []string{"https://shop.example"}, Now: h.Now}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	// The engine speaks to the owner in the inbox's language and zone.
-	eng, err := bot.New(ctx, bot.Config{DB: db, FAQ: faq.ExampleFile(), Outbox: h.ob,
-		Shop:      faq.Shop{Name: "하루상점", Hours: "평일 10-18시", Contact: "02-123-4567"},
-		OwnerLang: cfg.OwnerLang, Location: cfg.Location,
-		Owners: []bot.Address{{Channel: web.OwnerChannel, Chat: web.OwnerChat}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.eng = eng
-	cfg.Engine = eng
+	// The engine speaks to the owner in the inbox's language and zone; the
+	// harness clock is the server's.
+	bh := bottest.Live(t, db, bottest.OwnerLang(cfg.OwnerLang), func(c *bot.Config) { c.Location = cfg.Location },
+		bottest.Owners(bot.Address{Channel: web.OwnerChannel, Chat: web.OwnerChat}))
+	h.eng, h.ob, h.clock = bh.Engine, bh.Outbox, bh.Clock
+	cfg.Engine = h.eng
+	var err error
 	h.srv, err = web.New(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -90,8 +82,15 @@ func newHarness(t *testing.T, db *sqlx.DB, opts ...option) *harness {
 	return h
 }
 
+// run runs f on a fresh SQLite and a fresh PostgreSQL database side by
+// side; it must be the last thing its caller does.
 func run(t *testing.T, f func(t *testing.T, db *sqlx.DB)) {
-	dbtest.Run(t, f, shop.Schema, tickets.Schema, bot.Schema, web.Schema)
+	for _, engine := range dbtest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			t.Parallel()
+			f(t, dbtest.Open(t, engine, shop.Schema, tickets.Schema, bot.Schema, web.Schema))
+		})
+	}
 }
 
 // do sends a request and decodes a JSON answer into out (if not nil).
@@ -141,12 +140,11 @@ func (h *harness) session() session {
 	return s
 }
 
-var msgSeq int
+var msgSeq atomic.Int64
 
 func (h *harness) say(token, text string) *http.Response {
 	h.t.Helper()
-	msgSeq++
-	return h.do("POST", "/api/messages", token, map[string]string{"id": fmt.Sprintf("m%d-%d", time.Now().UnixNano(), msgSeq), "text": text}, nil, nil)
+	return h.do("POST", "/api/messages", token, map[string]string{"id": fmt.Sprintf("m%d-%d", time.Now().UnixNano(), msgSeq.Add(1)), "text": text}, nil, nil)
 }
 
 type apiErr struct {
@@ -230,30 +228,7 @@ func (s *stream) quiet(d time.Duration) (event, bool) {
 	}
 }
 
-// clarifyQuery finds a question the FAQ answers with choices, so the tests
-// do not depend on one phrasing while the matcher is tuned.
 func clarifyQuery(t *testing.T, eng *bot.Engine) string {
 	t.Helper()
-	f := faq.ExampleFile()
-	candidates := []string{"배송", "환불", "교환", "반품", "취소", "결제", "배송비", "교환 반품", "포장", "사이즈"}
-	for _, e := range f.Entries {
-		candidates = append(candidates, e.Keywords...)
-	}
-	for _, a := range f.Entries {
-		for _, b := range f.Entries {
-			if len(a.Keywords) > 0 && len(b.Keywords) > 0 && a.ID < b.ID {
-				candidates = append(candidates, a.Keywords[0]+" "+b.Keywords[0])
-			}
-		}
-	}
-	for _, q := range candidates {
-		// The tests tap the second choice and expect an FAQ answer: its
-		// entry must not start an order lookup (action).
-		r := eng.Matcher().Match(q)
-		if _, ticket := tickets.Classify(q); !ticket && r.Decision == faq.Clarify && r.Choices[1].Action == faq.ActionNone {
-			return q
-		}
-	}
-	t.Skip("no question in the example FAQ gets choices now; the clarify steps need one")
-	return ""
+	return bottest.ClarifyQuery(t, eng)
 }
