@@ -59,7 +59,7 @@ func newHarness(t testing.TB, db *sqlx.DB, opts ...option) *harness {
 	h.kk.SkillURL = h.ts.URL + "/hooks/kakao/" + secret
 	var wg sync.WaitGroup
 	wg.Add(1)
-	go func() { defer wg.Done(); outlet.Serve(ctx, h.ob, h.a.Run, h.a.Outlets()...) }()
+	go func() { defer wg.Done(); outlet.Serve(ctx, h.Outbox, h.a.Run, h.a.Outlets()...) }()
 	h.stop = func() { cancel(); wg.Wait() }
 	t.Cleanup(func() {
 		h.stop()

@@ -56,7 +56,7 @@ func newHarness(t testing.TB, db *sqlx.DB, opt func(*talktalk.Config, *harness))
 	h.tt.WebhookURL = h.ts.URL + "/hooks/talktalk/" + secret
 	var wg sync.WaitGroup
 	wg.Add(1)
-	go func() { defer wg.Done(); outlet.Serve(ctx, h.ob, a.Run, a.Outlets()...) }()
+	go func() { defer wg.Done(); outlet.Serve(ctx, h.Outbox, a.Run, a.Outlets()...) }()
 	t.Cleanup(func() { cancel(); wg.Wait(); h.ts.Close(); h.tt.Close() })
 	return h
 }
