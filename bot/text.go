@@ -2,7 +2,6 @@ package bot
 
 import (
 	"strings"
-	"unicode"
 
 	"github.com/shopbot/shopbot/tickets"
 )
@@ -28,29 +27,12 @@ func CleanText(s string) string {
 		case '\r':
 			return -1
 		}
-		return invisible(r)
+		return tickets.Invisible(r)
 	}, s)
-}
-
-// stripInvisible turns control characters into spaces and drops format
-// characters (Unicode Cf: bidi controls, zero-width spaces, BOM), keeping
-// the zero-width joiner that emoji sequences need.
-func stripInvisible(s string) string { return strings.Map(invisible, s) }
-
-func invisible(r rune) rune {
-	switch {
-	case r == '\u200d':
-		return r
-	case unicode.IsControl(r):
-		return ' '
-	case unicode.Is(unicode.Cf, r), r == '\u2028', r == '\u2029':
-		return -1
-	}
-	return r
 }
 
 // oneLine shortens text for an alert line.
 func oneLine(s string, n int) string {
-	s = strings.Join(strings.Fields(stripInvisible(s)), " ")
+	s = strings.Join(strings.Fields(strings.Map(tickets.Invisible, s)), " ")
 	return truncate(s, n)
 }

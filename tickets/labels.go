@@ -104,7 +104,7 @@ func CleanName(s string) string { return OneLine(s, MaxName) }
 // OneLine is s on one line, without invisible characters, cut to n
 // characters ("…" marks a cut).
 func OneLine(s string, n int) string {
-	s = strings.Join(strings.Fields(strings.Map(invisible, s)), " ")
+	s = strings.Join(strings.Fields(strings.Map(Invisible, s)), " ")
 	r := []rune(s)
 	if len(r) <= n {
 		return s
@@ -112,7 +112,11 @@ func OneLine(s string, n int) string {
 	return string(r[:n]) + "…"
 }
 
-func invisible(r rune) rune {
+// Invisible is a strings.Map function: control characters become spaces,
+// format characters (Unicode Cf: bidi controls, zero-width spaces, BOM)
+// and line/paragraph separators go; the zero-width joiner that emoji
+// sequences need stays.
+func Invisible(r rune) rune {
 	switch {
 	case r == '\u200d':
 		return r
