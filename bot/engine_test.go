@@ -16,6 +16,7 @@ import (
 	"github.com/shopbot/shopbot/bot"
 	"github.com/shopbot/shopbot/bot/bottest"
 	"github.com/shopbot/shopbot/bot/shop"
+	"github.com/shopbot/shopbot/notify"
 )
 
 // testNow is a fixed Monday afternoon in Seoul.
@@ -268,13 +269,7 @@ func TestFloodIsMutedWithOneNote(t *testing.T) {
 		if answered != bot.DefaultLimits.PerMinute {
 			t.Errorf("answered %d of 30 messages in 30 s, want %d", answered, bot.DefaultLimits.PerMinute)
 		}
-		var notes int
-		for _, r := range h.Pending(ownerInbox) {
-			if r.Event == "flood" {
-				notes++
-			}
-		}
-		if notes != 1 {
+		if notes := floodNotes(h); notes != 1 {
 			t.Errorf("%d flood notes to the owner, want 1", notes)
 		}
 		// A minute later the customer is heard again.
@@ -317,13 +312,7 @@ func TestFloodCountsConcurrentMessages(t *testing.T) {
 		if got := answered.Load(); got != int64(bot.DefaultLimits.PerMinute) {
 			t.Errorf("answered %d of %d messages sent at once, want %d", got, n, bot.DefaultLimits.PerMinute)
 		}
-		var notes int
-		for _, r := range h.Pending(ownerInbox) {
-			if r.Event == "flood" {
-				notes++
-			}
-		}
-		if notes != 1 {
+		if notes := floodNotes(h); notes != 1 {
 			t.Errorf("%d flood notes to the owner, want 1", notes)
 		}
 	})
@@ -356,4 +345,15 @@ func TestChoices(t *testing.T) {
 			t.Errorf("the ticket lacks the question: %q", out.Text)
 		}
 	})
+}
+
+// floodNotes counts the flood notes waiting for the owner.
+func floodNotes(h *harness) int {
+	n := 0
+	for _, r := range h.Pending(ownerInbox) {
+		if r.Event == notify.KindFlood {
+			n++
+		}
+	}
+	return n
 }
