@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -134,13 +136,28 @@ func units(s string) []socialUnit {
 	return us
 }
 
-// compactPhrases are socialPhrases and chatCues as rune slices, built once.
+// phrasesFrom are socialPhrases as rune slices, built once and filed
+// under every rune a customer may start them with (a phrase starting 네
+// also under 넹, 넵, 녜), so that a position is tried only against the
+// phrases that can start there. Each list is in socialRank order, then as
+// written.
 var (
-	compactPhrases = func() map[social][][]rune {
-		m := map[social][][]rune{}
-		for k, ps := range socialPhrases {
-			for _, p := range ps {
-				m[k] = append(m[k], compactRunes(p))
+	phrasesFrom = func() map[rune][]socialPhrase {
+		kinds := make([]social, 0, len(socialPhrases))
+		for k := range socialPhrases {
+			kinds = append(kinds, k)
+		}
+		slices.SortFunc(kinds, func(a, b social) int { return cmp.Compare(socialRank[a], socialRank[b]) })
+		m := map[rune][]socialPhrase{}
+		for _, k := range kinds {
+			for _, p := range socialPhrases[k] {
+				rs := compactRunes(p)
+				if len(rs) == 0 {
+					continue
+				}
+				for _, first := range string(rs[0]) + variants[rs[0]] {
+					m[first] = append(m[first], socialPhrase{k, rs})
+				}
 			}
 		}
 		return m
@@ -153,6 +170,12 @@ var (
 		return out
 	}()
 )
+
+// socialPhrase is one of socialPhrases, of kind kind, as runes.
+type socialPhrase struct {
+	kind  social
+	runes []rune
+}
 
 func compactRunes(p string) []rune {
 	var out []rune
@@ -309,14 +332,12 @@ func longestAt(s string, us []socialUnit, i int, offEnd func(int) int) (social, 
 	if end := laughRun(us, i); end > i+1 && boundary(s, offEnd(end)) {
 		best, bestEnd = laughter, end
 	}
-	for k, ps := range compactPhrases {
-		for _, p := range ps {
-			end, ok := matchAt(us, i, p)
-			if !ok || end <= bestEnd || !edgeOK(s, us, i, end, p, offEnd) {
-				continue
-			}
-			best, bestEnd = k, end
+	for _, p := range phrasesFrom[us[i].r] {
+		end, ok := matchAt(us, i, p.runes)
+		if !ok || end <= bestEnd || !edgeOK(s, us, i, end, p.runes, offEnd) {
+			continue
 		}
+		best, bestEnd = p.kind, end
 	}
 	return best, bestEnd, bestEnd > i
 }
@@ -329,14 +350,12 @@ func longestEndingAt(s string, us []socialUnit, lo, hi int, offEnd func(int) int
 		if end := laughRun(us[:hi], i); end == hi && end > i+1 && boundary(s, us[i].off) && i < bestStart {
 			best, bestStart = laughter, i
 		}
-		for k, ps := range compactPhrases {
-			for _, p := range ps {
-				end, ok := matchAt(us[:hi], i, p)
-				if !ok || end != hi || i >= bestStart || !edgeOK(s, us, i, end, p, offEnd) {
-					continue
-				}
-				best, bestStart = k, i
+		for _, p := range phrasesFrom[us[i].r] {
+			end, ok := matchAt(us[:hi], i, p.runes)
+			if !ok || end != hi || i >= bestStart || !edgeOK(s, us, i, end, p.runes, offEnd) {
+				continue
 			}
+			best, bestStart = p.kind, i
 		}
 	}
 	return best, bestStart, bestStart < hi

@@ -3,6 +3,8 @@ package shop
 import (
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
@@ -73,13 +75,20 @@ func Mentioned(ps []Product, text string) Mention {
 
 	score := make([]int, len(ps))
 	var found []string
+	var pws []productWords // each product's words, read once per sentence
 	for _, w := range words {
 		if isColourWord(w) || sizeWords[w] != "" {
 			continue
 		}
+		if pws == nil {
+			pws = make([]productWords, len(ps))
+			for i, p := range ps {
+				pws[i] = wordsOf(p)
+			}
+		}
 		hit := false
-		for i, p := range ps {
-			if namesProduct(w, p) {
+		for i := range ps {
+			if pws[i].names(w) {
 				score[i]++
 				hit = true
 			}
@@ -139,14 +148,48 @@ func nameWords(p Product) (name, sku []string) {
 	return sentenceWords(p.Name), strings.FieldsFunc(strings.ToLower(p.SKU), func(r rune) bool { return !(unicode.IsLetter(r) || unicode.IsNumber(r)) })
 }
 
-// namesProduct reports whether the sentence word w names product p.
-func namesProduct(w string, p Product) bool {
+// productWords are what of a product's name and SKU may name it: the
+// name's words, lower case, without colours, sizes and measures, and the
+// SKU's parts; and the product's colour key.
+type productWords struct {
+	name, sku []string
+	colour    string
+}
+
+// wordsOf is p's words, read once per name and SKU: Mentioned checks every
+// word of a sentence against the whole catalogue, several times a message.
+func wordsOf(p Product) productWords {
+	key := p.Name + "\x00" + p.SKU
+	if pw, ok := wordCache.Load(key); ok {
+		return pw.(productWords)
+	}
 	name, sku := nameWords(p)
-	latin := isLatinWord(w)
+	pw := productWords{sku: sku, colour: colourOfWords(name, sku)}
 	for _, n := range name {
-		if isColourWord(n) || isSizeWord(n) || isNumberish(n) {
-			continue
+		if !isColourWord(n) && !isSizeWord(n) && !isNumberish(n) {
+			pw.name = append(pw.name, n)
 		}
+	}
+	if wordCacheLen.Add(1) > maxWordCache {
+		wordCache.Clear() // a catalogue renamed many times over: start again
+		wordCacheLen.Store(1)
+	}
+	wordCache.Store(key, pw)
+	return pw
+}
+
+var (
+	wordCache    sync.Map // name "\x00" SKU → productWords
+	wordCacheLen atomic.Int64
+)
+
+// maxWordCache bounds the cache far above a small shop's catalogue.
+const maxWordCache = 100_000
+
+// names reports whether the sentence word w names the product.
+func (pw productWords) names(w string) bool {
+	latin := isLatinWord(w)
+	for _, n := range pw.name {
 		switch {
 		case w == n:
 			return true
@@ -159,7 +202,7 @@ func namesProduct(w string, p Product) bool {
 		}
 	}
 	if latin && len(w) >= 3 {
-		for _, part := range sku {
+		for _, part := range pw.sku {
 			if w == part || w == part+"s" {
 				return true // mug, tees
 			}
@@ -192,17 +235,41 @@ func isNumberish(w string) bool {
 func isColourWord(w string) bool { return colourKey(w) != "" }
 
 // colourKey is the colour a single word names ("화이트", "블랙은", "white"),
-// or "".
+// or "": a colour word, or a non-Latin one of two characters or more
+// followed by a Korean particle.
 func colourKey(w string) string {
-	for key, c := range colours {
-		for _, cw := range c.words {
-			if w == cw || (!isLatinWord(cw) && strings.HasPrefix(w, cw) && runes(cw) >= 2 && slices.Contains(particles, w[len(cw):])) {
-				return key
+	if k, ok := colourWords[w]; ok {
+		return k
+	}
+	if isLatinWord(w) {
+		return ""
+	}
+	for _, p := range particles {
+		if stem, ok := strings.CutSuffix(w, p); ok {
+			if k, ok := colourStems[stem]; ok {
+				return k
 			}
 		}
 	}
 	return ""
 }
+
+// colourWords map every colour word to its key; colourStems those a
+// particle may follow (not Latin, two characters or more). colourKey runs
+// for every word of every product name a sentence is checked against, so
+// it looks words up rather than walking the colours.
+var colourWords, colourStems = func() (map[string]string, map[string]string) {
+	words, stems := map[string]string{}, map[string]string{}
+	for key, c := range colours {
+		for _, cw := range c.words {
+			words[cw] = key
+			if !isLatinWord(cw) && runes(cw) >= 2 {
+				stems[cw] = key
+			}
+		}
+	}
+	return words, stems
+}()
 
 // colourOf is the colour a sentence asks for: a colour word, or a Chinese
 // colour inside a run of Chinese ("白色的还有吗").
@@ -304,8 +371,11 @@ func upperIn(text, w string) bool {
 }
 
 // ProductColour is the colour key of a product, from its name or SKU, or "".
-func ProductColour(p Product) string {
-	name, sku := nameWords(p)
+func ProductColour(p Product) string { return wordsOf(p).colour }
+
+// colourOfWords is the colour of a product's name words or, failing
+// those, of its SKU's codes.
+func colourOfWords(name, sku []string) string {
 	for _, n := range name {
 		if k := colourKey(n); k != "" {
 			return k

@@ -1,6 +1,7 @@
 package shop
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -79,5 +80,51 @@ func TestFamilyAndOption(t *testing.T) {
 		if got := ProductSize(p); got != tt.size {
 			t.Errorf("ProductSize(%s) = %q, want %q", tt.sku, got, tt.size)
 		}
+	}
+}
+
+// colourKeyByScan is colourKey as its doc defines it, walking every colour
+// word: the oracle for the lookup tables.
+func colourKeyByScan(w string) string {
+	for key, c := range colours {
+		for _, cw := range c.words {
+			if w == cw || (!isLatinWord(cw) && strings.HasPrefix(w, cw) && runes(cw) >= 2 && slices.Contains(particles, w[len(cw):])) {
+				return key
+			}
+		}
+	}
+	return ""
+}
+
+// TestColourKeyLookup checks the lookup against the scan for every colour
+// word alone, with each particle, with a letter more or less, and for the
+// words of the demo products and of some sentences.
+func TestColourKeyLookup(t *testing.T) {
+	var words []string
+	for _, c := range colours {
+		for _, cw := range c.words {
+			words = append(words, cw, cw+"x", cw+"색", string([]rune(cw)[1:]), "x"+cw)
+			for _, p := range particles {
+				words = append(words, cw+p)
+			}
+		}
+	}
+	for _, p := range demoProducts {
+		words = append(words, sentenceWords(p.Name)...)
+	}
+	words = append(words, sentenceWords("흰색은요 블랙으로 주세요 그레이도 있나요 white or Black? 白色的还有吗 하얀이요 청바지")...)
+	for _, w := range words {
+		if got, want := colourKey(w), colourKeyByScan(w); got != want {
+			t.Errorf("colourKey(%q) = %q, want %q", w, got, want)
+		}
+	}
+}
+
+// BenchmarkMentioned is a product question read against the demo
+// catalogue, as the engine does for a message that may be about products.
+func BenchmarkMentioned(b *testing.B) {
+	texts := []string{"티셔츠 화이트 M 재고 있어요?", "배송 언제 와요?", "is the mug in stock?", "白色T恤还有货吗", "what payment methods do you take"}
+	for i := 0; b.Loop(); i++ {
+		Mentioned(demoProducts, texts[i%len(texts)])
 	}
 }
