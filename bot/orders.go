@@ -42,17 +42,13 @@ func looksLikeOrderQuestion(text, number string) bool {
 
 // lookup starts (or, for a verified conversation, finishes) an order lookup.
 func (h *handling) lookup(ctx context.Context, number string, action faq.Action) error {
-	n, err := recentFailures(ctx, h.tx, h.conv.ID, h.now)
+	n, ok, err := lookupState(ctx, h.tx, h.conv.ID, number, h.now.Add(-h.cfg.Verify.TTL), h.now)
 	if err != nil {
 		return err
 	}
 	if n >= maxFailures {
 		h.reply(Reply{Kind: KindOrder, Text: msg(h.lang, "locked")})
 		return nil
-	}
-	ok, err := verified(ctx, h.tx, h.conv.ID, number, h.now.Add(-h.cfg.Verify.TTL))
-	if err != nil {
-		return err
 	}
 	if ok {
 		return h.showOrder(ctx, number, action)
@@ -67,8 +63,7 @@ func (h *handling) lookup(ctx context.Context, number string, action faq.Action)
 	return nil
 }
 
-// showOrder renders a verified order: through the FAQ's order entry when
-// the file has one, else the built-in text.
+// showOrder reads and renders a verified order.
 func (h *handling) showOrder(ctx context.Context, number string, action faq.Action) error {
 	o, err := h.shop.Order(ctx, number)
 	if errors.Is(err, shop.ErrNotFound) {
@@ -78,6 +73,13 @@ func (h *handling) showOrder(ctx context.Context, number string, action faq.Acti
 	if err != nil {
 		return err
 	}
+	h.show(o, action)
+	return nil
+}
+
+// show renders o, a verified order: through the FAQ's order entry when
+// the file has one, else the built-in text.
+func (h *handling) show(o *shop.Order, action faq.Action) {
 	if e := h.orderEntry(action); e != nil {
 		if body, err := e.Render(h.lang, h.data(o)); err == nil {
 			// Whatever the owner's template shows, a shipped order's
@@ -87,7 +89,7 @@ func (h *handling) showOrder(ctx context.Context, number string, action faq.Acti
 			}
 			h.conv.Answered++
 			h.reply(Reply{Kind: KindOrder, Text: body, Entry: e.ID, Link: orderData(o, h.lang, h.cfg.Location).TrackingURL})
-			return nil
+			return
 		} else {
 			h.log.Error("bot: render order", "entry", e.ID, "err", err)
 		}
@@ -103,7 +105,6 @@ func (h *handling) showOrder(ctx context.Context, number string, action faq.Acti
 	}
 	h.conv.Answered++
 	h.reply(Reply{Kind: KindOrder, Text: text, Link: d.TrackingURL})
-	return nil
 }
 
 // orderEntry is the FAQ entry whose template shows an order: the one with

@@ -77,11 +77,13 @@ func (h *handling) scopes(number string) []failureScope {
 // against the number as typed). justLocked: this message's failure locked
 // it, so the owners hear of it, once per lockout.
 func (h *handling) lockedOut(ctx context.Context, number string, action faq.Action, justLocked bool) (bool, error) {
-	for _, s := range h.scopes(number) {
-		until, n, err := s.lockedUntil(ctx, h.tx, h.now)
-		if err != nil {
-			return false, err
-		}
+	scopes := h.scopes(number)
+	locks, err := lockedUntil(ctx, h.tx, scopes, h.now)
+	if err != nil {
+		return false, err
+	}
+	for i, s := range scopes {
+		until, n := locks[i].until, locks[i].n
 		if until.IsZero() {
 			continue
 		}
@@ -186,7 +188,8 @@ func (h *handling) verify(ctx context.Context, number string, action faq.Action,
 			return err
 		}
 		h.log.Info("order verified", "channel", h.m.Channel, "chat", h.m.Chat, "order", number)
-		return h.showOrder(ctx, number, action)
+		h.show(o, action) // the order just read: not read again
+		return nil
 	}
 	n, err := recordFailure(ctx, h.tx, h.conv.ID, number, h.m.Network, h.now)
 	if err != nil {
@@ -234,16 +237,23 @@ func nationalDigits(s string) string {
 	return d
 }
 
-// verified reports whether the conversation proved it owns the order
-// since since: a verification lasts Config.VerifyTTL.
-func verified(ctx context.Context, q sqlx.ExtContext, convID int64, number string, since time.Time) (bool, error) {
-	var n int
-	err := sqlx.GetContext(ctx, q, &n, q.Rebind(`SELECT COUNT(*) FROM verifications WHERE conversation_id = ? AND order_number = ? AND verified_at > ?`),
-		convID, number, since.UTC())
-	if err != nil {
-		return false, fmt.Errorf("bot: verified: %w", err)
+// lookupState is what an order lookup needs to know first, read in one
+// statement: how many failed verifications the conversation had in the
+// hour before now, and whether it proved it owns the order since since (a
+// verification lasts Config.VerifyTTL).
+func lookupState(ctx context.Context, q sqlx.ExtContext, convID int64, number string, since, now time.Time) (failures int, verified bool, err error) {
+	var st struct {
+		Failures int `db:"failures"`
+		Verified int `db:"verified"`
 	}
-	return n > 0, nil
+	err = sqlx.GetContext(ctx, q, &st, q.Rebind(`SELECT
+		(SELECT COUNT(*) FROM verify_failures WHERE conversation_id = ? AND at > ?) AS failures,
+		(SELECT COUNT(*) FROM verifications WHERE conversation_id = ? AND order_number = ? AND verified_at > ?) AS verified`),
+		convID, now.Add(-time.Hour).UTC(), convID, number, since.UTC())
+	if err != nil {
+		return 0, false, fmt.Errorf("bot: order lookup: %w", err)
+	}
+	return st.Failures, st.Verified > 0, nil
 }
 
 // lastVerified returns the order the conversation verified most recently
@@ -302,34 +312,61 @@ type failureScope struct {
 	lock   Lockout
 }
 
-// lockedUntil returns when the scope's lockout ends, or the zero time when
-// it is not locked. A scope with lock.After failures in the last day is
-// locked from its latest failure for lock.For, doubled for every failure
-// past After (capped at a day): each guess that gets through buys a
-// longer wait.
-func (s failureScope) lockedUntil(ctx context.Context, q sqlx.ExtContext, now time.Time) (time.Time, int, error) {
-	if s.key == "" || s.lock.After <= 0 {
-		return time.Time{}, 0, nil
-	}
+// lock is a scope's lockout: until when (zero: not locked), after n
+// failures in the last day.
+type lock struct {
+	until time.Time
+	n     int
+}
+
+// lockedUntil returns, for each scope, when its lockout ends (the zero
+// time when it is not locked), read in one statement. A scope with
+// lock.After failures in the last day is locked from its latest failure
+// for lock.For, doubled for every failure past After (capped at a day):
+// each guess that gets through buys a longer wait.
+func lockedUntil(ctx context.Context, q sqlx.ExtContext, scopes []failureScope, now time.Time) ([]lock, error) {
 	since := now.Add(-24 * time.Hour).UTC()
-	var ats []time.Time
-	// The column name is one of two constants, never input.
-	err := sqlx.SelectContext(ctx, q, &ats, q.Rebind(`SELECT at FROM verify_failures WHERE `+s.column+` = ? AND at > ? ORDER BY at DESC LIMIT ?`),
-		s.key, since, s.lock.After+12)
-	if err != nil {
-		return time.Time{}, 0, fmt.Errorf("bot: lockout: %w", err)
+	var parts []string
+	var args []any
+	for i, s := range scopes {
+		if s.key == "" || s.lock.After <= 0 {
+			continue
+		}
+		// The column name is one of two constants, never input.
+		parts = append(parts, fmt.Sprintf(`SELECT %d AS scope, at FROM
+			(SELECT at FROM verify_failures WHERE %s = ? AND at > ? ORDER BY at DESC LIMIT ?) AS s%d`, i, s.column, i))
+		args = append(args, s.key, since, s.lock.After+12)
 	}
-	n := len(ats)
-	if n < s.lock.After {
-		return time.Time{}, n, nil
+	locks := make([]lock, len(scopes))
+	if len(parts) == 0 {
+		return locks, nil
 	}
-	d := s.lock.For << (n - s.lock.After)
-	if d <= 0 || d > 24*time.Hour {
-		d = 24 * time.Hour
+	var rows []struct {
+		Scope int       `db:"scope"`
+		At    time.Time `db:"at"`
 	}
-	until := ats[0].Add(d)
-	if !until.After(now) {
-		return time.Time{}, n, nil
+	if err := sqlx.SelectContext(ctx, q, &rows, q.Rebind(strings.Join(parts, " UNION ALL ")), args...); err != nil {
+		return nil, fmt.Errorf("bot: lockout: %w", err)
 	}
-	return until, n, nil
+	latest := make([]time.Time, len(scopes))
+	for _, r := range rows {
+		locks[r.Scope].n++
+		if r.At.After(latest[r.Scope]) {
+			latest[r.Scope] = r.At
+		}
+	}
+	for i, s := range scopes {
+		n := locks[i].n
+		if n == 0 || n < s.lock.After {
+			continue
+		}
+		d := s.lock.For << (n - s.lock.After)
+		if d <= 0 || d > 24*time.Hour {
+			d = 24 * time.Hour
+		}
+		if until := latest[i].Add(d); until.After(now) {
+			locks[i].until = until
+		}
+	}
+	return locks, nil
 }
