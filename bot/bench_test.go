@@ -2,8 +2,10 @@ package bot_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
-	"sort"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -101,13 +103,20 @@ func BenchmarkHandle(b *testing.B) {
 				}
 			}
 			b.StopTimer()
-			sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-			if len(lat) > 0 {
-				b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50_us")
-				b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99_us")
-			}
+			reportLatency(b, lat)
 		})
 	}
+}
+
+// reportLatency reports the median and 99th percentile of lat, each
+// message's time in Handle.
+func reportLatency(b *testing.B, lat []time.Duration) {
+	if len(lat) == 0 {
+		return
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50_us")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99_us")
 }
 
 // BenchmarkHandleParallel is the engine's throughput with many
@@ -123,13 +132,23 @@ func BenchmarkHandleParallel(b *testing.B) {
 			h, c := benchEngine(b, db)
 			ctx := context.Background()
 			var seq atomic.Int64
+			var mu sync.Mutex
+			var lat []time.Duration
 			b.SetParallelism(8)
 			start := time.Now()
 			b.RunParallel(func(pb *testing.PB) {
+				var mine []time.Duration
+				defer func() {
+					mu.Lock()
+					lat = append(lat, mine...)
+					mu.Unlock()
+				}()
 				for pb.Next() {
 					i := seq.Add(1)
 					c.tick()
+					t0 := time.Now()
 					replies, err := h.Engine.Handle(ctx, benchMessage(i, 997))
+					mine = append(mine, time.Since(t0))
 					if err == nil {
 						err = answered(replies)
 					}
@@ -140,6 +159,55 @@ func BenchmarkHandleParallel(b *testing.B) {
 				}
 			})
 			b.ReportMetric(float64(seq.Load())/time.Since(start).Seconds(), "msgs/s")
+			reportLatency(b, lat)
+		})
+	}
+}
+
+var benchRate = flag.Int("rate", 500, "BenchmarkHandleAtRate: messages offered per second")
+
+// BenchmarkHandleAtRate offers messages at a fixed rate (-rate, per
+// second) whether or not the earlier ones are done — customers do not
+// wait for each other — to at most 64 handlers at once, and reports each
+// message's time from when it was due to its replies, queueing included
+// (a closed loop of N senders would hide the queue: its latency is always
+// N over the throughput). Every message is answered (the benchmark fails
+// otherwise). Run: go test -run '^$' -bench AtRate -benchtime 20000x ./bot/ -args -rate 1000
+func BenchmarkHandleAtRate(b *testing.B) {
+	for _, engine := range dbtest.Engines {
+		b.Run(engine, func(b *testing.B) {
+			db := dbtest.Open(b, engine, shop.Schema, tickets.Schema, bot.Schema)
+			db.SetMaxOpenConns(16)
+			db.SetMaxIdleConns(16)
+			h, c := benchEngine(b, db)
+			ctx := context.Background()
+			lat := make([]time.Duration, b.N)
+			busy := make(chan struct{}, 64)
+			var wg sync.WaitGroup
+			every := time.Second / time.Duration(max(*benchRate, 1))
+			b.ResetTimer()
+			start := time.Now()
+			for i := range b.N {
+				due := start.Add(time.Duration(i) * every)
+				time.Sleep(time.Until(due))
+				busy <- struct{}{}
+				wg.Go(func() {
+					defer func() { <-busy }()
+					c.tick()
+					replies, err := h.Engine.Handle(ctx, benchMessage(int64(i), 997))
+					lat[i] = time.Since(due)
+					if err == nil {
+						err = answered(replies)
+					}
+					if err != nil {
+						b.Errorf("message %d: %v", i, err)
+					}
+				})
+			}
+			wg.Wait()
+			b.StopTimer()
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "msgs/s")
+			reportLatency(b, lat)
 		})
 	}
 }
