@@ -27,16 +27,17 @@ type Config struct {
 	DB           *sqlx.DB
 	FAQ          *faq.File
 	Outbox       *Outbox
-	Shop         faq.Shop       // the shop's name, hours and contact, for answers
-	Lang         string         // the language of built-in messages when the customer's is unknown
-	OwnerLang    string         // the language of owner alerts and command answers
-	Owners       []Address      // where ticket events for the owner go (the notifier decides what reaches a person)
-	Location     *time.Location // the shop's time zone, for "today" and summaries
-	OrderPattern *regexp.Regexp // order numbers in customer text; nil: shop.DefaultOrderPattern
-	SLA          tickets.SLA    // first-response targets; nil: tickets.DefaultSLA
-	Summary      Summarizer     // answers /summary; nil: the command says it is not set up
-	Limits       Limits         // per-conversation flood limits; zero: DefaultLimits
-	Verify       VerifyLimits   // how long an order's proof lasts and how failures lock lookups; zero fields: DefaultVerifyLimits
+	Shop         faq.Shop        // the shop's name, hours and contact, for answers
+	Lang         string          // the language of built-in messages when the customer's is unknown
+	OwnerLang    string          // the language of owner alerts and command answers
+	Owners       []Address       // where owner events go as alerts when Alerts is nil (tests, fixed addresses)
+	Alerts       notify.TxPoster // takes each owner event in the message's transaction (the notify router: one row per destination)
+	Location     *time.Location  // the shop's time zone, for "today" and summaries
+	OrderPattern *regexp.Regexp  // order numbers in customer text; nil: shop.DefaultOrderPattern
+	SLA          tickets.SLA     // first-response targets; nil: tickets.DefaultSLA
+	Summary      Summarizer      // answers /summary; nil: the command says it is not set up
+	Limits       Limits          // per-conversation flood limits; zero: DefaultLimits
+	Verify       VerifyLimits    // how long an order's proof lasts and how failures lock lookups; zero fields: DefaultVerifyLimits
 	Now          func() time.Time
 	Log          *slog.Logger
 }
@@ -193,6 +194,7 @@ type handling struct {
 	ticketKnown bool
 	lang        string
 	out         []Reply
+	events      []notify.Event // owner events for cfg.Alerts, raised in store
 	// prevState and prevData are the conversation's state before this
 	// message ("L은요?" after a product answer reads it).
 	prevState, prevData string
@@ -216,7 +218,17 @@ func (h *handling) alert(event, text string, t *tickets.Ticket) {
 	if !h.m.Owner {
 		latest = CleanText(h.m.Text)
 	}
-	e := notify.TicketEvent(event, t, latest, text)
+	h.raise(notify.TicketEvent(event, t, latest, text))
+}
+
+// raise tells the owner of e: through cfg.Alerts when set (in store, once
+// every other row of the message is written), else as an alert to each
+// Owners address.
+func (h *handling) raise(e notify.Event) {
+	if h.cfg.Alerts != nil {
+		h.events = append(h.events, e)
+		return
+	}
 	for _, a := range h.cfg.Owners {
 		h.out = append(h.out, AlertReply(a.Channel, a.Chat, e))
 	}
@@ -251,12 +263,22 @@ func (h *handling) customer(ctx context.Context, a *arrival) error {
 	return nil
 }
 
-// store writes what the message changed in its conversation and queues
-// every reply (see saveAndEnqueue).
+// store writes what the message changed in its conversation, queues
+// every reply (see saveAndEnqueue) and then raises the owner events: last,
+// so that a message waiting for a destination's lock in the router holds
+// nothing the lock's holder still needs.
 func (h *handling) store(ctx context.Context) error {
 	var conv *conversation
 	if h.save {
 		conv = h.conv
 	}
-	return saveAndEnqueue(ctx, h.tx, conv, h.out, h.now)
+	if err := saveAndEnqueue(ctx, h.tx, conv, h.out, h.now); err != nil {
+		return err
+	}
+	for _, e := range h.events {
+		if err := h.cfg.Alerts.PostTx(ctx, h.tx, e); err != nil {
+			return fmt.Errorf("bot: handle: owner event: %w", err)
+		}
+	}
+	return nil
 }

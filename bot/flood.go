@@ -49,9 +49,7 @@ func (h *handling) flooding(ctx context.Context) (bool, error) {
 			h.log.Warn("conversation muted: too many messages", "channel", h.m.Channel, "chat", h.m.Chat, "limit", l.n, "window", l.window)
 			e := notify.Event{Kind: notify.KindFlood, Priority: string(tickets.Low), Key: "flood:" + h.m.Channel + ":" + h.m.Chat,
 				Text: ownerText(h.cfg.OwnerLang, "alert_flood", h.m.Channel, h.m.Chat, h.o(windowKey(l.window)), l.n)}
-			for _, a := range h.cfg.Owners {
-				h.out = append(h.out, AlertReply(a.Channel, a.Chat, e))
-			}
+			h.raise(e)
 		}
 		return true, nil
 	}

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/shopbot/shopbot/notify"
 )
 
 // ErrPermanent marks a send error that retrying cannot fix (the customer
@@ -219,6 +221,20 @@ func (o *Outbox) Forward(ctx context.Context, source int64, r Reply) error {
 		o.Wake()
 	}
 	return nil
+}
+
+// Send queues owner event e for destination d, one row that d's own
+// sender delivers (with its retries, rate limit and thread), once per
+// (e.Source, d): notify.Sender, for the router's digests.
+func (o *Outbox) Send(ctx context.Context, d notify.Destination, e notify.Event) error {
+	return o.Forward(ctx, e.Source, AlertReply(d.Channel, d.Chat, e))
+}
+
+// SendTx is Send within q, the transaction that raises e (the router's
+// PostTx): notify.TxSender. An event without a Source is queued as is;
+// the caller wakes the outbox after the commit.
+func (o *Outbox) SendTx(ctx context.Context, q sqlx.ExtContext, d notify.Destination, e notify.Event) error {
+	return ForwardTx(ctx, q, e.Source, AlertReply(d.Channel, d.Chat, e), o.now())
 }
 
 type outboxRow struct {

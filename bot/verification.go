@@ -95,9 +95,7 @@ func (h *handling) lockedOut(ctx context.Context, number string, action faq.Acti
 			h.log.Warn("order verification locked", "scope", s.column, "failures", n, "until", until)
 			e := notify.Event{Kind: notify.KindLockout, Priority: string(tickets.High), Key: "lockout:" + s.column + ":" + s.key,
 				Text: ownerText(h.cfg.OwnerLang, "alert_lockout", key, n, until.In(h.cfg.Location).Format("15:04"))}
-			for _, a := range h.cfg.Owners {
-				h.out = append(h.out, AlertReply(a.Channel, a.Chat, e))
-			}
+			h.raise(e)
 		}
 		// Still about this order: the code that follows gets the same
 		// answer, not a lookup of an order numbered like it.

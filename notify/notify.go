@@ -111,24 +111,27 @@ func (e Event) State(lang string, now time.Time, who func(string) string) string
 }
 
 // Sender delivers an event to one destination. Sending the same Source to
-// the same destination twice must deliver it once (the outbox's Forward
-// does this).
+// the same destination twice must deliver it once (bot.Outbox does this).
 type Sender interface {
 	Send(ctx context.Context, d Destination, e Event) error
 }
 
-// Poster puts an event raised by notify on its way to the router (in
-// shopbot: the outbox channel "notify"). Posting the same Source twice must
+// Poster puts an event on its way to the owner's destinations (in
+// shopbot: the Router, or, from a command that routes nothing, the outbox
+// channel "notify" that serve routes). Posting the same Source twice must
 // post it once; Sources from notify are negative, so they never meet the
 // outbox's own ids.
 type Poster interface {
 	Post(ctx context.Context, e Event) error
 }
 
-// TxPoster is a Poster that can post within the caller's transaction. The
-// Scheduler then claims a summary and posts it in one transaction: a crash
-// leaves it either unclaimed (another tick or instance sends it) or
-// claimed and on its way, never claimed and lost.
+// TxPoster posts within the caller's transaction: the one way every
+// raiser of an owner event (the engine's message, the Scheduler's claim,
+// a stock change) hands it on, so that it leaves if and only if the
+// change commits. The Scheduler claims a summary and posts it in one
+// transaction: a crash leaves it either unclaimed (another tick or
+// instance sends it) or claimed and on its way, never claimed and lost.
+// Router.PostTx is one.
 type TxPoster interface {
 	PostTx(ctx context.Context, q sqlx.ExtContext, e Event) error
 }

@@ -45,11 +45,15 @@ const (
 //   - rate cap: at most MaxPerHour messages in any hour; the overflow is
 //     folded into one "and 7 more" message when a slot frees.
 //
-// Held, folded and overflowing alerts leave as one digest per destination
-// from Flush. Route and Flush are safe for concurrent use.
+// Every raiser hands its events to PostTx (or Post), within the
+// transaction that raises them: each destination that hears of an event
+// now gets one row of its own in the outbox, delivered by that
+// destination's sender. Held, folded and overflowing alerts leave as one
+// digest per destination from Flush. PostTx, Post, Route and Flush are
+// safe for concurrent use.
 type Router struct {
 	Destinations []Destination
-	Sender       Sender
+	Sender       Sender // a TxSender for PostTx and Post
 
 	DB         *sqlx.DB         // nil: no policy, interrupting events go out at once
 	Now        func() time.Time // nil: time.Now
@@ -77,35 +81,134 @@ func Interrupts(e Event) bool {
 	return false
 }
 
-// Route sends e to every destination that wants it now, and records what
-// waits. It stops at the first failure; routing the same event again is
-// safe: a decision is taken once per (Source, destination) and the Sender
-// drops copies.
+// Route sends e, which carries its Source, through Sender to every
+// destination that wants it now, and records what waits, each decision in
+// a transaction of its own: for a Sender that cannot send within the
+// raiser's transaction, and for Post without DB. It stops at the first
+// failure; routing the same event again is safe: a decision is taken once
+// per (Source, destination) and the Sender drops copies.
 func (r *Router) Route(ctx context.Context, e Event) error {
 	for _, d := range r.Destinations {
-		// A channel that cannot send is not told about itself.
-		if e.Kind == KindFailure && e.Key == "failure:"+d.Channel {
+		hears, policy := r.hears(d, e)
+		if !hears {
 			continue
 		}
-		send := true
-		switch {
-		case d.Every || e.Kind == KindSummary:
-		case !Interrupts(e):
-			send = false
-		case r.DB != nil:
-			var err error
-			if send, err = r.decide(ctx, d, e); err != nil {
+		if policy {
+			send, err := r.decide(ctx, d, e)
+			if err != nil {
 				return err
 			}
-		}
-		if !send {
-			continue
+			if !send {
+				continue
+			}
 		}
 		if err := r.Sender.Send(ctx, d, e); err != nil {
 			return fmt.Errorf("notify: route %s to %s: %w", cmp.Or(e.Key, e.Kind), d.Channel, err)
 		}
 	}
 	return nil
+}
+
+// TxSender is a Sender that can queue an event within the caller's
+// transaction (bot.Outbox: one outbox row for the destination, which its
+// own sender delivers). PostTx needs one.
+type TxSender interface {
+	SendTx(ctx context.Context, q sqlx.ExtContext, d Destination, e Event) error
+}
+
+// PostTx routes e within q, the transaction that raises it (a customer's
+// message, a summary's claim, a stock change): the policy's decisions
+// and one row for each destination that hears of it now are written with
+// the change that calls for them, so a rollback leaves neither. It is the
+// one way an owner event leaves its raiser: notify.TxPoster.
+//
+// An event without a Source gets one when a decision needs it (a claim
+// of its own in notify_claims), so "once per (event, destination)" holds
+// without the raiser's outbox row. Posting the same Source again (a
+// raiser retrying after a crash) adds nothing. Call Wake after the commit.
+//
+// Lock order: a personal destination's decision takes its lock
+// (PostgreSQL: an advisory lock per destination) inside q, in the order
+// of Destinations. Raise the event last in the transaction, after every
+// other row it locks, so that a transaction waiting for a destination
+// holds nothing the holder of that lock still needs.
+func (r *Router) PostTx(ctx context.Context, q sqlx.ExtContext, e Event) error {
+	ts, ok := r.Sender.(TxSender)
+	if !ok {
+		return errors.New("notify: post: the router's Sender cannot send within a transaction")
+	}
+	for _, d := range r.Destinations {
+		hears, policy := r.hears(d, e)
+		if !hears {
+			continue
+		}
+		if policy {
+			if e.Source == 0 {
+				src, err := newSource(ctx, q, r.now())
+				if err != nil {
+					return err
+				}
+				e.Source = src
+			}
+			send, err := r.decideIn(ctx, q, d, e)
+			if err != nil {
+				return err
+			}
+			if !send {
+				continue
+			}
+		}
+		if err := ts.SendTx(ctx, q, d, e); err != nil {
+			return fmt.Errorf("notify: post %s to %s: %w", cmp.Or(e.Key, e.Kind), d.Channel, err)
+		}
+	}
+	return nil
+}
+
+// Post routes e in a transaction of its own (PostTx) and wakes the
+// Sender: notify.Poster, for the watcher's alerts. Without DB there is no
+// policy to record: it is Route.
+func (r *Router) Post(ctx context.Context, e Event) error {
+	if r.DB == nil {
+		return r.Route(ctx, e)
+	}
+	tx, err := r.DB.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("notify: post: %w", err)
+	}
+	defer tx.Rollback()
+	if err := r.PostTx(ctx, tx, e); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("notify: post: commit: %w", err)
+	}
+	r.Wake()
+	return nil
+}
+
+// Wake tells the Sender, if it wants to know (bot.Outbox), that a
+// transaction that posted events has committed.
+func (r *Router) Wake() {
+	if w, ok := r.Sender.(interface{ Wake() }); ok {
+		w.Wake()
+	}
+}
+
+// hears reports whether destination d hears of e at all, and whether the
+// policy (DB) decides when.
+func (r *Router) hears(d Destination, e Event) (hears, policy bool) {
+	// A channel that cannot send is not told about itself.
+	if e.Kind == KindFailure && e.Key == "failure:"+d.Channel {
+		return false, false
+	}
+	switch {
+	case d.Every || e.Kind == KindSummary:
+		return true, false
+	case !Interrupts(e):
+		return false, false
+	}
+	return true, r.DB != nil
 }
 
 // Decisions recorded in notify_alerts.
@@ -153,7 +256,7 @@ func (r *Router) loc() *time.Location {
 }
 
 // decide takes, once per (event, destination), the policy's decision and
-// records it; true means send now.
+// records it, in a transaction of its own; true means send now.
 func (r *Router) decide(ctx context.Context, d Destination, e Event) (bool, error) {
 	if e.Source == 0 {
 		return false, errors.New("notify: route: an event without a Source cannot be routed exactly once")
@@ -163,11 +266,25 @@ func (r *Router) decide(ctx context.Context, d Destination, e Event) (bool, erro
 		return false, fmt.Errorf("notify: decide: %w", err)
 	}
 	defer tx.Rollback()
-	if err := lockKey(ctx, tx, d.Channel+"\x00"+d.Chat); err != nil {
+	send, err := r.decideIn(ctx, tx, d, e)
+	if err != nil {
+		return false, err
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("notify: decide: %w", err)
+	}
+	return send, nil
+}
+
+// decideIn takes, within q, the policy's decision about e (with its
+// Source) for d, once: a decision taken before (a retry) is returned as
+// it was. true means send now.
+func (r *Router) decideIn(ctx context.Context, q sqlx.ExtContext, d Destination, e Event) (bool, error) {
+	if err := lockKey(ctx, q, d.Channel+"\x00"+d.Chat); err != nil {
 		return false, err
 	}
 	var prev string
-	err = sqlx.GetContext(ctx, tx, &prev, tx.Rebind(`SELECT decision FROM notify_alerts WHERE source = ? AND channel = ? AND chat = ?`),
+	err := sqlx.GetContext(ctx, q, &prev, q.Rebind(`SELECT decision FROM notify_alerts WHERE source = ? AND channel = ? AND chat = ?`),
 		e.Source, d.Channel, d.Chat)
 	switch {
 	case err == nil:
@@ -176,7 +293,7 @@ func (r *Router) decide(ctx context.Context, d Destination, e Event) (bool, erro
 		return false, fmt.Errorf("notify: decide: %w", err)
 	}
 	now := r.now()
-	decision, due, err := r.policy(ctx, tx, d, e, now)
+	decision, due, err := r.policy(ctx, q, d, e, now)
 	if err != nil {
 		return false, fmt.Errorf("notify: decide: %w", err)
 	}
@@ -184,14 +301,11 @@ func (r *Router) decide(ctx context.Context, d Destination, e Event) (bool, erro
 	if decision == decSent {
 		sentAt = &now
 	}
-	_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO notify_alerts
+	_, err = q.ExecContext(ctx, q.Rebind(`INSERT INTO notify_alerts
 		(source, channel, chat, key, kind, priority, ticket, text, decision, due_at, sent_at, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		e.Source, d.Channel, d.Chat, e.Key, e.Kind, e.Priority, e.Ticket, truncate(e.Text, 2000), decision, due.UTC(), sentAt, now)
 	if err != nil {
-		return false, fmt.Errorf("notify: decide: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
 		return false, fmt.Errorf("notify: decide: %w", err)
 	}
 	if decision != decSent {

@@ -12,12 +12,9 @@ import (
 // sales stop) or to its safety stock (high: time to reorder), and never on
 // a sale that leaves it on the same side. A product restocked above its
 // safety stock can cross again later. The event's Text is in lang ("ko",
-// "en", "zh"); Key is "stock:SKU"; Source is left 0 for the caller's
-// outbox id.
-//
-// The import and webhook paths put it in the outbox channel "notify" as
-// bot.Reply{Channel: "notify", Kind: "alert", Event: e.Kind,
-// Priority: e.Priority, Key: e.Key, Text: e.Text}.
+// "en", "zh"); Key is "stock:SKU"; Source is left 0 (the router gives
+// it one). The import and webhook paths hand it to the router through
+// hooks.Announcer, in the transaction that lands the change.
 func StockEvent(before, after shop.Product, lang string) (Event, bool) {
 	w := wordsFor(lang)
 	name := oneLine(after.Name, 80)

@@ -2,6 +2,8 @@ package notify
 
 import (
 	"context"
+	crand "crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"hash/fnv"
 	"time"
@@ -37,6 +39,23 @@ func done(ctx context.Context, q sqlx.ExtContext, id int64, now time.Time) error
 	return nil
 }
 
+// newSource gives an event raised without a Source its identity, within
+// q (the raising transaction): a claim of its own, done at once, whose id
+// negated is the Source, as for the summaries' and digests' claims. A
+// rollback takes it back with the event. The key is random: the claim
+// stands for this one raise, which its transaction makes once.
+func newSource(ctx context.Context, q sqlx.ExtContext, now time.Time) (int64, error) {
+	b := make([]byte, 12)
+	crand.Read(b)
+	var id int64
+	err := sqlx.GetContext(ctx, q, &id, q.Rebind(`INSERT INTO notify_claims (key, created_at, done_at) VALUES (?, ?, ?) RETURNING id`),
+		"event:"+hex.EncodeToString(b), now.UTC(), now.UTC())
+	if err != nil {
+		return 0, fmt.Errorf("notify: event source: %w", err)
+	}
+	return -id, nil
+}
+
 // claimRow is a claim read back.
 type claimRow struct {
 	ID        int64     `db:"id"`
@@ -62,8 +81,9 @@ func undone(ctx context.Context, q sqlx.ExtContext, prefix string, before time.T
 
 // lockKey serialises, on PostgreSQL, the transactions of several
 // instances that decide about the same thing (SQLite transactions are
-// already serial: they begin immediate).
-func lockKey(ctx context.Context, tx *sqlx.Tx, key string) error {
+// already serial: they begin immediate). q is a transaction: the lock is
+// held until it ends.
+func lockKey(ctx context.Context, tx sqlx.ExtContext, key string) error {
 	if tx.DriverName() != "postgres" {
 		return nil
 	}

@@ -18,10 +18,6 @@ import (
 	"github.com/shopbot/shopbot/notify"
 )
 
-// NotifyChannel is the outbox channel of owner events on their way to the
-// notify router.
-const NotifyChannel = "notify"
-
 // Waker is told when messages were queued and committed (*bot.Outbox is).
 type Waker interface{ Wake() }
 
@@ -31,6 +27,10 @@ type Waker interface{ Wake() }
 type Announcer struct {
 	// Outbox, if set, is woken after a commit that queued messages.
 	Outbox Waker
+	// Owners takes the owner's stock alerts within the change's
+	// transaction (the notify router, or a queue for it). nil: the owner
+	// is not told.
+	Owners notify.TxPoster
 	// NotifyShipped sends a customer whose conversation is linked to an
 	// order (they verified it) a message when it ships. Off by default.
 	NotifyShipped bool
@@ -54,12 +54,10 @@ func (a *Announcer) Announce(ctx context.Context, q sqlx.ExtContext, c shop.Chan
 	now := a.now()
 	for _, sc := range c.Stock {
 		e, ok := notify.StockEvent(sc.Before, sc.After, a.OwnerLang)
-		if !ok {
+		if !ok || a.Owners == nil {
 			continue
 		}
-		_, err := bot.EnqueueTx(ctx, q, bot.Reply{Channel: NotifyChannel, Kind: bot.KindAlert, Event: e.Kind,
-			Priority: e.Priority, Key: e.Key, Text: e.Text}, now)
-		if err != nil {
+		if err := a.Owners.PostTx(ctx, q, e); err != nil {
 			return fmt.Errorf("hooks: stock alert %s: %w", sc.After.SKU, err)
 		}
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/shopbot/shopbot/bot/dbtest"
 	"github.com/shopbot/shopbot/bot/hooks"
 	"github.com/shopbot/shopbot/bot/shop"
+	"github.com/shopbot/shopbot/notify"
 	"github.com/shopbot/shopbot/tickets"
 )
 
@@ -36,7 +37,8 @@ func newHarness(t *testing.T, db *sqlx.DB) *harness {
 	clock := func() time.Time { return now }
 	ob := bot.NewOutbox(db, clock, nil)
 	h := &hooks.Handler{DB: db, ShopifySecret: secret, Token: token, Now: clock, MaxBody: 64 << 10,
-		Announcer: &hooks.Announcer{Outbox: ob, NotifyShipped: true, OwnerLang: "en", Now: clock}}
+		Announcer: &hooks.Announcer{Outbox: ob, Owners: &notify.Router{Destinations: []notify.Destination{{Channel: "owner"}}, Sender: ob},
+			NotifyShipped: true, OwnerLang: "en", Now: clock}}
 	mux := http.NewServeMux()
 	h.Register(mux)
 	return &harness{t: t, db: db, ob: ob, mux: mux}
@@ -232,14 +234,14 @@ func TestShopifyInventory(t *testing.T) {
 		if p.Stock != 3 || p.Name != "Basic Tee - M" || p.Price != 15000 {
 			t.Errorf("product = %+v, want stock 2+1 across two locations", p)
 		}
-		alerts := h.pending(hooks.NotifyChannel)
+		alerts := h.pending("owner")
 		if len(alerts) != 1 || alerts[0].Key != "stock:TEE-WHT-M" || alerts[0].Kind != bot.KindAlert || alerts[0].Event != "stock" {
 			t.Fatalf("alerts = %+v, want one stock alert", alerts)
 		}
 		// Down to zero: the second crossing.
 		h.expect(h.generic("Bearer "+token, `{"id": "g1", "stock": [{"sku": "TEE-WHT-M", "delta": -3}]}`), 200, `"updated":1`)
 		h.expect(h.generic("Bearer "+token, `{"id": "g1", "stock": [{"sku": "TEE-WHT-M", "delta": -3}]}`), 200, `"duplicate":true`)
-		if alerts := h.pending(hooks.NotifyChannel); len(alerts) != 2 || alerts[1].Priority != "urgent" {
+		if alerts := h.pending("owner"); len(alerts) != 2 || alerts[1].Priority != "urgent" {
 			t.Fatalf("alerts = %+v, want a second, urgent one", alerts)
 		}
 	}, shop.Schema, tickets.Schema, bot.Schema)

@@ -8,17 +8,16 @@ import (
 
 	"github.com/shopbot/shopbot/bot"
 	"github.com/shopbot/shopbot/bot/console"
-	"github.com/shopbot/shopbot/bot/hooks"
 	"github.com/shopbot/shopbot/bot/outlet"
 	"github.com/shopbot/shopbot/notify"
 )
 
-// notifyChannel is the outbox channel of ticket events on their way to the
-// notify router, which fans them out to the owners' channels.
-const notifyChannel = hooks.NotifyChannel
-
-// engineOwners is where the engine sends ticket events: always the router.
-var engineOwners = []bot.Address{{Channel: notifyChannel}}
+// notifyChannel is the outbox channel of owner events raised by a command
+// that routes nothing itself (`shopbot summary --send`, `shopbot import`)
+// or queued by an older version: serve routes them (routeSend). Events
+// raised in serve or chat go through the router at once (ownerEvents), one
+// outbox row per destination, and never pass here.
+const notifyChannel = "notify"
 
 // service is what every channel of `serve` shares.
 type service struct {
@@ -176,12 +175,7 @@ func (svc *service) channels(ctx context.Context) ([]channel, error) {
 	return list, nil
 }
 
-// routeEvents is the notify channel's sender for a terminal: each ticket
-// event fanned out to dests, without serve's alert policy.
-func routeEvents(ob *bot.Outbox, dests []notify.Destination) bot.SendFunc {
-	return routeSend(&notify.Router{Destinations: dests, Sender: forwardSender{ob}})
-}
-
-// terminalOwners are the destinations of a terminal: the alert stream and
-// the console owner's inbox, both for urgent tickets only.
+// terminalOwners are the destinations of a terminal's engine (`chat`),
+// without serve's alert policy: the alert stream and the console owner's
+// inbox, both for urgent tickets only.
 var terminalOwners = []notify.Destination{{Channel: stdoutChannel}, {Channel: console.Channel, Chat: console.OwnerChat}}

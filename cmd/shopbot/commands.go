@@ -103,8 +103,9 @@ func (e env) chat(ctx context.Context, args []string) error {
 	// a message's commit.
 	defer schema.Checkpoints(st.db, time.Second, log)()
 	// The conversation owns standard output; alerts go to standard error
-	// and to the console owner's inbox.
-	eng, ob, err := st.engine(ctx, log, engineOwners)
+	// and to the console owner's inbox, routed in each message's
+	// transaction.
+	eng, ob, err := st.engine(ctx, log, terminalOwners)
 	if err != nil {
 		return err
 	}
@@ -115,8 +116,7 @@ func (e env) chat(ctx context.Context, args []string) error {
 		return err
 	}
 	svc := &service{st: st, eng: eng, ob: ob, log: log, env: e}
-	alerts := make(chan error, 2)
-	go func() { alerts <- ob.Run(ctx, notifyChannel, routeEvents(ob, terminalOwners)) }()
+	alerts := make(chan error, 1)
 	go func() {
 		alerts <- svc.runChannel(ctx, channel{name: stdoutChannel, connect: ready(alertStream{alertSender(notify.NewWriter(e.stderr))})})
 	}()
@@ -130,10 +130,7 @@ func (e env) chat(ctx context.Context, args []string) error {
 	// Let alerts raised by the last lines reach the terminal.
 	cancel()
 	<-alerts
-	<-alerts
-	final := context.WithoutCancel(ctx)
-	ob.Deliver(final, notifyChannel, "", routeEvents(ob, terminalOwners))
-	ob.Deliver(final, stdoutChannel, "", alertSender(notify.NewWriter(e.stderr)))
+	ob.Deliver(context.WithoutCancel(ctx), stdoutChannel, "", alertSender(notify.NewWriter(e.stderr)))
 	return err
 }
 
@@ -185,7 +182,9 @@ func (e env) serve(ctx context.Context, args []string) error {
 	if c.demo {
 		fmt.Fprintf(e.stderr, "demo database: %s (made-up shop; stop and delete it to start over)\n", dbName(st.url))
 	}
-	eng, ob, err := st.engine(ctx, log, engineOwners)
+	// Owner events: the router gets its destinations and policy (route)
+	// once the channels are known, before any of them runs.
+	eng, ob, err := st.engine(ctx, log, nil)
 	if err != nil {
 		return err
 	}
@@ -209,6 +208,7 @@ func (e env) serve(ctx context.Context, args []string) error {
 	if len(dests) == 1 {
 		dests = append(dests, notify.Destination{Channel: stdoutChannel})
 	}
+	owners := svc.route(dests) // notify.go
 	ln, err := net.Listen("tcp", st.cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -231,8 +231,8 @@ func (e env) serve(ctx context.Context, args []string) error {
 	go func() { errc <- srv.Serve(limited) }()
 	// outage.go: tells the owner, without the database, when it is away.
 	svc.watchDatabase(ctx, direct)
-	go func() { errc <- svc.runNotify(ctx, dests, running) }() // notify.go: router, summaries, watchers
-	go func() { errc <- purgeDaily(ctx, svc) }()               // privacy.go: retention
+	go func() { errc <- svc.runNotify(ctx, owners, running) }() // notify.go: digests, summaries, watchers
+	go func() { errc <- purgeDaily(ctx, svc) }()                // privacy.go: retention
 	go func() {
 		errc <- svc.runChannel(ctx, channel{name: stdoutChannel, connect: ready(alertStream{alertSender(notify.NewWriter(e.stdout))})})
 	}()

@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/shopbot/shopbot/bot"
 	"github.com/shopbot/shopbot/bot/hooks"
 	"github.com/shopbot/shopbot/bot/shop"
 )
@@ -59,7 +60,8 @@ func (e env) importCmd(ctx context.Context, args []string) error {
 	}
 	defer st.db.Close()
 	opts.Location = st.cfg.location
-	ann := &hooks.Announcer{NotifyShipped: st.cfg.Orders.NotifyShipped,
+	// Stock alerts wait on the notify channel for serve's router (notify.go).
+	ann := &hooks.Announcer{NotifyShipped: st.cfg.Orders.NotifyShipped, Owners: outboxPoster{bot.NewOutbox(st.db, st.now, nil), st.now},
 		OwnerLang: st.cfg.Notify.Language, Location: st.cfg.location, Now: st.now}
 	opts.Changed = ann.Announce
 	start := time.Now()
@@ -93,7 +95,7 @@ func (svc *service) registerHooks() {
 	cfg := svc.st.cfg
 	h := &hooks.Handler{
 		DB: svc.st.db,
-		Announcer: &hooks.Announcer{Outbox: svc.ob, NotifyShipped: cfg.Orders.NotifyShipped,
+		Announcer: &hooks.Announcer{Outbox: svc.ob, Owners: svc.st.owners, NotifyShipped: cfg.Orders.NotifyShipped,
 			OwnerLang: cfg.Notify.Language, Location: cfg.location, Now: svc.st.now, Log: svc.log},
 		ShopifySecret: svc.env.getenv("SHOPIFY_WEBHOOK_SECRET"),
 		Token:         svc.env.getenv("SHOPBOT_HOOK_TOKEN"),

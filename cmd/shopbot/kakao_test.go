@@ -83,7 +83,7 @@ func kakaoService(t *testing.T, engine string, env map[string]string) *service {
 	}
 	t.Cleanup(func() { st.db.Close() })
 	log := newLogger(io.Discard, 0)
-	eng, ob, err := st.engine(ctx, log, engineOwners)
+	eng, ob, err := st.engine(ctx, log, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -213,6 +213,9 @@ type stores struct {
 	db  *sqlx.DB
 	url string           // the database's URL, as given
 	now func() time.Time // the command's clock
+	// owners takes this command's owner events (engine builds it): the
+	// notify router, without policy until serve gives it one.
+	owners *ownerEvents
 }
 
 // open loads the configuration, opens the database (flag, then
@@ -252,8 +255,9 @@ func (e env) open(ctx context.Context, c common) (*stores, error) {
 // allSchemas are the packages' migrations, in the order they apply.
 var allSchemas = []schema.Set{shop.Schema, tickets.Schema, bot.Schema, web.Schema, notify.Schema, kakao.Schema}
 
-// engine builds the engine for a command, alerts going to owners.
-func (s *stores) engine(ctx context.Context, log *slog.Logger, owners []bot.Address) (*bot.Engine, *bot.Outbox, error) {
+// engine builds the engine for a command, its owner events routed (s.owners)
+// to dests, each event as one outbox row per destination.
+func (s *stores) engine(ctx context.Context, log *slog.Logger, dests []notify.Destination) (*bot.Engine, *bot.Outbox, error) {
 	f, err := loadFAQ(s.cfg.FAQ)
 	if err != nil {
 		return nil, nil, err
@@ -262,6 +266,7 @@ func (s *stores) engine(ctx context.Context, log *slog.Logger, owners []bot.Addr
 	if s.cfg.Outbox.lease > 0 {
 		ob.Lease = s.cfg.Outbox.lease // outbox_config.go
 	}
+	s.owners = &ownerEvents{Router: &notify.Router{Destinations: dests, Sender: ob}} // notify.go
 	eng, err := bot.New(ctx, bot.Config{
 		DB:           s.db,
 		FAQ:          f,
@@ -269,7 +274,7 @@ func (s *stores) engine(ctx context.Context, log *slog.Logger, owners []bot.Addr
 		Shop:         faqShop(s.cfg),
 		Lang:         s.cfg.Shop.Language,
 		OwnerLang:    s.cfg.Notify.Language,
-		Owners:       owners,
+		Alerts:       s.owners,
 		Location:     s.cfg.location,
 		OrderPattern: s.cfg.pattern,
 		Limits:       s.cfg.convLimits(),

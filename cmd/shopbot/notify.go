@@ -73,19 +73,56 @@ func (s *stores) summarizer() *notify.Summarizer {
 		UnshippedDays: s.cfg.Notify.UnshippedDays, Now: s.now}
 }
 
-// outboxPoster puts notify's own events (summaries, SLA and stock alerts,
-// failures) in the outbox channel "notify", once per Source.
+// ownerEvents is where every raiser of owner events in this process hands
+// them, within its own transaction (notify.TxPoster): the engine's
+// message, the scheduler's summary claim, the webhooks' stock changes, the
+// watcher's alerts, and the events other processes queued on the notify
+// channel. The router decides once per (event, destination) and queues
+// one outbox row for each destination that hears of it now; that
+// destination's own sender delivers it (its retries, rate limit and Slack
+// thread). Each event is counted once for /metrics here.
+type ownerEvents struct {
+	*notify.Router
+	ops *ops // nil: not counted
+}
+
+// PostTx routes e within q (notify.Router.PostTx) and counts it. A
+// transaction that rolls back after this (rare: its commit failed) leaves
+// the count one too high; counting after the commit would need every
+// raiser to report it.
+func (o *ownerEvents) PostTx(ctx context.Context, q sqlx.ExtContext, e notify.Event) error {
+	if err := o.Router.PostTx(ctx, q, e); err != nil {
+		return err
+	}
+	o.ops.raised(e)
+	return nil
+}
+
+// Post routes e in a transaction of its own (notify.Router.Post) and
+// counts it.
+func (o *ownerEvents) Post(ctx context.Context, e notify.Event) error {
+	if err := o.Router.Post(ctx, e); err != nil {
+		return err
+	}
+	o.ops.raised(e)
+	return nil
+}
+
+// outboxPoster queues owner events on the outbox channel "notify", once
+// per Source, for a command that routes nothing itself (`shopbot summary
+// --send`, `shopbot import`): it does not know which channels `serve`
+// runs, so serve (running now, or when it next starts) routes them
+// (routeSend).
 type outboxPoster struct {
 	ob  *bot.Outbox
 	now func() time.Time
 }
 
 func (p outboxPoster) Post(ctx context.Context, e notify.Event) error {
-	return forwardSender{p.ob}.Send(ctx, notify.Destination{Channel: notifyChannel}, e)
+	return p.ob.Send(ctx, notify.Destination{Channel: notifyChannel}, e)
 }
 
-// PostTx posts e within q, the caller's transaction (the summary's claim):
-// notify.TxPoster.
+// PostTx posts e within q, the caller's transaction: notify.TxPoster.
 func (p outboxPoster) PostTx(ctx context.Context, q sqlx.ExtContext, e notify.Event) error {
 	return bot.ForwardTx(ctx, q, e.Source, bot.AlertReply(notifyChannel, "", e), p.now())
 }
@@ -93,57 +130,42 @@ func (p outboxPoster) PostTx(ctx context.Context, q sqlx.ExtContext, e notify.Ev
 // Wake wakes the outbox after a PostTx committed.
 func (p outboxPoster) Wake() { p.ob.Wake() }
 
-// forwardSender hands routed events, chart included, to the outbox of
-// their destination's channel, once per (Source, destination).
-//
-// An owner alert is therefore queued twice: once on the "notify" channel
-// by the engine's transaction (or notify's Poster), with its snapshot, and
-// once per destination that hears of it now, by the router. The first row
-// is the event's durable record until the router has taken its decisions
-// (notify_alerts, once per Source and destination); the second is the
-// destination's own delivery, with its own retries, rate limit and thread
-// (Outbox.Thread). One row per destination is possible — the engine
-// queues each destination's row itself and the router decides, by the
-// row's id, when that row comes up to send — but needs every owner
-// destination's sender to ask the router first; that waits for the one
-// adapter shape (issue 18, item 5). TestAlertRows (notify) counts them.
-type forwardSender struct{ ob *bot.Outbox }
-
-func (s forwardSender) Send(ctx context.Context, d notify.Destination, e notify.Event) error {
-	return s.ob.Forward(ctx, e.Source, bot.AlertReply(d.Channel, d.Chat, e))
-}
-
-// router is the owner-alert policy of cfg over dests.
-func (svc *service) router(dests []notify.Destination) *notify.Router {
+// route gives st.owners, the engine's router, serve's policy from cfg and
+// its destinations, before anything raises an event.
+func (svc *service) route(dests []notify.Destination) *ownerEvents {
 	n := svc.st.cfg.Notify
-	return &notify.Router{Destinations: dests, Sender: forwardSender{svc.ob}, DB: svc.st.db, Now: svc.st.now,
+	svc.st.owners.Router = &notify.Router{Destinations: dests, Sender: svc.ob, DB: svc.st.db, Now: svc.st.now,
 		Location: svc.st.cfg.location, MaxPerHour: n.MaxPerHour, Window: n.window, Quiet: n.quiet,
 		HoldUrgent: n.QuietUrgent, Lang: n.Language, Log: svc.log}
+	svc.st.owners.ops = svc.ops
+	return svc.st.owners
 }
 
-// routeSend is the notify channel's sender: each event through the router.
-func routeSend(rt *notify.Router) bot.SendFunc {
+// routeSend is the notify channel's sender: each event queued there by
+// another process, routed as if raised here; the outbox row's id is its
+// Source, so routing it again after a crash adds nothing.
+func routeSend(owners *ownerEvents) bot.SendFunc {
 	return func(ctx context.Context, r bot.Reply) (string, error) {
-		return "", rt.Route(ctx, r.OwnerEvent())
+		return "", owners.Post(ctx, r.OwnerEvent())
 	}
 }
 
 // runNotify runs, until ctx is done, everything that tells the owner
-// something: the router of the notify channel and its digests, the daily
-// and weekly summaries, and the watchers (SLA clocks, stuck channels, the
-// database). running are the channels whose senders run here.
-func (svc *service) runNotify(ctx context.Context, dests []notify.Destination, running []string) error {
+// something: the router's digests and the events other processes queued
+// on the notify channel, the daily and weekly summaries, and the watchers
+// (SLA clocks, stuck channels, the database). owners is serve's router
+// (route); running are the channels whose senders run here.
+func (svc *service) runNotify(ctx context.Context, owners *ownerEvents, running []string) error {
 	cfg := svc.st.cfg
 	n := cfg.Notify
-	rt := svc.router(dests)
-	poster := outboxPoster{svc.ob, svc.st.now}
-	sched := &notify.Scheduler{DB: svc.st.db, Summarizer: svc.st.summarizer(), Poster: poster, Location: cfg.location,
+	rt := owners.Router
+	sched := &notify.Scheduler{DB: svc.st.db, Summarizer: svc.st.summarizer(), Poster: owners, Location: cfg.location,
 		Hour: n.hour, Minute: n.min, Weekly: n.weekly, WeeklyDay: n.weeklyDay, Lang: n.Language, Now: svc.st.now, Log: svc.log}
-	watch := &notify.Watcher{DB: svc.st.db, Outbox: svc.ob, Poster: poster, SLA: cfg.sla, Lang: n.Language,
+	watch := &notify.Watcher{DB: svc.st.db, Outbox: svc.ob, Poster: owners, SLA: cfg.sla, Lang: n.Language,
 		Channels: append([]string{notifyChannel, stdoutChannel}, running...), Now: svc.st.now, Stuck: n.stuck, Log: svc.log}
 	// Database outages: serve's watchdog (outage.go) tells the owner.
 	errc := make(chan error, 4)
-	go func() { errc <- svc.ob.Run(ctx, notifyChannel, svc.ops.send(notifyChannel, routeSend(rt))) }()
+	go func() { errc <- svc.ob.Run(ctx, notifyChannel, svc.ops.send(notifyChannel, routeSend(owners))) }()
 	go func() { errc <- rt.Run(ctx, 30*time.Second) }()
 	go func() { errc <- sched.Run(ctx) }()
 	go func() { errc <- watch.Run(ctx, 30*time.Second) }()
@@ -153,7 +175,7 @@ func (svc *service) runNotify(ctx context.Context, dests []notify.Destination, r
 
 // summaryNow prints the summary of day, or with send posts it, chart
 // included, to the outbox channel "notify": `serve` (running now, or when
-// it next starts) sends it to every owner destination, exactly once.
+// it next starts) routes it to every owner destination, exactly once.
 func (e env) summaryNow(ctx context.Context, st *stores, day time.Time, send bool) error {
 	s := st.summarizer()
 	lang := st.cfg.Notify.Language

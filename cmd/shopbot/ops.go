@@ -112,6 +112,15 @@ func (o *ops) sendTx(channel string, send bot.TxSendFunc) bot.TxSendFunc {
 	}
 }
 
+// raised counts one owner event, as the router took it (ownerEvents):
+// once per event, whichever destinations hear of it.
+func (o *ops) raised(e notify.Event) {
+	if o == nil || e.Kind == "" {
+		return
+	}
+	o.events.WithLabelValues(e.Kind, e.Priority).Inc()
+}
+
 // count records one send's outcome in the metrics.
 func (o *ops) count(channel string, r bot.Reply, start time.Time, err error) {
 	o.sendTime.WithLabelValues(channel).Observe(time.Since(start).Seconds())
@@ -121,9 +130,6 @@ func (o *ops) count(channel string, r bot.Reply, start time.Time, err error) {
 		o.out.WithLabelValues(channel, string(r.Kind)).Inc()
 		if !r.Created.IsZero() {
 			o.delay.WithLabelValues(channel).Observe(o.now().Sub(r.Created).Seconds())
-		}
-		if r.Kind == bot.KindAlert && r.Event != "" && channel == notifyChannel {
-			o.events.WithLabelValues(r.Event, r.Priority).Inc()
 		}
 		o.touch(channel)
 	case errors.As(err, &ra):

@@ -351,7 +351,7 @@ func startTelegramInstances(t *testing.T, n int, api *telegramtest.Server, proxy
 		st.cfg.Telegram.WebhookURL = webhook
 		log := &syncBuf{}
 		lg := newLogger(log, 0)
-		eng, ob, err := st.engine(ctx, lg, engineOwners)
+		eng, ob, err := st.engine(ctx, lg, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
