@@ -29,8 +29,6 @@ var tableRef = regexp.MustCompile(`(?i)\b(?:from|join|into|update|table|truncate
 // test asks the owner's methods instead.
 var testPeeks = map[string]bool{
 	"bot/engine_test.go orders":                  true, // customer text that tries SQL injection, not a query
-	"bot/hooks/hooks_test.go conversations":      true,
-	"bot/hooks/hooks_test.go verifications":      true,
 	"bot/telegram/telegram_test.go outbox":       true,
 	"cmd/shopbot/main_test.go orders":            true,
 	"cmd/shopbot/main_test.go learned":           true,
@@ -44,7 +42,6 @@ var testPeeks = map[string]bool{
 	"cmd/shopbot/webhook_soak_test.go outbox":    true,
 	"cmd/shopbot/webhook_soak_test.go inbound":   true,
 	"bot/schema/sqlite_test.go orders":           true, // the pragmas and ANALYZE tested on a real table
-	"notify/summary_test.go conversations":       true,
 }
 
 // TestTablesHaveOneOwner is the design's rule "every table belongs to one
