@@ -319,6 +319,7 @@ func TestConfigErrors(t *testing.T) {
 		{"bad order pattern", "order_pattern: '('\n", "order_pattern"},
 		{"negative retention", "retention:\n  conversations_days: -1\n", "retention.conversations_days"},
 		{"negative limit", "limits:\n  per_hour: -5\n", "limits.per_hour"},
+		{"telegram webhook over http", "telegram:\n  webhook_url: http://shop.example/tg/hook\n", "telegram.webhook_url"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
