@@ -82,8 +82,8 @@ func saveAndEnqueue(ctx context.Context, q sqlx.ExtContext, conv *conversation, 
 func (c *conversation) setState(state, data string) { c.State, c.StateData = state, data }
 
 // Conversations reads the bot's conversations for other packages (the
-// owner's summary, shipment announcements), which never name its tables.
-// It is a cheap value: build one per database or transaction.
+// owner's summary, shipment announcements), which never name its tables,
+// and seeds them for those packages' tests. It is a cheap value: build one per database or transaction.
 type Conversations struct{ q sqlx.ExtContext }
 
 // NewConversations reads through q, a *sqlx.DB or a *sqlx.Tx.
@@ -125,4 +125,35 @@ func (c Conversations) Verified(ctx context.Context, number string) ([]OrderChat
 		return nil, fmt.Errorf("bot: verified conversations of %s: %w", number, err)
 	}
 	return chats, nil
+}
+
+// ConversationSeed is a conversation as the engine leaves it, in the terms
+// the other packages read back through Conversations.
+type ConversationSeed struct {
+	Channel, Chat string
+	Lang          string    // "": not detected yet
+	Answered      int       // messages the bot answered itself
+	Created       time.Time // the first message
+	Updated       time.Time // the latest message
+	Verified      []string  // order numbers the customer proved, at Updated
+}
+
+// Seed stores s as if the engine had handled its messages. It is for the
+// tests of packages that read conversations (a summary's counts, whom a
+// shipment is announced to): they set the bot's rows up through the bot,
+// never by its tables, and need no engine and no shop for it. A
+// conversation of s's channel and chat already stored is an error.
+func (c Conversations) Seed(ctx context.Context, s ConversationSeed) error {
+	var id int64
+	err := sqlx.GetContext(ctx, c.q, &id, c.q.Rebind(`INSERT INTO conversations (channel, chat, lang, answered, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`), s.Channel, s.Chat, s.Lang, s.Answered, s.Created.UTC(), s.Updated.UTC())
+	if err != nil {
+		return fmt.Errorf("bot: seed conversation: %w", err)
+	}
+	for _, number := range s.Verified {
+		if err := markVerified(ctx, c.q, id, number, s.Updated); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -71,8 +71,9 @@ func seedSummary(t testing.TB, db *sqlx.DB) {
 			answered = 0 // asked something, left before an answer
 		}
 		created := at(9, 0).Add(time.Duration(i) * 30 * time.Minute)
-		if _, err := db.ExecContext(ctx, db.Rebind(`INSERT INTO conversations (channel, chat, answered, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`),
-			"telegram", chat, answered, created.UTC(), created.Add(5*time.Minute).UTC()); err != nil {
+		err := bot.NewConversations(db).Seed(ctx, bot.ConversationSeed{Channel: "telegram", Chat: chat, Answered: answered,
+			Created: created, Updated: created.Add(5 * time.Minute)})
+		if err != nil {
 			t.Fatal(err)
 		}
 	}

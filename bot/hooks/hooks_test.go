@@ -95,13 +95,9 @@ func (h *harness) pending(channel string) []bot.Reply {
 // link makes a customer conversation that verified order number.
 func (h *harness) link(channel, chat, lang, number string) {
 	h.t.Helper()
-	var id int64
-	err := sqlx.Get(h.db, &id, h.db.Rebind(`INSERT INTO conversations (channel, chat, lang, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING id`),
-		channel, chat, lang, now, now)
+	err := bot.NewConversations(h.db).Seed(context.Background(), bot.ConversationSeed{
+		Channel: channel, Chat: chat, Lang: lang, Created: now, Updated: now, Verified: []string{number}})
 	if err != nil {
-		h.t.Fatal(err)
-	}
-	if _, err := h.db.Exec(h.db.Rebind(`INSERT INTO verifications (conversation_id, order_number, verified_at) VALUES (?, ?, ?)`), id, number, now); err != nil {
 		h.t.Fatal(err)
 	}
 }

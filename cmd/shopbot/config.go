@@ -38,12 +38,8 @@ type config struct {
 	Listen       string            `yaml:"listen"`
 	OrderPattern string            `yaml:"order_pattern"`
 	SLA          map[string]string `yaml:"sla"`
-	Telegram     struct {
-		Owners      []int64 `yaml:"owners"`
-		APIEndpoint string  `yaml:"api_endpoint"`
-		WebhookURL  string  `yaml:"webhook_url"` // optional: webhook instead of long polling
-	} `yaml:"telegram"`
-	Slack struct {
+	Telegram     telegramConfig    `yaml:"telegram"` // telegram.go
+	Slack        struct {
 		Channel string   `yaml:"channel"`
 		Owners  []string `yaml:"owners"`
 		APIURL  string   `yaml:"api_url"`
@@ -254,6 +250,9 @@ func (c *config) validate() error {
 		return err
 	}
 	if err := c.Web.validate(); err != nil {
+		return err
+	}
+	if err := c.Telegram.validate(); err != nil {
 		return err
 	}
 	if c.Slack.Channel != "" && !strings.HasPrefix(c.Slack.Channel, "C") && !strings.HasPrefix(c.Slack.Channel, "G") {

@@ -238,21 +238,27 @@ func TestFAQCommands(t *testing.T) {
 	// the FAQ resembles is answered once it has been learned.
 	odd := filepath.Join(dir, "odd.jsonl")
 	os.WriteFile(odd, []byte(`{"text":"쿵짝쿵짝 뚜비뚜바 얼마","expect":"shipping-fee"}`+"\n"), 0o644)
+	// The shop's bot learns them as it does in a shop: each question is
+	// handed to the owner, who teaches it with /learn.
 	dbURL := "sqlite:" + filepath.Join(dir, "learned.db")
-	ctx := context.Background()
-	db, err := schema.Open(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
+	questions := []string{"쿵짝쿵짝 뚜비뚜바 얼마", "뚜비뚜바 쿵짝 얼마예요"}
+	var learn strings.Builder
+	for i, q := range questions {
+		rs := chatJSON(t, dbURL, q+"\n", "--demo", "--user", fmt.Sprint("learner", i))
+		if len(rs) != 1 || rs[0].Ticket == 0 {
+			t.Fatalf("%q: %+v, want one reply handing it to the owner", q, rs)
+		}
+		fmt.Fprintf(&learn, "/learn %d shipping-fee\n", rs[0].Ticket)
 	}
-	if err := schema.Migrate(ctx, db, allSchemas...); err != nil {
-		t.Fatal(err)
+	rs := chatJSON(t, dbURL, learn.String(), "--as", "owner")
+	if len(rs) < len(questions) {
+		t.Fatalf("owner's /learn: %+v", rs)
 	}
-	for _, q := range []string{"쿵짝쿵짝 뚜비뚜바 얼마", "뚜비뚜바 쿵짝 얼마예요"} {
-		if _, err := db.Exec(db.Rebind(`INSERT INTO learned (entry_id, question, ticket_id, created_at) VALUES (?, ?, 0, ?)`), "shipping-fee", q, time.Now().UTC()); err != nil {
-			t.Fatal(err)
+	for i, r := range rs[len(rs)-len(questions):] {
+		if r.Kind != "command" || !strings.Contains(r.Text, questions[i]) || !strings.Contains(r.Text, "shipping-fee") {
+			t.Errorf("owner's /learn of %q: %+v, want it learned", questions[i], r)
 		}
 	}
-	db.Close()
 	for _, tt := range []struct {
 		args    []string
 		correct float64
@@ -313,6 +319,7 @@ func TestConfigErrors(t *testing.T) {
 		{"bad order pattern", "order_pattern: '('\n", "order_pattern"},
 		{"negative retention", "retention:\n  conversations_days: -1\n", "retention.conversations_days"},
 		{"negative limit", "limits:\n  per_hour: -5\n", "limits.per_hour"},
+		{"telegram webhook over http", "telegram:\n  webhook_url: http://shop.example/tg/hook\n", "telegram.webhook_url"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

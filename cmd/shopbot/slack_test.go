@@ -163,11 +163,9 @@ func TestSlackServe(t *testing.T) {
 			}
 			defer func() {
 				if t.Failed() {
-					var rows []struct {
-						Channel, Chat, Status, LastError string
-					}
-					svc.st.db.Select(&rows, `SELECT channel, chat, status, last_error AS lasterror FROM outbox`)
-					t.Logf("outbox %+v", rows)
+					svc.ob.Waiting(ctx, func(channel string, oldest int64, since time.Time, n int) {
+						t.Logf("outbox: %d waiting on %s since %s (oldest %d)", n, channel, since, oldest)
+					})
 				}
 			}()
 			waitFor(t, func() (slacktest.Message, bool) {

@@ -30,9 +30,11 @@ func (svc *service) telegramChannel(ctx context.Context) (c channel, ok bool, er
 		return channel{}, false, nil
 	}
 	cfg := svc.st.cfg.Telegram
-	path, err := webhookPath(cfg.WebhookURL)
+	// loadConfig checked the URL; a config put together in code (tests)
+	// was not loaded, so the path comes through the same check.
+	path, err := cfg.webhookPath()
 	if err != nil {
-		return channel{}, false, err
+		return channel{}, false, fmt.Errorf("config: %w", err)
 	}
 	cfgT := telegram.Config{
 		Token:         token,
@@ -151,18 +153,37 @@ func addrString(a net.Addr) string {
 	return a.String()
 }
 
-// webhookPath checks telegram.webhook_url and returns the path to serve it
-// on ("" without a webhook).
-func webhookPath(raw string) (string, error) {
+// telegramConfig is the telegram: block. The token comes from
+// TELEGRAM_BOT_TOKEN and the webhook's secret from TELEGRAM_WEBHOOK_SECRET.
+type telegramConfig struct {
+	Owners      []int64 `yaml:"owners"`
+	APIEndpoint string  `yaml:"api_endpoint"`
+	WebhookURL  string  `yaml:"webhook_url"` // optional: webhook instead of long polling
+}
+
+// validate checks the telegram: keys when the config is loaded, so that
+// shopbot check and serve's start name a bad one whether or not
+// TELEGRAM_BOT_TOKEN is set.
+func (c *telegramConfig) validate() error {
+	_, err := c.webhookPath()
+	return err
+}
+
+// webhookPath is the path telegram.webhook_url is served on ("": long
+// polling), or what is wrong with the URL: a public https URL with a
+// path, which Telegram posts the updates to. It holds the key's rules,
+// once, for validate and for the channel.
+func (c *telegramConfig) webhookPath() (string, error) {
+	raw := c.WebhookURL
 	if raw == "" {
 		return "", nil
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme != "https" || u.Host == "" {
-		return "", fmt.Errorf("config: telegram.webhook_url: %q: want a public https URL, e.g. https://shop.example/telegram/webhook", raw)
+		return "", fmt.Errorf("telegram.webhook_url: %q: want a public https URL, e.g. https://shop.example/telegram/webhook", raw)
 	}
 	if u.Path == "" || u.Path == "/" {
-		return "", fmt.Errorf("config: telegram.webhook_url: %q: needs a path, e.g. /telegram/webhook", raw)
+		return "", fmt.Errorf("telegram.webhook_url: %q: needs a path, e.g. /telegram/webhook", raw)
 	}
 	return u.Path, nil
 }

@@ -6,7 +6,6 @@
 package kakaotest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -19,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/shopbot/shopbot/bot/bottest"
 	"github.com/shopbot/shopbot/bot/kakao"
 )
 
@@ -43,8 +43,10 @@ type Platform struct {
 	// next calls (429, 500…), to test failures.
 	EventStatus int
 
+	// Transcripts keeps what each user was shown (Shown).
+	bottest.Transcripts[Shown]
+
 	mu        sync.Mutex
-	shown     map[string][]Shown // per user, in order
 	callbacks map[string]*pending
 	events    int
 	seq       int
@@ -67,7 +69,7 @@ type pending struct {
 
 // New starts a fake platform for the bot botID with the REST API key.
 func New(botID, apiKey string) *Platform {
-	p := &Platform{BotID: botID, APIKey: apiKey, shown: map[string][]Shown{}, callbacks: map[string]*pending{},
+	p := &Platform{BotID: botID, APIKey: apiKey, callbacks: map[string]*pending{},
 		client: &http.Client{Timeout: Deadline}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v2/bots/{bot}/talk", p.serveEvent)
@@ -121,12 +123,12 @@ func (p *Platform) Request(user, utterance string, extra map[string]any) (kakao.
 func (p *Platform) call(ctx context.Context, user, utterance string, extra map[string]any) (kakao.SkillResponse, error) {
 	req, _ := p.Request(user, utterance, extra)
 	body, _ := json.Marshal(req)
-	resp, raw, err := p.Post(ctx, body)
+	status, raw, err := p.Post(ctx, body)
 	if err != nil {
 		return kakao.SkillResponse{}, err
 	}
-	if resp.StatusCode != http.StatusOK {
-		return kakao.SkillResponse{}, fmt.Errorf("kakaotest: skill answered %d: %s", resp.StatusCode, raw)
+	if status != http.StatusOK {
+		return kakao.SkillResponse{}, fmt.Errorf("kakaotest: skill answered %d: %s", status, raw)
 	}
 	var sr kakao.SkillResponse
 	if err := json.Unmarshal(raw, &sr); err != nil {
@@ -136,27 +138,19 @@ func (p *Platform) call(ctx context.Context, user, utterance string, extra map[s
 		return sr, err
 	}
 	if sr.Template != nil {
-		p.record(user, Shown{Via: "skill", Response: sr})
+		p.Record(user, Shown{Via: "skill", Response: sr})
 	}
 	return sr, nil
 }
 
-// Post sends a raw skill request body within the platform's deadline.
-func (p *Platform) Post(ctx context.Context, body []byte) (*http.Response, []byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, Deadline)
-	defer cancel()
-	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, p.SkillURL, bytes.NewReader(body))
+// Post sends a raw skill request body within the platform's deadline and
+// returns the answer's status and body.
+func (p *Platform) Post(ctx context.Context, body []byte) (int, []byte, error) {
+	status, raw, err := bottest.PostWebhook(ctx, p.client, p.SkillURL, "application/json;charset=UTF-8", body, Deadline)
 	if err != nil {
-		return nil, nil, err
+		return 0, nil, fmt.Errorf("kakaotest: skill: %w", err)
 	}
-	hr.Header.Set("Content-Type", "application/json;charset=UTF-8")
-	resp, err := p.client.Do(hr)
-	if err != nil {
-		return nil, nil, fmt.Errorf("kakaotest: skill: %w", err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	return resp, raw, err
+	return status, raw, nil
 }
 
 // Validate checks a response against the platform's rules: version 2.0,
@@ -219,7 +213,7 @@ func (p *Platform) serveCallback(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(map[string]any{"status": "FAIL", "message": "invalid skill response"})
 		return
 	}
-	p.record(cb.user, Shown{Via: "callback", Response: sr})
+	p.Record(cb.user, Shown{Via: "callback", Response: sr})
 	json.NewEncoder(w).Encode(map[string]any{"taskId": "cb-" + r.PathValue("id"), "status": "SUCCESS"})
 }
 
@@ -259,7 +253,7 @@ func (p *Platform) serveEvent(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusBadRequest)
 			return
 		}
-		p.record(u.ID, Shown{Via: "event", Text: req.Event.Data["text"]})
+		p.Record(u.ID, Shown{Via: "event", Text: req.Event.Data["text"]})
 	}
 	p.mu.Lock()
 	p.events += len(req.User)
@@ -273,19 +267,6 @@ func (p *Platform) SetEventStatus(status int) {
 	p.mu.Lock()
 	p.EventStatus = status
 	p.mu.Unlock()
-}
-
-func (p *Platform) record(user string, s Shown) {
-	p.mu.Lock()
-	p.shown[user] = append(p.shown[user], s)
-	p.mu.Unlock()
-}
-
-// Shown returns what user was shown so far, in order.
-func (p *Platform) Shown(user string) []Shown {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]Shown(nil), p.shown[user]...)
 }
 
 // Events counts the Event API messages sent (each is paid).

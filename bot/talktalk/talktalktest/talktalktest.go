@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/shopbot/shopbot/bot/bottest"
 	"github.com/shopbot/shopbot/bot/talktalk"
 )
 
@@ -29,8 +30,10 @@ type Platform struct {
 	Token      string
 	WebhookURL string
 
+	// Transcripts keeps what each customer saw (Shown).
+	bottest.Transcripts[Shown]
+
 	mu       sync.Mutex
-	shown    map[string][]Shown
 	partner  map[string]bool // threads the Partner Center holds
 	passes   int
 	sends    int
@@ -65,7 +68,7 @@ func (s Shown) Buttons() []talktalk.Button {
 
 // New starts a fake whose send API accepts token.
 func New(token string) *Platform {
-	p := &Platform{Token: token, shown: map[string][]Shown{}, partner: map[string]bool{}, client: &http.Client{Timeout: Deadline}}
+	p := &Platform{Token: token, partner: map[string]bool{}, client: &http.Client{Timeout: Deadline}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /chatbot/v1/event", p.serveEvent)
 	p.Server = httptest.NewServer(mux)
@@ -124,34 +127,26 @@ func (p *Platform) deliver(ctx context.Context, user string, ev talktalk.Event) 
 	if err := validate(out); err != nil {
 		return nil, err
 	}
-	p.record(user, Shown{Via: "webhook", Event: out})
+	p.Record(user, Shown{Via: "webhook", Event: out})
 	return &out, nil
 }
 
-// Post sends one event to the webhook within Naver's deadline.
+// Post sends one event to the webhook within Naver's deadline and
+// returns the answer's status and body.
 func (p *Platform) Post(ctx context.Context, ev any) (int, []byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, Deadline)
-	defer cancel()
 	body, _ := json.Marshal(ev)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.WebhookURL, bytes.NewReader(body))
-	if err != nil {
-		return 0, nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := p.client.Do(req)
+	status, raw, err := bottest.PostWebhook(ctx, p.client, p.WebhookURL, "application/json", body, Deadline)
 	if err != nil {
 		return 0, nil, fmt.Errorf("talktalktest: webhook: %w", err)
 	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, raw, err
+	return status, raw, nil
 }
 
 // PartnerSays is the owner writing in the Partner Center: the customer
 // sees it and the webhook gets its echo.
 func (p *Platform) PartnerSays(ctx context.Context, user, text string) error {
 	ev := talktalk.Event{Event: "send", User: user, TextContent: &talktalk.TextContent{Text: text}}
-	p.record(user, Shown{Via: "partner", Event: ev})
+	p.Record(user, Shown{Via: "partner", Event: ev})
 	owner := 10007
 	p.mu.Lock()
 	if p.partner[user] {
@@ -229,7 +224,7 @@ func (p *Platform) serveEvent(w http.ResponseWriter, r *http.Request) {
 		p.mu.Lock()
 		p.sends++
 		p.mu.Unlock()
-		p.record(ev.User, Shown{Via: "api", Event: ev})
+		p.Record(ev.User, Shown{Via: "api", Event: ev})
 	case "handover":
 		if ev.Options == nil {
 			answer(false, "02", "no options")
@@ -277,17 +272,4 @@ func validate(ev talktalk.Event) error {
 		return fmt.Errorf("talktalktest: want exactly one content")
 	}
 	return nil
-}
-
-func (p *Platform) record(user string, s Shown) {
-	p.mu.Lock()
-	p.shown[user] = append(p.shown[user], s)
-	p.mu.Unlock()
-}
-
-// Shown returns what user saw so far, in order.
-func (p *Platform) Shown(user string) []Shown {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]Shown(nil), p.shown[user]...)
 }
