@@ -42,6 +42,15 @@ func benchEngine(tb testing.TB, db *sqlx.DB) (*harness, *benchClock) {
 	return h, c
 }
 
+// pooledEngine is benchEngine on a database of engine with a pool of 16
+// connections, all kept, as serve's.
+func pooledEngine(b *testing.B, engine string) (*harness, *benchClock) {
+	db := dbtest.Open(b, engine, shop.Schema, tickets.Schema, bot.Schema)
+	db.SetMaxOpenConns(16)
+	db.SetMaxIdleConns(16)
+	return benchEngine(b, db)
+}
+
 // benchMessage is message i of a benchmark spread over chats
 // conversations.
 func benchMessage(i int64, chats int64) bot.Message {
@@ -126,10 +135,7 @@ func reportLatency(b *testing.B, lat []time.Duration) {
 func BenchmarkHandleParallel(b *testing.B) {
 	for _, engine := range dbtest.Engines {
 		b.Run(engine, func(b *testing.B) {
-			db := dbtest.Open(b, engine, shop.Schema, tickets.Schema, bot.Schema)
-			db.SetMaxOpenConns(16)
-			db.SetMaxIdleConns(16)
-			h, c := benchEngine(b, db)
+			h, c := pooledEngine(b, engine)
 			ctx := context.Background()
 			var seq atomic.Int64
 			var mu sync.Mutex
@@ -176,10 +182,7 @@ var benchRate = flag.Int("rate", 500, "BenchmarkHandleAtRate: messages offered p
 func BenchmarkHandleAtRate(b *testing.B) {
 	for _, engine := range dbtest.Engines {
 		b.Run(engine, func(b *testing.B) {
-			db := dbtest.Open(b, engine, shop.Schema, tickets.Schema, bot.Schema)
-			db.SetMaxOpenConns(16)
-			db.SetMaxIdleConns(16)
-			h, c := benchEngine(b, db)
+			h, c := pooledEngine(b, engine)
 			ctx := context.Background()
 			lat := make([]time.Duration, b.N)
 			busy := make(chan struct{}, 64)
