@@ -84,6 +84,7 @@ type harness struct {
 type options struct {
 	webhookURL, secret string
 	tune               func(a *telegram.Adapter)
+	outbox             func(ob *bot.Outbox) // after the harness's settings (build only)
 }
 
 func newHarness(t testing.TB, db *sqlx.DB, srv *telegramtest.Server, opt options) *harness {
@@ -109,6 +110,9 @@ func (h *harness) build(opt options) {
 	h.ob.Poll = 20 * time.Millisecond
 	h.ob.MaxBackoff = 100 * time.Millisecond
 	h.ob.Lease = 5 * time.Second
+	if opt.outbox != nil {
+		opt.outbox(h.ob)
+	}
 	eng, err := bot.New(ctx, bot.Config{
 		DB: h.db, FAQ: testFAQ(h.t), Outbox: h.ob,
 		Shop:   faq.Shop{Name: "하루상점", Hours: "평일 10-18시", Contact: "02-123-4567"},
