@@ -8,12 +8,8 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"github.com/jmoiron/sqlx"
 
-	"github.com/shopbot/shopbot/bot"
-	"github.com/shopbot/shopbot/bot/dbtest"
-	"github.com/shopbot/shopbot/bot/shop"
 	"github.com/shopbot/shopbot/bot/telegram"
 	"github.com/shopbot/shopbot/bot/telegram/telegramtest"
-	"github.com/shopbot/shopbot/tickets"
 )
 
 // TestGlobalFloodWait: Telegram refuses every 7th message with a 429 and
@@ -22,7 +18,8 @@ import (
 // second per chat, 30 a second in all) and four senders, 20 customers
 // get each of their replies exactly once, none early, none over a limit.
 func TestGlobalFloodWait(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, db *sqlx.DB) {
+	t.Parallel()
+	both(t, func(t *testing.T, db *sqlx.DB) {
 		srv := telegramtest.New(t)
 		srv.Ban(7, 1)
 		srv.Limit(time.Second, 30)
@@ -61,5 +58,5 @@ func TestGlobalFloodWait(t *testing.T) {
 			t.Errorf("%d messages over Telegram's per-chat or per-second limit", v)
 		}
 		t.Logf("%d replies to %d chats: %d 429s, %d early sends, %d over a limit", len(srv.Sent()), customers, bans, early, srv.Violations())
-	}, shop.Schema, tickets.Schema, bot.Schema)
+	})
 }

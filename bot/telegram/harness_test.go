@@ -84,6 +84,7 @@ type harness struct {
 type options struct {
 	webhookURL, secret string
 	tune               func(a *telegram.Adapter)
+	outbox             func(ob *bot.Outbox) // after the harness's settings (build only)
 }
 
 func newHarness(t testing.TB, db *sqlx.DB, srv *telegramtest.Server, opt options) *harness {
@@ -109,6 +110,9 @@ func (h *harness) build(opt options) {
 	h.ob.Poll = 20 * time.Millisecond
 	h.ob.MaxBackoff = 100 * time.Millisecond
 	h.ob.Lease = 5 * time.Second
+	if opt.outbox != nil {
+		opt.outbox(h.ob)
+	}
 	eng, err := bot.New(ctx, bot.Config{
 		DB: h.db, FAQ: testFAQ(h.t), Outbox: h.ob,
 		Shop:   faq.Shop{Name: "하루상점", Hours: "평일 10-18시", Contact: "02-123-4567"},
@@ -212,13 +216,28 @@ func (w tWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// run runs f on SQLite and PostgreSQL with the adapter started.
+// run runs f on SQLite and PostgreSQL with the adapter started, the two
+// side by side (as both); it must be the last thing its caller does.
 func run(t *testing.T, f func(t *testing.T, h *harness)) {
-	dbtest.Run(t, func(t *testing.T, db *sqlx.DB) {
+	both(t, func(t *testing.T, db *sqlx.DB) {
 		h := newHarness(t, db, nil, options{})
 		h.start()
 		f(t, h)
-	}, shop.Schema, tickets.Schema, bot.Schema)
+	})
+}
+
+// both runs f on a fresh SQLite and a fresh PostgreSQL database side by
+// side: each half has its own database, fake Bot API and adapter, and
+// mostly waits (on the fake, on the outbox's polls), so the two overlap.
+// It must be the last thing its caller does: the halves run after the
+// caller's function returns.
+func both(t *testing.T, f func(t *testing.T, db *sqlx.DB)) {
+	for _, engine := range dbtest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			t.Parallel()
+			f(t, dbtest.Open(t, engine, shop.Schema, tickets.Schema, bot.Schema))
+		})
+	}
 }
 
 func contains(t testing.TB, m telegramtest.Sent, want ...string) {

@@ -8,6 +8,8 @@ import (
 	"image/png"
 	"testing"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/shopbot/shopbot/bot"
 	"github.com/shopbot/shopbot/bot/telegram"
 	"github.com/shopbot/shopbot/bot/telegram/telegramtest"
@@ -17,6 +19,7 @@ import (
 // arrives as its text and then the picture; a failure on the picture
 // retries the picture alone, never the text.
 func TestSummaryChart(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 8, 4))); err != nil {
 		t.Fatal(err)
@@ -30,9 +33,13 @@ func TestSummaryChart(t *testing.T) {
 		{"photo 500 twice", telegramtest.Fault{Method: "sendPhoto", Code: 500, Times: 2}},
 		{"photo 429", telegramtest.Fault{Method: "sendPhoto", Code: 429, RetryAfter: 1}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			run(t, func(t *testing.T, h *harness) {
+	// One engine per database for the cases (each has its own fake Bot API
+	// and adapter, and starts once the previous one's messages are sent).
+	both(t, func(t *testing.T, db *sqlx.DB) {
+		base := newHarness(t, db, nil, options{})
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				h := base.on(t, telegramtest.New(t), options{})
 				if tt.fault.Method != "" {
 					h.srv.Inject(tt.fault)
 				}
@@ -40,7 +47,9 @@ func TestSummaryChart(t *testing.T) {
 					Kind: bot.KindAlert, Text: "하루상점 11-23 요약\n주문 3건", Image: chart}); err != nil {
 					t.Fatal(err)
 				}
+				h.start()
 				h.settle()
+				h.stop()
 				sent := h.srv.SentTo(owner.ID)
 				if len(sent) != 2 {
 					t.Fatalf("%d messages arrived, want the text and the chart: %+v", len(sent), sent)
@@ -52,6 +61,6 @@ func TestSummaryChart(t *testing.T) {
 					t.Errorf("second message carries %d bytes, want the %d-byte chart", len(sent[1].Photo), len(chart))
 				}
 			})
-		})
-	}
+		}
+	})
 }

@@ -25,6 +25,7 @@ import (
 // answered exactly once. (Before, an update was skipped, and so lost,
 // after HandleAttempts failures whatever their cause.)
 func TestDatabaseOutageKeepsUpdates(t *testing.T) {
+	t.Parallel()
 	db, proxy := dbtest.OpenProxied(t, shop.Schema, tickets.Schema, bot.Schema)
 	h := newHarness(t, db, nil, options{tune: func(a *telegram.Adapter) {
 		a.HandleAttempts = 2
@@ -76,6 +77,7 @@ func TestDatabaseOutageKeepsUpdates(t *testing.T) {
 // Telegram is unreachable or overloaded is retried until it works (Run
 // keeps going); one Telegram refuses as wrong ends Run with the error.
 func TestWebhookRegistrationRetries(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		fault   telegramtest.Fault
@@ -85,10 +87,12 @@ func TestWebhookRegistrationRetries(t *testing.T) {
 		{"429, then registered", telegramtest.Fault{Method: "setWebhook", Code: 429, RetryAfter: 1}, false},
 		{"400: a configuration error", telegramtest.Fault{Method: "setWebhook", Code: 400, Message: "Bad Request: bad webhook: HTTPS url must be provided for webhook"}, true},
 	}
+	// One engine for the cases: each registers its own adapter with its own
+	// fake Bot API.
+	base := newHarness(t, dbtest.Open(t, "sqlite", shop.Schema, tickets.Schema, bot.Schema), nil, options{})
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			db := dbtest.Open(t, "sqlite", shop.Schema, tickets.Schema, bot.Schema)
-			h := newHarness(t, db, nil, options{webhookURL: "https://shop.example/tg", secret: "s3cret"})
+			h := base.on(t, telegramtest.New(t), options{webhookURL: "https://shop.example/tg", secret: "s3cret"})
 			h.srv.Inject(tc.fault)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()

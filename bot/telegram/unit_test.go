@@ -22,6 +22,7 @@ import (
 )
 
 func TestMessage(t *testing.T) {
+	t.Parallel()
 	group := &tgbotapi.Chat{ID: -100123, Type: "supergroup"}
 	botUser := telegramtest.BotUser
 	msg := func(from tgbotapi.User, chat *tgbotapi.Chat, text string) *tgbotapi.Message {
@@ -66,7 +67,7 @@ func TestMessage(t *testing.T) {
 		{"edit", tgbotapi.Update{EditedMessage: msg(emily, telegramtest.Private(emily), "x")}, bot.Message{}, false},
 		{"from a bot", tgbotapi.Update{Message: msg(botUser, telegramtest.Private(emily), "x")}, bot.Message{}, false},
 	}
-	dbtest.Run(t, func(t *testing.T, db *sqlx.DB) {
+	both(t, func(t *testing.T, db *sqlx.DB) {
 		h := newHarness(t, db, nil, options{})
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -84,10 +85,11 @@ func TestMessage(t *testing.T) {
 				}
 			})
 		}
-	}, shop.Schema, tickets.Schema, bot.Schema)
+	})
 }
 
 func TestSplit(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		text string
@@ -143,6 +145,7 @@ func FuzzSplit(f *testing.F) {
 }
 
 func TestTokenNeverInErrors(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	srv := telegramtest.New(t)
 	dead := srv.Endpoint()

@@ -100,9 +100,16 @@ func TestWebhookChannelsInstances(t *testing.T) {
 		return talktalktest.Shown{Event: *ev}.Text()
 	}
 	num := ticketRE // the reference customers see
-	owner := func(ticket, text string) {
+	// owner answers the tickets from one `chat --as owner` session (another
+	// process on the same database), a /reply line each: one engine built
+	// for a round instead of one per ticket.
+	owner := func(tag string, tickets []string) {
 		t.Helper()
-		if _, errOut, err := shopbotLive(t, nil, "/reply "+ticket+" "+text+"\n", "chat", "--as", "owner", "--db", db); err != nil {
+		var lines strings.Builder
+		for _, id := range tickets {
+			fmt.Fprintf(&lines, "/reply %s 답변 %s #%s\n", id, tag, id)
+		}
+		if _, errOut, err := shopbotLive(t, nil, lines.String(), "chat", "--as", "owner", "--db", db); err != nil {
 			t.Fatalf("owner: %v\n%s", err, errOut)
 		}
 	}
@@ -126,9 +133,7 @@ func TestWebhookChannelsInstances(t *testing.T) {
 				tickets = append(tickets, m[1])
 			}
 		}
-		for _, id := range tickets {
-			owner(id, "답변 "+tag+" #"+id)
-		}
+		owner(tag, tickets)
 	}
 	countOwner := func(tag string) (kakaoN, ttN int) {
 		for c := range customers {

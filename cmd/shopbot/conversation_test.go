@@ -72,6 +72,7 @@ var conversations = map[string][]step{
 func TestConversations(t *testing.T) {
 	for _, engine := range dbtest.Engines {
 		t.Run(engine, func(t *testing.T) {
+			t.Parallel()
 			db := dbtest.URL(t, engine)
 			for _, lang := range []string{"ko", "en", "zh"} {
 				steps := conversations[lang]
@@ -121,6 +122,7 @@ func TestOwnerLanguage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
+			t.Parallel()
 			cfg := filepath.Join(t.TempDir(), "shopbot.yaml")
 			os.WriteFile(cfg, []byte(fmt.Sprintf("shop: {name: 하루상점, timezone: Asia/Seoul, language: ko}\nnotify:\n  language: %s\n", tt.lang)), 0o644)
 			db := dbtest.URL(t, "sqlite")

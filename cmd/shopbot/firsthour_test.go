@@ -48,6 +48,7 @@ func TestDemoOwnDatabase(t *testing.T) {
 func TestServeRefusesDemoData(t *testing.T) {
 	for _, engine := range dbtest.Engines {
 		t.Run(engine, func(t *testing.T) {
+			t.Parallel()
 			db := dbtest.URL(t, engine)
 			if _, errOut, err := shopbot(t, nil, "", "chat", "--demo", "--db", db); err != nil {
 				t.Fatalf("chat --demo: %v\n%s", err, errOut)

@@ -15,6 +15,7 @@ func TestImportCommand(t *testing.T) {
 	fixture := func(name string) string { return filepath.Join("..", "..", "bot", "shop", "testdata", "import", name) }
 	for _, engine := range dbtest.Engines {
 		t.Run(engine, func(t *testing.T) {
+			t.Parallel()
 			db := dbtest.URL(t, engine)
 			getenv := func(string) string { return "" }
 			imp := func(args ...string) (string, error) {

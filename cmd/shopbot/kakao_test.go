@@ -38,6 +38,7 @@ func TestKakaoChannelConfig(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each row has its own database
 			svc := kakaoService(t, "sqlite", tc.env)
 			svc.st.cfg.Kakao = tc.block
 			c, ok, err := svc.kakaoChannel()
@@ -100,6 +101,7 @@ func kakaoService(t *testing.T, engine string, env map[string]string) *service {
 func TestKakaoServe(t *testing.T) {
 	for _, engine := range dbtest.Engines {
 		t.Run(engine, func(t *testing.T) {
+			t.Parallel()
 			kk := kakaotest.New("bot-1", "rest-key")
 			defer kk.Close()
 			dir := t.TempDir()

@@ -264,7 +264,10 @@ func TestDatabaseOutageServe(t *testing.T) {
 		{"dead link", (*dbtest.Proxy).Stall}, // queries hang
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) { outageUnderTraffic(t, tc.away) })
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each has its own serve, proxy and fakes
+			outageUnderTraffic(t, tc.away)
+		})
 	}
 }
 

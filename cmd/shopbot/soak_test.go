@@ -129,6 +129,7 @@ func TestSoakCrash(t *testing.T) {
 	bin := buildShopbot(t)
 	for _, engine := range dbtest.Engines {
 		t.Run(engine, func(t *testing.T) {
+			t.Parallel() // each engine its own serve runs, fakes and database
 			wall := time.Now()
 			rig := newSoakRig(t, bin, dbtest.URL(t, engine), 1, p.lease)
 			in := rig.insts[0]

@@ -33,6 +33,7 @@ func TestTalkTalkChannelConfig(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each row has its own database
 			svc := kakaoService(t, "sqlite", tc.env)
 			svc.st.cfg.TalkTalk = tc.block
 			c, ok, err := svc.talktalkChannel()
@@ -74,6 +75,7 @@ func TestTalkTalkChannelConfig(t *testing.T) {
 func TestTalkTalkServe(t *testing.T) {
 	for _, engine := range dbtest.Engines {
 		t.Run(engine, func(t *testing.T) {
+			t.Parallel()
 			tt := talktalktest.New("ct_token")
 			defer tt.Close()
 			cfg := filepath.Join(t.TempDir(), "shopbot.yaml")

@@ -93,6 +93,7 @@ func TestTelegramChannelConfig(t *testing.T) {
 func TestTelegramServe(t *testing.T) {
 	for _, engine := range dbtest.Engines {
 		t.Run(engine, func(t *testing.T) {
+			t.Parallel()
 			api := telegramtest.New(t)
 			svc := telegramService(t, engine, map[string]string{"TELEGRAM_BOT_TOKEN": telegramtest.Token}, api, "")
 			c, ok, err := svc.telegramChannel(context.Background())

@@ -101,6 +101,7 @@ func TestWebhookSoakCrash(t *testing.T) {
 	bin := buildShopbot(t)
 	for _, engine := range dbtest.Engines {
 		t.Run(engine, func(t *testing.T) {
+			t.Parallel() // each engine its own serve runs, fakes and database
 			dir := t.TempDir()
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {
