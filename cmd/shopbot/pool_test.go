@@ -56,7 +56,7 @@ func TestPoolKeepsConnections(t *testing.T) {
 			}
 			defer res.Body.Close()
 			for i := range perVisit {
-				if code, err := webSayFrom(s.base, ip, token, fmt.Sprintf("v%d-%d", v, i), questions[(v+i)%len(questions)]); err != nil || code != http.StatusAccepted {
+				if code, err := webSayRetrying(s.base, ip, token, fmt.Sprintf("v%d-%d", v, i), questions[(v+i)%len(questions)]); err != nil || code != http.StatusAccepted {
 					errs <- fmt.Errorf("visitor %d message %d: %d %v", v, i, code, err)
 					return
 				}
@@ -115,6 +115,20 @@ func webSessionFrom(base, ip string) (string, error) {
 		return "", fmt.Errorf("session: %d %v", res.StatusCode, err)
 	}
 	return sess.Token, nil
+}
+
+// webSayRetrying sends as the widget does: a 503 (the database was too
+// slow to take the message in time: a loaded machine) is sent again, same
+// id, after a pause, at most 5 times — the server keeps one copy — and so
+// is a 429 that the retries may cause.
+func webSayRetrying(base, ip, token, id, text string) (int, error) {
+	for attempt := 0; ; attempt++ {
+		code, err := webSayFrom(base, ip, token, id, text)
+		if err != nil || code != http.StatusServiceUnavailable && code != http.StatusTooManyRequests || attempt == 4 {
+			return code, err
+		}
+		time.Sleep(2 * time.Second)
+	}
 }
 
 func webSayFrom(base, ip, token, id, text string) (int, error) {
