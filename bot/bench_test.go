@@ -14,6 +14,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/shopbot/shopbot/bot"
+	"github.com/shopbot/shopbot/bot/bottest"
 	"github.com/shopbot/shopbot/bot/dbtest"
 	"github.com/shopbot/shopbot/bot/shop"
 	"github.com/shopbot/shopbot/tickets"
@@ -37,9 +38,9 @@ func (c *benchClock) Now() time.Time { return c.start.Add(time.Duration(c.n.Load
 func (c *benchClock) tick()          { c.n.Add(1) }
 
 // benchEngine is an engine on a demo shop with the benchmarks' clock.
-func benchEngine(tb testing.TB, db *sqlx.DB) (*harness, *benchClock) {
+func benchEngine(tb testing.TB, db *sqlx.DB, opts ...bottest.Option) (*harness, *benchClock) {
 	c := &benchClock{start: testNow}
-	h := newHarness(tb, db, func(cfg *bot.Config) { cfg.Now = c.Now })
+	h := newHarness(tb, db, append(opts, func(cfg *bot.Config) { cfg.Now = c.Now })...)
 	return h, c
 }
 
@@ -56,12 +57,7 @@ func pooledEngine(b *testing.B, engine string) (*harness, *benchClock) {
 	db := dbtest.Open(b, engine, shop.Schema, tickets.Schema, bot.Schema)
 	db.SetMaxOpenConns(16)
 	db.SetMaxIdleConns(16)
-	c := &benchClock{start: testNow}
-	h := newHarness(b, db, func(cfg *bot.Config) {
-		cfg.Now = c.Now
-		cfg.Limits = bot.Limits{PerMinute: math.MaxInt32, PerHour: math.MaxInt32}
-	})
-	return h, c
+	return benchEngine(b, db, func(cfg *bot.Config) { cfg.Limits = bot.Limits{PerMinute: math.MaxInt32, PerHour: math.MaxInt32} })
 }
 
 // benchMessage is message i of a benchmark spread over chats

@@ -83,7 +83,8 @@ func (c *conversation) setState(state, data string) { c.State, c.StateData = sta
 
 // Conversations reads the bot's conversations for other packages (the
 // owner's summary, shipment announcements), which never name its tables,
-// and seeds them for those packages' tests. It is a cheap value: build one per database or transaction.
+// and seeds them for those packages' tests. It is a cheap value: build
+// one per database or transaction.
 type Conversations struct{ q sqlx.ExtContext }
 
 // NewConversations reads through q, a *sqlx.DB or a *sqlx.Tx.

@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
@@ -150,38 +149,44 @@ func nameWords(p Product) (name, sku []string) {
 
 // productWords are what of a product's name and SKU may name it: the
 // name's words, lower case, without colours, sizes and measures, and the
-// SKU's parts; and the product's colour key.
+// SKU's parts; and the product's colour key and size.
 type productWords struct {
-	name, sku []string
-	colour    string
+	name, sku    []string
+	colour, size string
 }
 
 // wordsOf is p's words, read once per name and SKU: Mentioned checks every
 // word of a sentence against the whole catalogue, several times a message.
 func wordsOf(p Product) productWords {
-	key := p.Name + "\x00" + p.SKU
-	if pw, ok := wordCache.Load(key); ok {
-		return pw.(productWords)
+	key := productKey{p.Name, p.SKU}
+	wordCache.RLock()
+	pw, ok := wordCache.m[key]
+	wordCache.RUnlock()
+	if ok {
+		return pw
 	}
 	name, sku := nameWords(p)
-	pw := productWords{sku: sku, colour: colourOfWords(name, sku)}
+	pw = productWords{sku: sku, colour: colourOfWords(name, sku), size: sizeOfWords(name, sku)}
 	for _, n := range name {
 		if !isColourWord(n) && !isSizeWord(n) && !isNumberish(n) {
 			pw.name = append(pw.name, n)
 		}
 	}
-	if wordCacheLen.Add(1) > maxWordCache {
-		wordCache.Clear() // a catalogue renamed many times over: start again
-		wordCacheLen.Store(1)
+	wordCache.Lock()
+	if wordCache.m == nil || len(wordCache.m) >= maxWordCache {
+		wordCache.m = map[productKey]productWords{} // a catalogue renamed many times over: start again
 	}
-	wordCache.Store(key, pw)
+	wordCache.m[key] = pw
+	wordCache.Unlock()
 	return pw
 }
 
-var (
-	wordCache    sync.Map // name "\x00" SKU → productWords
-	wordCacheLen atomic.Int64
-)
+type productKey struct{ name, sku string }
+
+var wordCache struct {
+	sync.RWMutex
+	m map[productKey]productWords
+}
 
 // maxWordCache bounds the cache far above a small shop's catalogue.
 const maxWordCache = 100_000
@@ -393,8 +398,10 @@ func colourOfWords(name, sku []string) string {
 
 // ProductSize is the size of a product: the size its name or SKU ends
 // with ("M", "F", "30"), or "".
-func ProductSize(p Product) string {
-	name, sku := nameWords(p)
+func ProductSize(p Product) string { return wordsOf(p).size }
+
+// sizeOfWords is the size a product's name words or SKU parts end with.
+func sizeOfWords(name, sku []string) string {
 	if len(name) > 0 {
 		last := name[len(name)-1]
 		if isSizeWord(last) || isDigits(last) {
